@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tiltscreen.errors import InputNotFoundError, UnsupportedInputError
 from tiltscreen.sources.images import IMAGE_EXTENSIONS, open_image_folder
-from tiltscreen.sources.live import STREAM_SCHEMES, LiveBackend, open_live
+from tiltscreen.sources.live import STREAM_SCHEMES, open_live_source
 from tiltscreen.sources.reader import FrameSource
 from tiltscreen.sources.video import VIDEO_EXTENSIONS, open_video_file
 
@@ -68,9 +68,9 @@ def open_source(
     if isinstance(spec, bool):
         raise UnsupportedInputError(f"A camera index must be a whole number, got {spec!r}.")
     if isinstance(spec, int) or (isinstance(spec, str) and spec.strip().isdigit()):
-        return _open_live(int(spec), kind="camera", max_failed_reads=max_failed_reads, **options)
+        return open_live_source(int(spec), kind="camera", max_failed_reads=max_failed_reads, **options)
     if isinstance(spec, str) and spec.lower().startswith(STREAM_SCHEMES):
-        return _open_live(spec, kind="stream", max_failed_reads=max_failed_reads, **options)
+        return open_live_source(spec, kind="stream", max_failed_reads=max_failed_reads, **options)
     if not isinstance(spec, str | os.PathLike):
         raise UnsupportedInputError(
             f"The input must be a path, a camera index or a stream URL, got {type(spec).__name__}."
@@ -93,19 +93,3 @@ def open_source(
     info, backend = open_video_file(path)
     return FrameSource(info, backend, **options)
 
-
-def _open_live(
-    target: int | str,
-    *,
-    kind: str,
-    max_failed_reads: int,
-    max_side: int | None,
-    queue_size: int,
-    stall_timeout_s: float,
-) -> FrameSource:
-    """Open a camera or stream and wrap it in a live :class:`FrameSource`."""
-    info, capture, first = open_live(target, kind=kind)
-    backend = LiveBackend(
-        capture, uri=info.uri, first=first, max_failed_reads=max_failed_reads, stall_timeout_s=stall_timeout_s
-    )
-    return FrameSource(info, backend, max_side=max_side, queue_size=queue_size, stall_timeout_s=stall_timeout_s)

@@ -12,6 +12,7 @@ import numpy as np
 
 from tiltscreen.errors import CameraUnavailableError, SourceInterruptedError
 from tiltscreen.sources.frame import SourceInfo
+from tiltscreen.sources.reader import FrameSource
 
 #: URL schemes opened as network streams
 STREAM_SCHEMES = ("rtsp://", "rtsps://", "http://", "https://")
@@ -143,3 +144,26 @@ def open_live(
         capture.release()
         raise CameraUnavailableError(f"The {what} opened but delivered no frame.")
     return describe_live(capture, first, kind=kind, uri=uri), capture, first
+
+
+def open_live_source(
+    target: int | str,
+    *,
+    kind: str,
+    max_side: int | None = None,
+    queue_size: int = 4,
+    stall_timeout_s: float = 5.0,
+    max_failed_reads: int = 30,
+    capture_factory: Callable[[int | str], CaptureLike] = cv2.VideoCapture,
+) -> FrameSource:
+    """Open a camera or stream as a live :class:`FrameSource` (newest frame only).
+
+    Parameters are those of :func:`tiltscreen.sources.open_source`; ``kind`` is
+    ``"camera"`` or ``"stream"`` and ``capture_factory`` builds the capture from ``target``
+    (tests pass a fake).
+    """
+    info, capture, first = open_live(target, kind=kind, capture_factory=capture_factory)
+    backend = LiveBackend(
+        capture, uri=info.uri, first=first, max_failed_reads=max_failed_reads, stall_timeout_s=stall_timeout_s
+    )
+    return FrameSource(info, backend, max_side=max_side, queue_size=queue_size, stall_timeout_s=stall_timeout_s)
