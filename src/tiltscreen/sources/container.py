@@ -31,8 +31,8 @@ def count_video_samples(path: Path) -> int | None:
     Returns
     -------
     int or None
-        MP4/MOV: the sum of ``stsz`` sample counts over all tracks (so 0 means no frame
-        and no audio sample). Matroska/WebM: 0 if no Cluster element exists, else None.
+        MP4/MOV: the sum of ``stsz`` sample counts over all tracks (so 0 means no frame,
+        no audio sample, or a ``moov`` without tracks). Matroska/WebM: 0 if no Cluster element exists, else None.
         None when the format is not recognised or the structure is incomplete.
     """
     with path.open("rb") as stream:
@@ -45,13 +45,15 @@ def count_video_samples(path: Path) -> int | None:
 
 
 def _mp4_sample_count(data: bytes) -> int | None:
-    """Sum the ``stsz`` sample counts; None if there is no ``moov`` box."""
-    counts = list(_iter_stsz_counts(data, 0, len(data)))
-    return sum(counts) if counts else None
+    """Sum the ``stsz`` sample counts (0 for a ``moov`` without tracks); None without ``moov``."""
+    moov = _find_top_level_box(data, b"moov")
+    if moov is None:
+        return None
+    return sum(_iter_stsz_counts(data, *moov))
 
 
-def _iter_stsz_counts(data: bytes, start: int, end: int) -> Iterator[int]:
-    """Yield the sample count of every ``stsz`` box between ``start`` and ``end``."""
+def _iter_boxes(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """Yield ``(type, payload_start, box_end)`` for the boxes between ``start`` and ``end``."""
     pos = start
     while pos + 8 <= end:
         size, kind = struct.unpack(">I4s", data[pos : pos + 8])
@@ -63,8 +65,22 @@ def _iter_stsz_counts(data: bytes, start: int, end: int) -> Iterator[int]:
             size = end - pos
         if size < header or pos + size > end:
             return
-        if kind in _MP4_CONTAINERS:
-            yield from _iter_stsz_counts(data, pos + header, pos + size)
-        elif kind == b"stsz" and size >= header + 12:
-            yield struct.unpack(">I", data[pos + header + 8 : pos + header + 12])[0]
+        yield kind, pos + header, pos + size
         pos += size
+
+
+def _find_top_level_box(data: bytes, wanted: bytes) -> tuple[int, int] | None:
+    """Return ``(payload_start, box_end)`` of the first top-level box of type ``wanted``."""
+    for kind, payload, box_end in _iter_boxes(data, 0, len(data)):
+        if kind == wanted:
+            return payload, box_end
+    return None
+
+
+def _iter_stsz_counts(data: bytes, start: int, end: int) -> Iterator[int]:
+    """Yield the sample count of every ``stsz`` box inside ``moov`` payload ``start:end``."""
+    for kind, payload, box_end in _iter_boxes(data, start, end):
+        if kind in _MP4_CONTAINERS:
+            yield from _iter_stsz_counts(data, payload, box_end)
+        elif kind == b"stsz" and box_end - payload >= 12:
+            yield struct.unpack(">I", data[payload + 8 : payload + 12])[0]
