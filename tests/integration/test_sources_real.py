@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from tests.fixtures.videos import demo_multi_person, demo_single_person_portrait
+
 from tiltscreen.sources import open_source
 
 pytestmark = pytest.mark.realvideo
@@ -28,7 +28,13 @@ def test_pose2sim_demo_is_stored_portrait_without_rotation_metadata() -> None:
     with open_source(demo_single_person_portrait()) as source:
         frames = list(source)
     info = source.info
-    assert (info.width, info.height, info.fps, info.frame_count, info.rotation_deg) == (1080, 1920, 60.0, 100, 0)
+    assert (info.width, info.height, info.fps, info.frame_count, info.rotation_deg) == (
+        1080,
+        1920,
+        60.0,
+        100,
+        0,
+    )
     assert len(frames) == 100
     assert frames[-1].rgb.shape == (1920, 1080, 3)
     assert frames[-1].timestamp_s == pytest.approx(99 / 60.0)

@@ -32,8 +32,10 @@ def count_video_samples(path: Path) -> int | None:
     -------
     int or None
         MP4/MOV: the sum of ``stsz`` sample counts over all tracks (so 0 means no frame,
-        no audio sample, or a ``moov`` without tracks). Matroska/WebM: 0 if no Cluster element exists, else None.
-        None when the format is not recognised or the structure is incomplete.
+        no audio sample, or a ``moov`` without tracks). Matroska/WebM: 0 if no Cluster
+        element exists, else None. None when the format is not recognised or the
+        structure is incomplete.
+
     """
     with path.open("rb") as stream:
         data = stream.read(_MAX_SNIFF_BYTES)

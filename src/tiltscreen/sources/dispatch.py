@@ -63,6 +63,7 @@ def open_source(
     good frame: a truncated file (fewer than 90 % of the announced frames *and* of the
     announced duration decoded, see :data:`tiltscreen.sources.video.TRUNCATION_RATIO`), or
     a camera or stream that stops delivering.
+
     """
     options = {"max_side": max_side, "queue_size": queue_size, "stall_timeout_s": stall_timeout_s}
     if isinstance(spec, bool):
@@ -92,4 +93,3 @@ def open_source(
         )
     info, backend = open_video_file(path)
     return FrameSource(info, backend, **options)
-

@@ -35,6 +35,7 @@ class SourceInfo:
     live : bool
         True for cameras and streams (stale frames are dropped), False for files and folders
         (no frame is ever dropped).
+
     """
 
     kind: str
@@ -66,6 +67,7 @@ class Frame:
     scale : float
         Size of ``rgb`` divided by the original (upright) size; 1.0 when not downscaled.
         Divide pixel coordinates measured on ``rgb`` by ``scale`` to get original pixels.
+
     """
 
     index: int

@@ -62,6 +62,7 @@ class ImageFolderBackend:
             An image cannot be decoded.
         UnsupportedInputError
             An image's size differs from the first image's.
+
         """
         if self._index >= len(self._paths):
             return None
@@ -99,6 +100,7 @@ def open_image_folder(folder: Path, *, fps: float) -> tuple[SourceInfo, ImageFol
         The folder holds no image with one of :data:`IMAGE_EXTENSIONS`.
     CorruptVideoError
         The first image cannot be decoded.
+
     """
     if not (isinstance(fps, int | float) and fps > 0 and np.isfinite(fps)):
         raise ValueError(f"images_fps must be a positive number, got {fps!r}")

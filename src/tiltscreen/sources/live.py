@@ -47,6 +47,7 @@ class LiveBackend:
         Seconds without a frame after which the source counts as interrupted.
     clock : callable
         Returns seconds; :func:`time.monotonic` unless a test injects another.
+
     """
 
     def __init__(
@@ -83,6 +84,7 @@ class LiveBackend:
         SourceInterruptedError
             After ``max_failed_reads`` consecutive failed reads, or no frame for
             ``stall_timeout_s`` seconds. A live source never ends cleanly.
+
         """
         if self._pending is not None:
             bgr, self._pending = self._pending, None
@@ -132,6 +134,7 @@ def open_live(
     ------
     CameraUnavailableError
         The device or URL cannot be opened, or gives no first frame.
+
     """
     uri = str(target)
     what = f"camera {uri}" if kind == "camera" else f"stream {uri}"
@@ -166,4 +169,6 @@ def open_live_source(
     backend = LiveBackend(
         capture, uri=info.uri, first=first, max_failed_reads=max_failed_reads, stall_timeout_s=stall_timeout_s
     )
-    return FrameSource(info, backend, max_side=max_side, queue_size=queue_size, stall_timeout_s=stall_timeout_s)
+    return FrameSource(
+        info, backend, max_side=max_side, queue_size=queue_size, stall_timeout_s=stall_timeout_s
+    )

@@ -77,6 +77,7 @@ def scale_for(width: int, height: int, *, max_side: int | None) -> float:
     0.5
     >>> scale_for(640, 480, max_side=960)
     1.0
+
     """
     longest = max(width, height)
     if max_side is None or longest <= max_side:
@@ -122,6 +123,7 @@ class FrameSource:
     every frame decoded before them has been yielded. Breaking out of the loop and calling
     :meth:`close` stops the thread; a backend stuck inside a blocking device read cannot be
     interrupted, so the thread is a daemon and :meth:`close` waits at most 5 s for it.
+
     """
 
     def __init__(

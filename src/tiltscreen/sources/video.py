@@ -43,6 +43,7 @@ def normalise_rotation(meta: float) -> int:
     270
     >>> normalise_rotation(450.0)
     90
+
     """
     if not math.isfinite(meta):
         return 0
@@ -63,6 +64,7 @@ class TimestampClock:
     >>> clock = TimestampClock(fps=10.0)
     >>> [clock.next(ms) for ms in (0.0, 100.0, 100.0, float("nan"), 500.0)]
     [0.0, 0.1, 0.2, 0.30000000000000004, 0.5]
+
     """
 
     def __init__(self, *, fps: float | None) -> None:
@@ -86,7 +88,9 @@ class TimestampClock:
 class VideoFileBackend:
     """Decode a video file with OpenCV; see :func:`open_video_file`."""
 
-    def __init__(self, capture: cv2.VideoCapture, info: SourceInfo, first: np.ndarray, *, rotate: int) -> None:
+    def __init__(
+        self, capture: cv2.VideoCapture, info: SourceInfo, first: np.ndarray, *, rotate: int
+    ) -> None:
         self._capture = capture
         self._info = info
         self._pending: np.ndarray | None = first
@@ -103,6 +107,7 @@ class VideoFileBackend:
         ------
         SourceInterruptedError
             When decoding stops clearly short of what the container announced.
+
         """
         if self._pending is not None:
             bgr, self._pending = self._pending, None
@@ -161,6 +166,7 @@ def open_video_file(path: Path) -> tuple[SourceInfo, VideoFileBackend]:
     rotates frames itself (measured) and reports the clockwise rotation it applied in
     ``CAP_PROP_ORIENTATION_META``. If a backend does not accept the property, frames are
     rotated here instead.
+
     """
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from tests.fixtures.videos import write_rotated_copy, write_vfr_video, write_video
 
 #: frames and rate of the plain clip

@@ -8,8 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-
 from tests.fixtures.videos import HEIGHT, WIDTH, draw_frame, read_frame_number, run_ffmpeg, write_video_opencv
+
 from tiltscreen.errors import (
     CorruptVideoError,
     EmptyVideoError,
@@ -46,11 +46,15 @@ def _make_input(kind: str, tmp_path: Path, mp4_clip: Path) -> Path:
         return path
     if kind == "zero-frame-mp4":
         path = tmp_path / "zero.mp4"
-        run_ffmpeg("-f", "lavfi", "-i", "color=c=red:s=96x64:r=10:d=1", "-frames:v", "0", "-c:v", "mpeg4", str(path))
+        run_ffmpeg(
+            "-f", "lavfi", "-i", "color=c=red:s=96x64:r=10:d=1", "-frames:v", "0", "-c:v", "mpeg4", str(path)
+        )
         return path
     if kind == "zero-frame-mkv":
         path = tmp_path / "zero.mkv"
-        run_ffmpeg("-f", "lavfi", "-i", "color=c=red:s=96x64:r=10:d=1", "-frames:v", "0", "-c:v", "mpeg4", str(path))
+        run_ffmpeg(
+            "-f", "lavfi", "-i", "color=c=red:s=96x64:r=10:d=1", "-frames:v", "0", "-c:v", "mpeg4", str(path)
+        )
         return path
     if kind == "zero-frame-avi":
         return write_video_opencv(tmp_path / "zero.avi", 0, fourcc="MJPG")
@@ -68,9 +72,15 @@ def _make_input(kind: str, tmp_path: Path, mp4_clip: Path) -> Path:
         pytest.param("video", does_not_raise(), id="video"),
         pytest.param("missing", pytest.raises(InputNotFoundError, match="No file or folder"), id="missing"),
         pytest.param("empty-dir", pytest.raises(UnsupportedInputError, match="holds no"), id="empty-dir"),
-        pytest.param("dir-without-images", pytest.raises(UnsupportedInputError, match="holds no"), id="no-images"),
-        pytest.param("text-named-mp4", pytest.raises(CorruptVideoError, match="cannot be opened"), id="text-mp4"),
-        pytest.param("wrong-extension", pytest.raises(UnsupportedInputError, match="not a supported"), id="ext"),
+        pytest.param(
+            "dir-without-images", pytest.raises(UnsupportedInputError, match="holds no"), id="no-images"
+        ),
+        pytest.param(
+            "text-named-mp4", pytest.raises(CorruptVideoError, match="cannot be opened"), id="text-mp4"
+        ),
+        pytest.param(
+            "wrong-extension", pytest.raises(UnsupportedInputError, match="not a supported"), id="ext"
+        ),
         pytest.param("single-image", pytest.raises(UnsupportedInputError, match="single image"), id="image"),
         pytest.param("zero-frame-mp4", pytest.raises(EmptyVideoError, match="no frame"), id="zero-mp4"),
         pytest.param("zero-frame-mkv", pytest.raises(EmptyVideoError, match="no frame"), id="zero-mkv"),

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from tests.fixtures.videos import draw_frame, read_frame_number, write_video
 from tests.unit.sources.conftest import N_FRAMES
+
 from tiltscreen.errors import CameraUnavailableError, SourceInterruptedError
 from tiltscreen.sources import FrameSource, SourceInfo, open_source
 from tiltscreen.sources.live import open_live_source
@@ -110,7 +110,7 @@ def test_backend_released_once_after_clean_end() -> None:
 
 
 class _FakeCamera:
-    """Looks like cv2.VideoCapture: a frame every ``period_s``, numbered in pixels; fails after ``fail_after``."""
+    """Looks like cv2.VideoCapture: a numbered frame every ``period_s``; fails after ``fail_after``."""
 
     def __init__(self, target: object, *, period_s: float = 0.002, fail_after: int | None = None,
                  opened: bool = True, block_after: int | None = None) -> None:  # fmt: skip
@@ -148,7 +148,9 @@ def _live(**camera_options: object) -> tuple[FrameSource, _FakeCamera]:
         cameras.append(_FakeCamera(target, **camera_options))
         return cameras[0]
 
-    source = open_live_source(0, kind="camera", stall_timeout_s=0.3, max_failed_reads=5, capture_factory=factory)
+    source = open_live_source(
+        0, kind="camera", stall_timeout_s=0.3, max_failed_reads=5, capture_factory=factory
+    )
     return source, cameras[0]
 
 

@@ -8,9 +8,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-
-from tests.fixtures.videos import HEIGHT, WIDTH, draw_frame, read_frame_number, write_video, write_video_opencv
+from tests.fixtures.videos import (
+    HEIGHT,
+    WIDTH,
+    draw_frame,
+    read_frame_number,
+    write_video,
+    write_video_opencv,
+)
 from tests.unit.sources.conftest import FPS, N_FRAMES, VFR_DURATIONS
+
 from tiltscreen.errors import SourceInterruptedError
 from tiltscreen.sources import open_source
 from tiltscreen.sources.video import TimestampClock, normalise_rotation, rotate_upright
@@ -27,7 +34,13 @@ def test_mp4_yields_every_frame_in_order_with_container_timestamps(mp4_clip: Pat
     with open_source(mp4_clip) as source:
         frames = list(source)
     info = source.info
-    assert (info.kind, info.width, info.height, info.fps, info.frame_count) == ("file", WIDTH, HEIGHT, FPS, N_FRAMES)
+    assert (info.kind, info.width, info.height, info.fps, info.frame_count) == (
+        "file",
+        WIDTH,
+        HEIGHT,
+        FPS,
+        N_FRAMES,
+    )
     assert (info.rotation_deg, info.live, info.uri) == (0, False, str(mp4_clip))
     assert [f.index for f in frames] == list(range(N_FRAMES))
     assert [read_frame_number(f.rgb) for f in frames] == list(range(N_FRAMES))
@@ -154,6 +167,8 @@ def test_timestamp_clock_without_fps_assumes_30() -> None:
     assert [clock.next(float("nan")) for _ in range(2)] == [0.0, 1 / 30]
 
 
-@pytest.mark.parametrize(("meta", "expected"), [(0, 0), (90, 90), (-90, 270), (180, 180), (270, 270), (359, 0)])
+@pytest.mark.parametrize(
+    ("meta", "expected"), [(0, 0), (90, 90), (-90, 270), (180, 180), (270, 270), (359, 0)]
+)
 def test_normalise_rotation(meta: float, expected: int) -> None:
     assert normalise_rotation(meta) == expected
