@@ -12,6 +12,7 @@ small bounded queue:
 
 from __future__ import annotations
 
+import numbers
 import queue
 import threading
 import time
@@ -135,21 +136,22 @@ class FrameSource:
         queue_size: int = 4,
         stall_timeout_s: float = 5.0,
     ) -> None:
-        if max_side is not None and (not isinstance(max_side, int) or max_side < 1):
+        if max_side is not None and (not isinstance(max_side, numbers.Integral) or max_side < 1):
             raise ValueError(f"max_side must be a positive integer or None, got {max_side!r}")
-        if not isinstance(queue_size, int) or queue_size < 1:
+        if not isinstance(queue_size, numbers.Integral) or queue_size < 1:
             raise ValueError(f"queue_size must be a positive integer, got {queue_size!r}")
         if not stall_timeout_s > 0:
             raise ValueError(f"stall_timeout_s must be positive, got {stall_timeout_s!r}")
         self.info = info
         self._backend = backend
-        self._scale = scale_for(info.width, info.height, max_side=max_side)
-        self._queue: queue.Queue[Frame | _End | _Failure] = queue.Queue(1 if info.live else queue_size)
+        self._scale = scale_for(info.width, info.height, max_side=None if max_side is None else int(max_side))
+        self._queue: queue.Queue[Frame | _End | _Failure] = queue.Queue(1 if info.live else int(queue_size))
         self._stall_timeout_s = stall_timeout_s
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._done = False
         self._closed = False
+        self._frames_read = 0
         self._lock = threading.Lock()
 
     # -- consumer side -------------------------------------------------------------
@@ -212,8 +214,6 @@ class FrameSource:
         thread.join(_JOIN_TIMEOUT_S)
 
     # -- reader side ---------------------------------------------------------------
-    _frames_read = 0
-
     def _start(self) -> None:
         with self._lock:
             if self._thread is None:

@@ -130,9 +130,13 @@ def test_downscale(mp4_clip: Path, max_side: int, shape: tuple[int, ...], scale:
     assert [read_frame_number(f.rgb) for f in frames] == list(range(N_FRAMES))
 
 
-def test_truncated_file_yields_decodable_frames_then_raises(mp4_clip: Path, tmp_path: Path) -> None:
-    data = mp4_clip.read_bytes()
-    cut = tmp_path / "cut.mp4"
+@pytest.mark.parametrize("suffix", [".mp4", ".mkv"])
+def test_truncated_file_yields_decodable_frames_then_raises(
+    mp4_clip: Path, tmp_path: Path, suffix: str
+) -> None:
+    full = mp4_clip if suffix == ".mp4" else write_video(tmp_path / "full.mkv", N_FRAMES, fps=FPS)
+    data = full.read_bytes()
+    cut = tmp_path / f"cut{suffix}"
     cut.write_bytes(data[: len(data) // 2])
     numbers = []
     with open_source(cut) as source, pytest.raises(SourceInterruptedError, match="truncated") as caught:
