@@ -104,56 +104,114 @@ def pose_distance(a: np.ndarray, b: np.ndarray, *, weights: np.ndarray | None = 
 
 
 @dataclass
+class _Track:
+    """One person followed across frames (the subject or someone else)."""
+
+    pose: np.ndarray
+    diag: float
+    missing: int = 0
+
+    def limit(self, max_jump: float, max_jump_lost: float) -> float:
+        return min(max_jump * (1 + self.missing), max_jump_lost) * self.diag
+
+    def see(self, cand: Candidate) -> None:
+        x0, y0, x1, y1 = cand.bbox
+        self.pose = cand.xyz[:, :2].copy()
+        self.diag = max(float(np.hypot(x1 - x0, y1 - y0)), 1e-3)
+        self.missing = 0
+
+
+@dataclass
 class SubjectTracker:
-    """Choose and follow one subject across frames (state lives here, not in globals).
+    """Choose one subject and follow everyone in view, so nobody else is taken for the subject.
+
+    Every person is kept as a track, matched frame to frame by :func:`pose_distance`
+    (in units of the track's box diagonal). A person already followed as someone else
+    never becomes the subject. When the subject is lost (occluded, out of frame, a
+    fast movement MediaPipe misses), a *newly appearing* person within ``max_jump_lost``
+    diagonals of the subject's last pose is taken as the subject coming back.
 
     Parameters
     ----------
     rule : SubjectRule
         How to pick the subject on its first frame.
     max_jump : float
-        Largest accepted mean landmark displacement between consecutive frames, in
-        units of the subject's box diagonal; grows by ``max_jump`` per missing frame,
-        up to ``max_jump_lost``.
+        Largest accepted mean landmark displacement between consecutive frames, in box
+        diagonals; the allowance grows by ``max_jump`` per missing frame.
+    max_jump_lost : float
+        Cap on that allowance, and the radius within which a new person is taken for the
+        lost subject.
+    forget_after : int
+        Frames after which a track of someone else is dropped.
     """
 
     rule: SubjectRule = field(default_factory=SubjectRule)
     max_jump: float = 0.35
-    max_jump_lost: float = 1.5
-    _last: np.ndarray | None = field(default=None, init=False, repr=False)
-    _diag: float = field(default=1.0, init=False, repr=False)
-    _missing: int = field(default=0, init=False, repr=False)
+    max_jump_lost: float = 2.0
+    forget_after: int = 90
     switches_refused: int = field(default=0, init=False)
+    _tracks: dict[int, _Track] = field(default_factory=dict, init=False, repr=False)
+    _subject: int | None = field(default=None, init=False, repr=False)
+    _next_id: int = field(default=0, init=False, repr=False)
 
     @property
     def locked(self) -> bool:
         """True once a subject has been chosen."""
-        return self._last is not None
+        return self._subject is not None
 
     def update(self, candidates: list[Candidate]) -> int | None:
         """Return the index of the subject among this frame's candidates, or None if absent."""
-        if not candidates:
-            self._missing += 1
-            return None
-        if self._last is None:
+        for track in self._tracks.values():
+            track.missing += 1
+        assigned, new = self._assign(candidates)
+        if self._subject is None and candidates:
             k = initial_choice(candidates, self.rule)
-        else:
-            k = self._match(candidates)
-            if k is None:
-                self._missing += 1
-                self.switches_refused += 1
-                return None
-        self._remember(candidates[k])
-        return k
+            self._subject = next(t for t, c in assigned.items() if c == k)
+        subject = self._tracks.get(self._subject) if self._subject is not None else None
+        if subject is not None and self._subject not in assigned:
+            self._adopt_new(subject, candidates, assigned, new)
+        self._forget()
+        if self._subject in assigned:
+            return assigned[self._subject]
+        self.switches_refused += bool(candidates) and self.locked
+        return None
 
-    def _match(self, candidates: list[Candidate]) -> int | None:
-        limit = min(self.max_jump * (1 + self._missing), self.max_jump_lost) * self._diag
-        dists = [pose_distance(c.xyz[:, :2], self._last) for c in candidates]  # type: ignore[arg-type]
-        k = int(np.argmin(dists))
-        return k if dists[k] <= limit else None
+    def _assign(self, candidates: list[Candidate]) -> tuple[dict[int, int], set[int]]:
+        """Greedy nearest matching of candidates to tracks; unmatched candidates start tracks."""
+        pairs = []
+        for tid, track in self._tracks.items():
+            for k, cand in enumerate(candidates):
+                d = pose_distance(cand.xyz[:, :2], track.pose)
+                if d <= track.limit(self.max_jump, self.max_jump_lost):
+                    pairs.append((d / track.diag, tid, k))
+        assigned: dict[int, int] = {}
+        used: set[int] = set()
+        for _, tid, k in sorted(pairs):
+            if tid not in assigned and k not in used:
+                assigned[tid], _ = k, used.add(k)
+                self._tracks[tid].see(candidates[k])
+        new: set[int] = set()
+        for k, cand in enumerate(candidates):
+            if k not in used:
+                tid, self._next_id = self._next_id, self._next_id + 1
+                self._tracks[tid] = _Track(pose=cand.xyz[:, :2].copy(), diag=1.0)
+                self._tracks[tid].see(cand)
+                assigned[tid] = k
+                new.add(tid)
+        return assigned, new
 
-    def _remember(self, cand: Candidate) -> None:
-        x0, y0, x1, y1 = cand.bbox
-        self._last = cand.xyz[:, :2].copy()
-        self._diag = max(float(np.hypot(x1 - x0, y1 - y0)), 1e-3)
-        self._missing = 0
+    def _adopt_new(self, subject: _Track, candidates, assigned: dict[int, int], new: set[int]) -> None:
+        """Take a person who just appeared near the lost subject for the subject."""
+        near = [
+            (pose_distance(candidates[assigned[t]].xyz[:, :2], subject.pose), t)
+            for t in new
+        ]
+        near = [(d, t) for d, t in near if d <= self.max_jump_lost * subject.diag]
+        if near:
+            _, tid = min(near)
+            del self._tracks[self._subject]  # type: ignore[arg-type]
+            self._subject = tid
+
+    def _forget(self) -> None:
+        for tid in [t for t, tr in self._tracks.items() if tr.missing > self.forget_after and t != self._subject]:
+            del self._tracks[tid]

@@ -1,0 +1,157 @@
+"""Run the pose estimator over a frame source and collect one subject's landmarks.
+
+Frames are never kept: each is handed to the estimator and to optional per-frame
+hooks (annotated video, outline features), then dropped, so memory grows with the
+number of landmark rows only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tiltscreen.errors import SourceInterruptedError
+from tiltscreen.landmarks import Landmarks
+from tiltscreen.pose.estimator import Candidate, PoseOptions, VideoPoseEstimator
+from tiltscreen.pose.subject import SubjectTracker
+from tiltscreen.sources import Frame, FrameSource
+
+#: called once per processed frame with the frame and the subject (None if absent)
+FrameHook = Callable[[Frame, "Candidate | None"], None]
+
+_K = 33
+
+
+class _Rows:
+    """Growable landmark arrays (amortised doubling), so long videos cost O(n) memory once."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self.n = 0
+        self.xyz = np.full((capacity, _K, 3), np.nan)
+        self.world = np.full((capacity, _K, 3), np.nan)
+        self.vis = np.full((capacity, _K), np.nan)
+        self.pres = np.full((capacity, _K), np.nan)
+        self.t = np.zeros(capacity)
+        self.index = np.zeros(capacity, dtype=np.int64)
+
+    def _grow(self) -> None:
+        for name in ("xyz", "world", "vis", "pres", "t", "index"):
+            old = getattr(self, name)
+            new = np.full((2 * len(old), *old.shape[1:]), np.nan) if old.dtype.kind == "f" else np.zeros(
+                (2 * len(old), *old.shape[1:]), dtype=old.dtype
+            )
+            new[: self.n] = old[: self.n]
+            setattr(self, name, new)
+
+    def append(self, frame: Frame, cand: Candidate | None) -> None:
+        if self.n == len(self.t):
+            self._grow()
+        i = self.n
+        self.t[i], self.index[i] = frame.timestamp_s, frame.index
+        if cand is not None:
+            self.xyz[i], self.world[i] = cand.xyz, cand.world
+            self.vis[i], self.pres[i] = cand.visibility, cand.presence
+        self.n += 1
+
+
+@dataclass
+class ExtractionReport:
+    """What happened during extraction, for messages and provenance."""
+
+    frames: int = 0
+    frames_with_person: int = 0
+    frames_with_several_people: int = 0
+    max_people_seen: int = 0
+    refused_switches: int = 0
+    interrupted: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def person_fraction(self) -> float:
+        """Fraction of processed frames in which the subject was found."""
+        return self.frames_with_person / self.frames if self.frames else 0.0
+
+    def as_params(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "frames": self.frames,
+            "frames_with_subject": self.frames_with_person,
+            "subject_fraction": round(self.person_fraction, 4),
+            "frames_with_several_people": self.frames_with_several_people,
+            "max_people_seen": self.max_people_seen,
+            "tracker_refused_switches": self.refused_switches,
+            "interrupted": self.interrupted,
+        }
+
+
+def extract_landmarks(
+    source: FrameSource,
+    *,
+    options: PoseOptions,
+    tracker: SubjectTracker | None = None,
+    hooks: Iterable[FrameHook] = (),
+    progress: Callable[[int], None] | None = None,
+    model_sha256: str | None = None,
+) -> tuple[Landmarks, ExtractionReport]:
+    """Detect the subject in every frame of a recorded source (VIDEO mode).
+
+    A source that stops mid-way (:class:`SourceInterruptedError`) ends the loop
+    normally: everything processed so far is returned, and the report says why it
+    stopped, so the caller can save it before telling the user.
+
+    Returns
+    -------
+    landmarks : Landmarks
+        One row per processed frame (NaN where the subject was absent).
+    report : ExtractionReport
+    """
+    tracker = tracker or SubjectTracker()
+    hooks = tuple(hooks)
+    rows, report = _Rows(), ExtractionReport()
+    with VideoPoseEstimator(options) as estimator:
+        try:
+            for frame in source:
+                cands = estimator.detect(frame.rgb, frame.timestamp_s)
+                k = tracker.update(cands)
+                subject = cands[k] if k is not None else None
+                rows.append(frame, subject)
+                _count(report, cands, subject)
+                for hook in hooks:
+                    hook(frame, subject)
+                if progress is not None:
+                    progress(1)
+        except SourceInterruptedError as err:
+            report.interrupted = str(err)
+    report.refused_switches = tracker.switches_refused
+    return _build(rows, source, options, report, model_sha256), report
+
+
+def _count(report: ExtractionReport, cands: list[Candidate], subject: Candidate | None) -> None:
+    report.frames += 1
+    report.frames_with_person += subject is not None
+    report.frames_with_several_people += len(cands) > 1
+    report.max_people_seen = max(report.max_people_seen, len(cands))
+
+
+def _build(
+    rows: _Rows, source: FrameSource, options: PoseOptions, report: ExtractionReport, sha: str | None
+) -> Landmarks:
+    info = source.info
+    n = rows.n
+    lm = Landmarks(
+        xyz=rows.xyz[:n],
+        visibility=rows.vis[:n],
+        presence=rows.pres[:n],
+        world=rows.world[:n],
+        timestamps_s=rows.t[:n],
+        frame_index=rows.index[:n],
+        image_size=(info.width, info.height),
+        fps=info.fps,
+        rotation_deg=info.rotation_deg,
+        source={"kind": info.kind, "uri": info.uri, "frame_count": info.frame_count, "live": info.live},
+        model_sha256=sha,
+    )
+    params = {**options.as_params(), **report.as_params(), "running_mode": "VIDEO"}
+    return lm.with_step("pose_landmarker", params)
