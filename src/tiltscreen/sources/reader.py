@@ -165,10 +165,8 @@ class FrameSource:
         return self
 
     def __next__(self) -> Frame:
-        if self._done:
+        if self._done:  # also after close()
             raise StopIteration
-        if self._closed:
-            raise RuntimeError("this frame source is closed")
         self._start()
         item = self._take()
         if isinstance(item, Frame):
