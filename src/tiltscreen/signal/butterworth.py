@@ -63,7 +63,8 @@ def butterworth_lowpass(lm: Landmarks, *, cutoff_hz: float = 6.0, order: int = 4
         the provenance with the parameters, ``fs_hz``, ``cutoff_hz_used``,
         ``cutoff_adapted``, ``min_stretch_frames`` and the counts
         ``n_stretches_filtered``, ``n_stretches_resampled``,
-        ``n_stretches_too_short`` and ``n_frames_too_short``.
+        ``n_stretches_too_short`` and ``n_frames_too_short`` (summed over
+        ``xyz`` and ``world``; one stretch = one landmark's unbroken run).
 
     Raises
     ------

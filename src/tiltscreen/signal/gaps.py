@@ -116,7 +116,8 @@ def find_gaps(
     ``span_s <= max_gap_s`` and ``n_frames <= max_gap_frames`` (each limit
     ignored when None). Pass ``max_gap_s=0`` to mark every gap unfilled.
     Calling it on the output of :func:`fill_gaps` with the same limits lists
-    what stayed missing.
+    what stayed missing. An array with no finite value (``world`` when not
+    requested) gives one edge gap per landmark.
     """
     problems = [*_limit_problems(max_gap_s, max_gap_frames), *choice_problems("space", space, SPACES)]
     raise_if_problems("find_gaps", lm, problems)

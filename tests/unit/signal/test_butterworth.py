@@ -137,9 +137,11 @@ def test_variable_frame_rate(make_landmarks, jittered_30hz):
     [
         pytest.param({}, contextlib.nullcontext(), id="defaults"),
         pytest.param({"cutoff_hz": 2, "order": 1}, contextlib.nullcontext(), id="int-cutoff-order-1"),
-        pytest.param({"cutoff_hz": 0}, pytest.raises(ValidationError, match=r"cutoff_hz must be .*\(0, inf\)"),
+        pytest.param({"cutoff_hz": 0},
+                     pytest.raises(ValidationError, match=r"cutoff_hz must be .*\(0, inf\)"),
                      id="zero-cutoff"),
-        pytest.param({"order": 0}, pytest.raises(ValidationError, match=r"order must be an integer in \[1, 10\]"),
+        pytest.param({"order": 0},
+                     pytest.raises(ValidationError, match=r"order must be an integer in \[1, 10\]"),
                      id="order-zero"),
         pytest.param({"order": 4.0}, pytest.raises(ValidationError, match="got 4.0"), id="float-order"),
         pytest.param({"order": 11}, pytest.raises(ValidationError, match="got 11"), id="order-too-high"),
