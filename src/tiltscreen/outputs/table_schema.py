@@ -151,7 +151,6 @@ def to_frame_table(lm: Landmarks) -> dict[str, np.ndarray]:
     return table
 
 
-
 def landmark_arrays(columns: dict[str, np.ndarray], skeleton: Skeleton = BLAZEPOSE) -> dict[str, np.ndarray]:
     """Invert :func:`to_frame_table` for the source arrays.
 

@@ -134,7 +134,9 @@ def test_parquet_alone_carries_its_sidecar(lm, saved, assert_same_landmarks):
 
 
 def test_numpy_and_path_params_become_plain_json(lm, tmp_path):
-    lm = lm.with_step("scale", {"factor": np.float64(0.5), "n": np.int64(3), "out": tmp_path, "v": np.ones(2)})
+    lm = lm.with_step(
+        "scale", {"factor": np.float64(0.5), "n": np.int64(3), "out": tmp_path, "v": np.ones(2)}
+    )
     loaded = load_landmarks(save_landmarks(lm, tmp_path, formats=("csv",))["csv"])
     assert loaded.provenance[-2].params == {"factor": 0.5, "n": 3, "out": str(tmp_path), "v": [1.0, 1.0]}
 
@@ -196,7 +198,7 @@ def _edit_cell(text: str, row: int, column: str, value: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _edit_sidecar(key: str, value) -> callable:
+def _edit_sidecar(key: str, value):
     def edit(text: str) -> str:
         side = json.loads(text)
         side[key] = value
@@ -207,7 +209,9 @@ def _edit_sidecar(key: str, value) -> callable:
 
 BAD_CSV = [
     pytest.param("csv", lambda t: t, does_not_raise(), id="untouched"),
-    pytest.param("csv", lambda t: t[: len(t) // 2], pytest.raises(InputError, match="truncated"), id="cut-mid-row"),
+    pytest.param(
+        "csv", lambda t: t[: len(t) // 2], pytest.raises(InputError, match="truncated"), id="cut-mid-row"
+    ),
     pytest.param(
         "csv",
         lambda t: "\n".join(t.splitlines()[:-5]) + "\n",
@@ -294,13 +298,19 @@ def test_bad_csv_inputs(target, edit, expectation, saved):
 @pytest.mark.parametrize(
     ("make_path", "expectation"),
     [
-        pytest.param(lambda p: p["csv"].with_name("nothing.csv"), pytest.raises(InputNotFoundError, match="not found"),
-                     id="no-file"),
-        pytest.param(lambda p: p["json"], pytest.raises(InputError, match=r"expected a \.csv or \.parquet"),
-                     id="wrong-suffix"),
+        pytest.param(
+            lambda p: p["csv"].with_name("nothing.csv"),
+            pytest.raises(InputNotFoundError, match="not found"),
+            id="no-file",
+        ),
+        pytest.param(
+            lambda p: p["json"],
+            pytest.raises(InputError, match=r"expected a \.csv or \.parquet"),
+            id="wrong-suffix",
+        ),
         pytest.param(lambda p: p["csv"].parent, pytest.raises(InputNotFoundError), id="a-folder"),
     ],
-)  # fmt: skip
+)
 def test_bad_paths(make_path, expectation, saved):
     with expectation:
         load_landmarks(make_path(saved))
@@ -308,7 +318,9 @@ def test_bad_paths(make_path, expectation, saved):
 
 def test_missing_sidecar(saved):
     saved["json"].unlink()
-    with pytest.raises(InputNotFoundError, match=r"sidecar landmarks\.json .* missing beside .*landmarks\.csv"):
+    with pytest.raises(
+        InputNotFoundError, match=r"sidecar landmarks\.json .* missing beside .*landmarks\.csv"
+    ):
         load_landmarks(saved["csv"])
 
 
@@ -321,8 +333,8 @@ def test_truncated_parquet(saved):
 
 def test_parquet_with_wrong_columns(saved):
     table = pq.read_table(saved["parquet"])
-    pq.write_table(table.drop_columns(["left_hip_presence"]).replace_schema_metadata(table.schema.metadata),
-                   saved["parquet"])  # fmt: skip
+    dropped = table.drop_columns(["left_hip_presence"]).replace_schema_metadata(table.schema.metadata)
+    pq.write_table(dropped, saved["parquet"])
     with pytest.raises(InputError, match="missing left_hip_presence"):
         load_landmarks(saved["parquet"])
 
