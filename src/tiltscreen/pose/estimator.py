@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
@@ -86,22 +88,29 @@ class Candidate:
 
 
 @contextlib.contextmanager
-def quiet_native_stderr() -> Iterator[None]:
-    """Silence LiteRT's start-up noise, which native code writes straight to file descriptor 2.
+def quiet_native_stderr() -> Iterator[TextIO]:
+    """Silence native log lines (LiteRT, absl) written straight to file descriptor 2.
 
-    What was written is shown again if the block raises, so real errors are not lost.
+    Yields a text stream on the real standard error, for the caller's own progress and
+    messages. What native code wrote is shown again if the block raises, so real errors
+    are not lost. Blocks nest.
     """
+    sys.stderr.flush()
     with tempfile.TemporaryFile() as sink:
         saved = os.dup(2)
         os.dup2(sink.fileno(), 2)
+        user = os.fdopen(os.dup(saved), "w", buffering=1, encoding="utf-8", errors="replace")
         try:
-            yield
+            yield user
         except Exception:
+            sys.stderr.flush()
             os.dup2(saved, 2)
             sink.seek(0)
             os.write(2, sink.read()[-4000:])
             raise
         finally:
+            user.close()
+            sys.stderr.flush()
             os.dup2(saved, 2)
             os.close(saved)
 
@@ -161,6 +170,7 @@ class VideoPoseEstimator:
 
         self.options = options
         self._clock = _TimestampClock()
+        self._first_call = True
         try:
             with quiet_native_stderr():
                 self._landmarker = vision.PoseLandmarker.create_from_options(
@@ -174,13 +184,19 @@ class VideoPoseEstimator:
         import mediapipe as mp
 
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-        result = self._landmarker.detect_for_video(image, self._clock(timestamp_s))
+        if self._first_call:  # LiteRT logs buffer and projection warnings on the first inference
+            self._first_call = False
+            with quiet_native_stderr():
+                result = self._landmarker.detect_for_video(image, self._clock(timestamp_s))
+        else:
+            result = self._landmarker.detect_for_video(image, self._clock(timestamp_s))
         return _to_candidates(result, with_mask=self.options.segmentation)
 
     def close(self) -> None:
         """Release the native graph."""
         if self._landmarker is not None:
-            self._landmarker.close()
+            with quiet_native_stderr():
+                self._landmarker.close()
             self._landmarker = None
 
     def __enter__(self) -> VideoPoseEstimator:
@@ -235,7 +251,8 @@ class LivePoseEstimator:
     def close(self) -> None:
         """Flush and release the native graph."""
         if self._landmarker is not None:
-            self._landmarker.close()
+            with quiet_native_stderr():
+                self._landmarker.close()
             self._landmarker = None
 
     def __enter__(self) -> LivePoseEstimator:

@@ -1,0 +1,85 @@
+"""``tiltscreen landmarks INPUT --out DIR``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tiltscreen.errors import TiltscreenError
+from tiltscreen.pose.subject import SubjectRule
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of the landmarks command."""
+    p.add_argument("input", help="video file, image folder, camera index (0, 1, …) or stream URL (rtsp://, http://)")
+    p.add_argument("--out", required=True, type=Path, help="output folder (created if needed)")
+    p.add_argument("--model", type=Path, help="pose model bundle (.task); default: see 'tiltscreen models list'")
+    p.add_argument("--max-side", type=int, default=960,
+                   help="downscale frames so the longer side is at most this before inference (0 = never; default 960)")
+    p.add_argument("--max-people", type=int, default=2,
+                   help="people MediaPipe may return per frame; the subject is tracked among them (default 2)")
+    p.add_argument("--subject", default="auto",
+                   help="who the subject is: auto (largest, central), largest, central, leftmost, rightmost, "
+                        "or at:X,Y (a point in 0-1 image coordinates on the subject in the first frame)")
+    p.add_argument("--min-visibility", type=float, default=0.5, help="landmarks below this visibility become missing")
+    p.add_argument("--max-gap", type=float, default=0.33, help="longest gap in seconds filled by interpolation")
+    p.add_argument("--filter", choices=("butterworth", "none"), default="butterworth",
+                   help="zero-phase low-pass for recorded video (default) or none")
+    p.add_argument("--cutoff", type=float, default=6.0, help="low-pass cut-off in Hz (default 6)")
+    p.add_argument("--annotate", action="store_true", help="also write annotated.mp4 with the skeleton drawn")
+    p.add_argument("--formats", default="csv,parquet", help="table formats, comma-separated: csv, parquet")
+
+
+def _job(args: argparse.Namespace):
+    from tiltscreen.pipeline import LandmarksJob
+
+    return LandmarksJob(
+        input=args.input,
+        out_dir=args.out,
+        model=args.model,
+        max_side=args.max_side or None,
+        max_people=args.max_people,
+        subject=SubjectRule.parse(args.subject),
+        min_visibility=args.min_visibility,
+        max_gap_s=args.max_gap,
+        filter=args.filter,
+        cutoff_hz=args.cutoff,
+        annotate=args.annotate,
+        formats=tuple(f.strip() for f in args.formats.split(",") if f.strip()),
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the job with a progress bar; report where the results are."""
+    from tqdm import tqdm
+
+    from tiltscreen.pipeline import run_landmarks
+    from tiltscreen.pose.estimator import quiet_native_stderr
+
+    job = _job(args)
+    bars: list[tqdm] = []
+    with quiet_native_stderr() as user_stderr:
+
+        def on_open(info) -> None:
+            bars.append(tqdm(total=info.frame_count, unit="frame", disable=args.quiet, file=user_stderr,
+                             desc="landmarks"))
+
+        try:
+            result = run_landmarks(job, progress=lambda n: bars[0].update(n), on_open=on_open)
+        finally:
+            for bar in bars:
+                bar.close()
+    s = result.summary
+    if not args.quiet:
+        print(f"{s['frames_with_subject']} of {s['frames']} frames with the subject "
+              f"({100 * s['subject_fraction']:.1f}%); results in {job.out_dir}/")
+        for name, path in sorted(result.files.items()):
+            print(f"  {name:>9}: {path}")
+    if result.report.interrupted:
+        raise _Interrupted(f"{result.report.interrupted} The {s['frames']} frames processed were saved in "
+                           f"{job.out_dir}.")
+    return 0
+
+
+class _Interrupted(TiltscreenError):
+    exit_code = 4

@@ -1,0 +1,105 @@
+"""The ``tiltscreen`` command: a thin layer that parses arguments and turns errors into messages.
+
+Exit codes
+----------
+0  success
+1  another tiltscreen error (message printed)
+2  bad input: missing, wrong type, unreadable, empty; or bad arguments
+3  model missing, corrupt or failing its checksum
+4  the source stopped mid-way (camera unplugged, stream ended, truncated file);
+   everything processed before was saved
+5  no person found (results saved, with the fraction of frames with a person)
+130 interrupted with Ctrl-C
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from tiltscreen import __version__
+from tiltscreen.errors import TiltscreenError, ValidationError
+
+EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options every sub-command accepts (also after the sub-command's name)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="print errors only (no progress bar)")
+    return common
+
+
+def _add_landmarks(sub: argparse._SubParsersAction) -> None:
+    from tiltscreen.cli import landmarks_cmd
+
+    p = sub.add_parser("landmarks", parents=[_common()], help="detect one subject's landmarks in a video, folder, camera or stream",
+                       description="Per-frame landmark table (CSV + Parquet), JSON sidecar with units and provenance, "
+                                   "summary.json, and optionally an annotated video.")
+    landmarks_cmd.add_arguments(p)
+    p.set_defaults(func=landmarks_cmd.run)
+
+
+def _add_models(sub: argparse._SubParsersAction) -> None:
+    from tiltscreen.cli import models_cmd
+
+    p = sub.add_parser("models", parents=[_common()], help="fetch, verify or list the pose model bundles")
+    models_cmd.add_arguments(p)
+    p.set_defaults(func=models_cmd.run)
+
+
+def _add_info(sub: argparse._SubParsersAction) -> None:
+    from tiltscreen.cli import info_cmd
+
+    p = sub.add_parser("info", parents=[_common()], help="versions and model hash, for bug reports")
+    p.set_defaults(func=info_cmd.run)
+
+
+def _quiet_native_logs() -> None:
+    """Keep OpenCV's and FFmpeg's own console noise out of users' terminals (before cv2 loads).
+
+    Our own messages say what went wrong; a user can still set these variables to see more.
+    """
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "OFF")
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+    os.environ.setdefault("GLOG_minloglevel", "2")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="tiltscreen",
+        description="Posture screening from an ordinary camera: flags for a clinician's review, never a diagnosis.",
+    )
+    parser.add_argument("--version", action="version", version=f"tiltscreen {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true", default=False, help="print errors only (no progress bar)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_landmarks(sub)
+    _add_models(sub)
+    _add_info(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``tiltscreen`` console script; returns the exit code."""
+    _quiet_native_logs()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or EXIT_OK)
+    except ValidationError as err:
+        print(f"tiltscreen: error: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    except TiltscreenError as err:
+        print(f"tiltscreen: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("tiltscreen: interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""The landmarks job: any source → one subject's filtered landmarks on disk.
+
+This is the orchestration layer between the CLI (argument parsing, messages) and
+the pure pieces (sources, pose, signal, outputs). Configuration is a frozen
+dataclass built once by the caller.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+import tiltscreen
+from tiltscreen.errors import NoPersonError
+from tiltscreen.landmarks import Landmarks
+from tiltscreen.pose.estimator import Candidate, PoseOptions
+from tiltscreen.pose.extract import ExtractionReport, extract_landmarks
+from tiltscreen.pose.model_store import locate_model, verify_model
+from tiltscreen.pose.subject import SubjectRule, SubjectTracker
+from tiltscreen.signal import butterworth_lowpass, fill_gaps, find_gaps, gate_visibility
+from tiltscreen.sources import Frame, open_source
+
+#: below this fraction of frames with the subject, the result is flagged "no person"
+MIN_SUBJECT_FRACTION = 0.05
+
+
+@dataclass(frozen=True)
+class LandmarksJob:
+    """Everything the landmarks job needs, parsed once from the command line or a caller."""
+
+    input: str
+    out_dir: Path
+    model: Path | None = None
+    max_side: int | None = 960
+    max_people: int = 2
+    subject: SubjectRule = field(default_factory=SubjectRule)
+    min_visibility: float = 0.5
+    max_gap_s: float = 0.33
+    filter: str = "butterworth"
+    cutoff_hz: float = 6.0
+    annotate: bool = False
+    formats: tuple[str, ...] = ("csv", "parquet")
+    segmentation: bool = False
+
+
+@dataclass
+class LandmarksResult:
+    """What the job produced."""
+
+    raw: Landmarks
+    filtered: Landmarks
+    report: ExtractionReport
+    files: dict[str, Path]
+    summary: dict[str, Any]
+
+
+def _annotation_hook(path: Path, fps: float | None) -> tuple[Callable[[Frame, Candidate | None], None], Any]:
+    """A per-frame hook that draws the subject's skeleton into an annotated video."""
+    from tiltscreen.outputs.draw import AnnotatedVideoWriter, draw_skeleton
+
+    writer = AnnotatedVideoWriter(path, fps=fps or 30.0)
+
+    def hook(frame: Frame, subject: Candidate | None) -> None:
+        bgr = cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR)
+        if subject is not None:
+            h, w = bgr.shape[:2]
+            bgr = draw_skeleton(bgr, subject.xyz[:, :2] * np.array([w, h]), subject.visibility)
+        writer.write(bgr)
+
+    return hook, writer
+
+
+def filter_landmarks(lm: Landmarks, job: LandmarksJob) -> Landmarks:
+    """Visibility gating → gap filling → low-pass filter, as the job asks (each step logged)."""
+    out = gate_visibility(lm, min_visibility=job.min_visibility, min_presence=job.min_visibility)
+    out = fill_gaps(out, max_gap_s=job.max_gap_s)
+    if job.filter == "butterworth" and out.n_frames >= 2:
+        out = butterworth_lowpass(out, cutoff_hz=job.cutoff_hz)
+    return out
+
+
+def _summary(job: LandmarksJob, raw: Landmarks, lm: Landmarks, report: ExtractionReport, sha: str) -> dict:
+    gaps = [g for g in find_gaps(lm, max_gap_s=job.max_gap_s) if not g.filled]
+    return {
+        "tiltscreen_version": tiltscreen.__version__,
+        "input": job.input,
+        "status": "interrupted" if report.interrupted else ("ok" if report.person_fraction >= MIN_SUBJECT_FRACTION
+                                                              else "no_person"),
+        "message": report.interrupted,
+        "frames": report.frames,
+        "frames_with_subject": report.frames_with_person,
+        "subject_fraction": round(report.person_fraction, 4),
+        "frames_with_several_people": report.frames_with_several_people,
+        "duration_s": float(raw.timestamps_s[-1] - raw.timestamps_s[0]) if raw.n_frames > 1 else 0.0,
+        "image_size": list(raw.image_size),
+        "rotation_deg": raw.rotation_deg,
+        "model_sha256": sha,
+        "gaps_left_missing": len(gaps),
+        "job": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(job).items()},
+    }
+
+
+def run_landmarks(job: LandmarksJob, *, progress: Callable[[int], None] | None = None,
+                  on_open: Callable[[Any], None] | None = None) -> LandmarksResult:
+    """Run the job; results are written even when the source stops mid-way.
+
+    Raises
+    ------
+    NoPersonError
+        After saving, if the subject was found in fewer than
+        :data:`MIN_SUBJECT_FRACTION` of the frames (the message gives the fraction).
+    """
+    model_path = locate_model(job.model)
+    sha = verify_model(model_path) if job.model is None else _sha(model_path)
+    options = PoseOptions(model_path=model_path, max_people=job.max_people, segmentation=job.segmentation)
+    job.out_dir.mkdir(parents=True, exist_ok=True)
+    with open_source(job.input, max_side=job.max_side) as source:
+        if on_open is not None:
+            on_open(source.info)
+        hooks, writer = [], None
+        if job.annotate:
+            hook, writer = _annotation_hook(job.out_dir / "annotated.mp4", source.info.fps)
+            hooks.append(hook)
+        try:
+            raw, report = extract_landmarks(
+                source, options=options, tracker=SubjectTracker(rule=job.subject), hooks=hooks,
+                progress=progress, model_sha256=sha,
+            )
+        finally:
+            if writer is not None:
+                writer.close()
+    return _finish(job, raw, report, sha)
+
+
+def _finish(job: LandmarksJob, raw: Landmarks, report: ExtractionReport, sha: str) -> LandmarksResult:
+    from tiltscreen.outputs.tables import save_landmarks
+
+    lm = filter_landmarks(raw, job) if raw.n_frames else raw
+    files = save_landmarks(lm, job.out_dir, stem="landmarks", formats=job.formats)
+    raw_files = save_landmarks(raw, job.out_dir, stem="landmarks_raw", formats=("csv",))
+    files.update({f"raw_{k}": v for k, v in raw_files.items()})
+    summary = _summary(job, raw, lm, report, sha)
+    summary["files"] = {k: str(v) for k, v in files.items()}
+    tmp = job.out_dir / "summary.json.part"
+    tmp.write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    os.replace(tmp, job.out_dir / "summary.json")
+    files["summary"] = job.out_dir / "summary.json"
+    result = LandmarksResult(raw=raw, filtered=lm, report=report, files=files, summary=summary)
+    if summary["status"] == "no_person":
+        raise NoPersonError(
+            f"No person found: the subject was seen in {report.frames_with_person} of {report.frames} frames "
+            f"({100 * report.person_fraction:.1f}%); results saved in {job.out_dir}."
+        )
+    return result
+
+
+def _sha(path: Path) -> str:
+    from tiltscreen.pose.model_store import sha256_of
+
+    return sha256_of(path)
