@@ -136,14 +136,19 @@ def run_landmarks(job: LandmarksJob, *, progress: Callable[[int], None] | None =
         finally:
             if writer is not None:
                 writer.close()
-    return _finish(job, raw, report, sha)
+    result = _finish(job, raw, report, sha, annotated=writer.path if writer is not None else None)
+    return result
 
 
-def _finish(job: LandmarksJob, raw: Landmarks, report: ExtractionReport, sha: str) -> LandmarksResult:
+def _finish(
+    job: LandmarksJob, raw: Landmarks, report: ExtractionReport, sha: str, *, annotated: Path | None
+) -> LandmarksResult:
     from tiltscreen.outputs.tables import save_landmarks
 
     lm = filter_landmarks(raw, job) if raw.n_frames else raw
     files = save_landmarks(lm, job.out_dir, stem="landmarks", formats=job.formats)
+    if annotated is not None:
+        files["annotated"] = annotated
     raw_files = save_landmarks(raw, job.out_dir, stem="landmarks_raw", formats=("csv",))
     files.update({f"raw_{k}": v for k, v in raw_files.items()})
     summary = _summary(job, raw, lm, report, sha)
