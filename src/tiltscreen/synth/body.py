@@ -126,9 +126,14 @@ class BodyModel:
         sag = {"spine04": posture.lumbar_low, "spine03": posture.lumbar_up, "spine02": posture.thorax_low,
                "spine01": posture.thorax_up, "neck01": posture.neck, "neck02": posture.neck,
                "neck03": posture.head, "head": posture.head}
+        heads = self.rest_poses[:, :3, 3]
         for side in "LR":
-            sag.update({f"upperleg01.{side}": posture.thigh, f"lowerleg01.{side}": posture.shank,
-                        f"foot.{side}": posture.foot})
+            # Leg angles are absolute (hip->knee, knee->ankle from straight down); remove the rig's rest bend.
+            hip, knee, ankle = (heads[self.labels.index(f"{b}.{side}")] for b in ("upperleg01", "lowerleg01", "foot"))
+            thigh0 = np.rad2deg(np.arctan2((knee - hip)[1], -(knee - hip)[2]))
+            shank0 = np.rad2deg(np.arctan2((ankle - knee)[1], -(ankle - knee)[2]))
+            sag.update({f"upperleg01.{side}": posture.thigh - thigh0, f"lowerleg01.{side}": posture.shank - shank0,
+                        f"foot.{side}": posture.foot - shank0})
         for bone in PELVIS_BONES:
             sag[bone] = posture.pelvis
         rot = np.zeros((n, len(self.labels), 3, 3))
@@ -136,7 +141,6 @@ class BodyModel:
         explicit: dict[int, np.ndarray] = {}
         for bone, angles in sag.items():
             explicit[self.labels.index(bone)] = np.stack([geo.rot_x(a) for a in angles])
-        heads = self.rest_poses[:, :3, 3]
         for side in "LR":
             for bone, child, dirs in (("upperarm01", "lowerarm01", posture.upper_arm[side]),
                                       ("lowerarm01", "wrist", posture.forearm[side])):
