@@ -103,6 +103,23 @@ def pose_distance(a: np.ndarray, b: np.ndarray, *, weights: np.ndarray | None = 
     return float(np.sum(d[ok] * w[ok]) / np.sum(w[ok]))
 
 
+def distinct_people(candidates: list[Candidate], *, same_person: float = 0.15) -> list[int]:
+    """Indices of candidates that are not duplicates of a more visible one.
+
+    MediaPipe sometimes returns the same person twice (two overlapping poses). Two
+    candidates whose mean landmark distance is below ``same_person`` box diagonals are
+    taken as one person, and the one with the higher mean visibility is kept.
+    """
+    order = sorted(range(len(candidates)), key=lambda k: -float(np.nanmean(candidates[k].visibility)))
+    kept: list[int] = []
+    for k in order:
+        box = candidates[k].bbox
+        diag = max(float(np.hypot(box[2] - box[0], box[3] - box[1])), 1e-3)
+        if all(pose_distance(candidates[k].xyz[:, :2], candidates[j].xyz[:, :2]) >= same_person * diag for j in kept):
+            kept.append(k)
+    return sorted(kept)
+
+
 @dataclass
 class _Track:
     """One person followed across frames (the subject or someone else)."""
@@ -110,6 +127,8 @@ class _Track:
     pose: np.ndarray
     diag: float
     missing: int = 0
+    #: seen in the same frame as the subject at least once, so certainly someone else
+    beside_subject: bool = False
 
     def limit(self, max_jump: float, max_jump_lost: float) -> float:
         return min(max_jump * (1 + self.missing), max_jump_lost) * self.diag
@@ -127,9 +146,11 @@ class SubjectTracker:
 
     Every person is kept as a track, matched frame to frame by :func:`pose_distance`
     (in units of the track's box diagonal). A person already followed as someone else
-    never becomes the subject. When the subject is lost (occluded, out of frame, a
-    fast movement MediaPipe misses), a *newly appearing* person within ``max_jump_lost``
-    diagonals of the subject's last pose is taken as the subject coming back.
+    never becomes the subject: once seen in the same frame as the subject, a track is
+    marked as someone else for good. When the subject is lost (occluded, out of frame,
+    a fast movement MediaPipe misses), a person never seen beside the subject, within
+    ``max_jump_lost`` diagonals of the subject's last pose, is taken as the subject
+    coming back.
 
     Parameters
     ----------
@@ -139,15 +160,18 @@ class SubjectTracker:
         Largest accepted mean landmark displacement between consecutive frames, in box
         diagonals; the allowance grows by ``max_jump`` per missing frame.
     max_jump_lost : float
-        Cap on that allowance, and the radius within which a new person is taken for the
-        lost subject.
+        Cap on that allowance (box diagonals).
+    reacquire : float
+        Radius (box diagonals of the subject) within which a person never seen beside the
+        subject is taken for the lost subject.
     forget_after : int
         Frames after which a track of someone else is dropped.
     """
 
     rule: SubjectRule = field(default_factory=SubjectRule)
     max_jump: float = 0.35
-    max_jump_lost: float = 2.0
+    max_jump_lost: float = 1.0
+    reacquire: float = 2.0
     forget_after: int = 90
     switches_refused: int = field(default=0, init=False)
     _tracks: dict[int, _Track] = field(default_factory=dict, init=False, repr=False)
@@ -161,52 +185,79 @@ class SubjectTracker:
 
     def update(self, candidates: list[Candidate]) -> int | None:
         """Return the index of the subject among this frame's candidates, or None if absent."""
+        keep = distinct_people(candidates)
+        k = self._update([candidates[i] for i in keep])
+        return None if k is None else keep[k]
+
+    def _update(self, candidates: list[Candidate]) -> int | None:
         for track in self._tracks.values():
             track.missing += 1
-        assigned, new = self._assign(candidates)
+        assigned = self._assign(candidates)
         if self._subject is None and candidates:
             k = initial_choice(candidates, self.rule)
             self._subject = next(t for t, c in assigned.items() if c == k)
         subject = self._tracks.get(self._subject) if self._subject is not None else None
         if subject is not None and self._subject not in assigned:
-            self._adopt_new(subject, candidates, assigned, new)
+            self._adopt(subject, candidates, assigned)
+        if self._subject in assigned:
+            for tid in assigned:
+                self._tracks[tid].beside_subject |= tid != self._subject
         self._forget()
         if self._subject in assigned:
             return assigned[self._subject]
         self.switches_refused += bool(candidates) and self.locked
         return None
 
-    def _assign(self, candidates: list[Candidate]) -> tuple[dict[int, int], set[int]]:
-        """Greedy nearest matching of candidates to tracks; unmatched candidates start tracks."""
+    def _assign(self, candidates: list[Candidate]) -> dict[int, int]:
+        """Greedy matching of candidates to tracks; unmatched candidates start new tracks.
+
+        Tracks seen in the previous frame choose before tracks lost for longer, so a stale
+        track of a duplicate detection cannot take the subject's pose away.
+        """
         pairs = []
         for tid, track in self._tracks.items():
             for k, cand in enumerate(candidates):
                 d = pose_distance(cand.xyz[:, :2], track.pose)
                 if d <= track.limit(self.max_jump, self.max_jump_lost):
-                    pairs.append((d / track.diag, tid, k))
+                    pairs.append((track.missing, d / track.diag, tid, k))
         assigned: dict[int, int] = {}
         used: set[int] = set()
-        for _, tid, k in sorted(pairs):
+        for _, _, tid, k in sorted(pairs):  # tracks seen most recently pick first, then the nearest
             if tid not in assigned and k not in used:
                 assigned[tid], _ = k, used.add(k)
                 self._tracks[tid].see(candidates[k])
-        new: set[int] = set()
         for k, cand in enumerate(candidates):
             if k not in used:
                 tid, self._next_id = self._next_id, self._next_id + 1
-                self._tracks[tid] = _Track(pose=cand.xyz[:, :2].copy(), diag=1.0)
-                self._tracks[tid].see(cand)
+                track = _Track(pose=cand.xyz[:, :2].copy(), diag=1.0, beside_subject=self._inherited(cand, assigned))
+                track.see(cand)
+                self._tracks[tid] = track
                 assigned[tid] = k
-                new.add(tid)
-        return assigned, new
+        return assigned
 
-    def _adopt_new(self, subject: _Track, candidates, assigned: dict[int, int], new: set[int]) -> None:
-        """Take a person who just appeared near the lost subject for the subject."""
-        near = [
-            (pose_distance(candidates[assigned[t]].xyz[:, :2], subject.pose), t)
-            for t in new
+    def _inherited(self, cand: Candidate, assigned: dict[int, int]) -> bool:
+        """Whether a new track is someone already known to be beside the subject, re-detected.
+
+        The nearest track lost within the last 15 frames, if within ``reacquire`` of its
+        box diagonals, passes on its flag: a person MediaPipe lost and found again nearby
+        keeps being "someone else".
+        """
+        lost = [
+            (pose_distance(cand.xyz[:, :2], tr.pose) / tr.diag, tr)
+            for tid, tr in self._tracks.items()
+            if tid not in assigned and 0 < tr.missing <= 15
         ]
-        near = [(d, t) for d, t in near if d <= self.max_jump_lost * subject.diag]
+        lost = [(d, tr) for d, tr in lost if d <= self.reacquire]
+        return bool(lost) and min(lost, key=lambda x: x[0])[1].beside_subject
+
+    def _adopt(self, subject: _Track, candidates: list[Candidate], assigned: dict[int, int]) -> None:
+        """Take a person never seen beside the subject, near its last pose, for the subject come back."""
+        near = [
+            (pose_distance(candidates[k].xyz[:, :2], subject.pose), tid)
+            for tid, k in assigned.items()
+            if not self._tracks[tid].beside_subject
+        ]
+        near = [(d, t) for d, t in near if d <= self.reacquire * subject.diag]
         if near:
             _, tid = min(near)
             del self._tracks[self._subject]  # type: ignore[arg-type]
