@@ -124,6 +124,11 @@ def extract_landmarks(
                     progress(1)
         except SourceInterruptedError as err:
             report.interrupted = str(err)
+        except KeyboardInterrupt:
+            # Ctrl-C is how a camera session ends; for a file it is an interruption. Either way keep the rows.
+            if not source.info.live:
+                report.interrupted = "Stopped with Ctrl-C before the end of the video."
+            report.notes.append("stopped with Ctrl-C")
     report.refused_switches = tracker.switches_refused
     return _build(rows, source, options, report, model_sha256), report
 
