@@ -162,22 +162,42 @@ class _TimestampClock:
         return ms
 
 
-class VideoPoseEstimator:
-    """PoseLandmarker in VIDEO mode: one synchronous call per frame, in time order."""
+class _Estimator:
+    """Shared life cycle: create the native landmarker quietly, close it quietly."""
 
-    def __init__(self, options: PoseOptions) -> None:
+    def __init__(self, options: PoseOptions, mode: str, callback=None) -> None:
         from mediapipe.tasks.python import vision
 
         self.options = options
         self._clock = _TimestampClock()
-        self._first_call = True
         try:
             with quiet_native_stderr():
                 self._landmarker = vision.PoseLandmarker.create_from_options(
-                    _base_options(options, vision.RunningMode.VIDEO)
+                    _base_options(options, getattr(vision.RunningMode, mode), callback=callback)
                 )
         except (RuntimeError, ValueError) as err:
             raise ModelError(f"The pose model {options.model_path} could not be loaded ({err}).") from err
+
+    def close(self) -> None:
+        """Release the native graph (flushing pending live results)."""
+        if self._landmarker is not None:
+            with quiet_native_stderr():
+                self._landmarker.close()
+            self._landmarker = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class VideoPoseEstimator(_Estimator):
+    """PoseLandmarker in VIDEO mode: one synchronous call per frame, in time order."""
+
+    def __init__(self, options: PoseOptions) -> None:
+        super().__init__(options, "VIDEO")
+        self._first_call = True
 
     def detect(self, rgb: np.ndarray, timestamp_s: float) -> list[Candidate]:
         """Return the people found in one RGB frame (uint8, HxWx3)."""
@@ -192,21 +212,8 @@ class VideoPoseEstimator:
             result = self._landmarker.detect_for_video(image, self._clock(timestamp_s))
         return _to_candidates(result, with_mask=self.options.segmentation)
 
-    def close(self) -> None:
-        """Release the native graph."""
-        if self._landmarker is not None:
-            with quiet_native_stderr():
-                self._landmarker.close()
-            self._landmarker = None
 
-    def __enter__(self) -> VideoPoseEstimator:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class LivePoseEstimator:
+class LivePoseEstimator(_Estimator):
     """PoseLandmarker in LIVE_STREAM mode for cameras: frames in, newest results out.
 
     MediaPipe drops frames it has no time for; :meth:`submit` never blocks on inference.
@@ -214,19 +221,9 @@ class LivePoseEstimator:
     """
 
     def __init__(self, options: PoseOptions) -> None:
-        from mediapipe.tasks.python import vision
-
-        self.options = options
-        self._clock = _TimestampClock()
         self._lock = threading.Lock()
         self._results: list[tuple[int, list[Candidate]]] = []
-        try:
-            with quiet_native_stderr():
-                self._landmarker = vision.PoseLandmarker.create_from_options(
-                    _base_options(options, vision.RunningMode.LIVE_STREAM, callback=self._on_result)
-                )
-        except (RuntimeError, ValueError) as err:
-            raise ModelError(f"The pose model {options.model_path} could not be loaded ({err}).") from err
+        super().__init__(options, "LIVE_STREAM", callback=self._on_result)
 
     def _on_result(self, result, _image, timestamp_ms: int) -> None:
         cands = _to_candidates(result, with_mask=self.options.segmentation)
@@ -247,16 +244,3 @@ class LivePoseEstimator:
         with self._lock:
             out, self._results = self._results, []
         return out
-
-    def close(self) -> None:
-        """Flush and release the native graph."""
-        if self._landmarker is not None:
-            with quiet_native_stderr():
-                self._landmarker.close()
-            self._landmarker = None
-
-    def __enter__(self) -> LivePoseEstimator:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
