@@ -28,6 +28,7 @@ def age_parameter(age_years: float) -> float:
     --------
     >>> round(age_parameter(25.0), 6), round(age_parameter(57.5), 6)
     (0.666667, 0.833333)
+
     """
     return float(np.interp(age_years, _AGE_ANCHORS_YEARS, _AGE_ANCHORS_PARAM))
 
@@ -42,6 +43,7 @@ class PosedClip:
         Skin vertices, metres.
     points : dict[str, ndarray]
         Named ground-truth points, each shape (F, 3).
+
     """
 
     vertices: np.ndarray
@@ -57,6 +59,7 @@ class BodyModel:
         Sex, stature, age and shape.
     cache_dir : str or None
         Where anny keeps its ~800 MB cache; default ``$ANNY_CACHE_DIR`` or ``~/.cache/tiltscreen/anny``.
+
     """
 
     def __init__(self, spec: BodySpec, *, cache_dir: str | None = None) -> None:
@@ -90,8 +93,13 @@ class BodyModel:
 
     def _fit_stature(self, spec: BodySpec) -> tuple[dict[str, float], float]:
         """Bisect anny's ``height`` parameter until the rest mesh is ``spec.stature_cm`` tall (+-1 mm)."""
-        base = {"gender": spec.sex, "age": age_parameter(spec.age_years), "weight": spec.weight,
-                "muscle": spec.muscle, "proportions": spec.proportions}
+        base = {
+            "gender": spec.sex,
+            "age": age_parameter(spec.age_years),
+            "weight": spec.weight,
+            "muscle": spec.muscle,
+            "proportions": spec.proportions,
+        }
         lo, hi = 0.0, 1.0
         target = spec.stature_cm / 100.0
         height = 0.0
@@ -104,7 +112,9 @@ class BodyModel:
                 break
             lo, hi = (mid, hi) if height < target else (lo, mid)
         if abs(height - target) > 0.01:
-            raise ValueError(f"stature {spec.stature_cm} cm is out of reach for this body (closest {height:.3f} m)")
+            raise ValueError(
+                f"stature {spec.stature_cm} cm is out of reach for this body (closest {height:.3f} m)"
+            )
         return {**base, "height": mid}, height
 
     def _fix_pelvis_weights(self, asis_z: float) -> int:
@@ -123,17 +133,31 @@ class BodyModel:
     def world_rotations(self, posture: Posture) -> np.ndarray:
         """World-frame rotations from rest for every bone and frame, shape (F, B, 3, 3); unset bones follow."""
         n = len(posture.pelvis)
-        sag = {"spine04": posture.lumbar_low, "spine03": posture.lumbar_up, "spine02": posture.thorax_low,
-               "spine01": posture.thorax_up, "neck01": posture.neck, "neck02": posture.neck,
-               "neck03": posture.head, "head": posture.head}
+        sag = {
+            "spine04": posture.lumbar_low,
+            "spine03": posture.lumbar_up,
+            "spine02": posture.thorax_low,
+            "spine01": posture.thorax_up,
+            "neck01": posture.neck,
+            "neck02": posture.neck,
+            "neck03": posture.head,
+            "head": posture.head,
+        }
         heads = self.rest_poses[:, :3, 3]
         for side in "LR":
             # Leg angles are absolute (hip->knee, knee->ankle from straight down); remove the rig's rest bend.
-            hip, knee, ankle = (heads[self.labels.index(f"{b}.{side}")] for b in ("upperleg01", "lowerleg01", "foot"))
+            hip, knee, ankle = (
+                heads[self.labels.index(f"{b}.{side}")] for b in ("upperleg01", "lowerleg01", "foot")
+            )
             thigh0 = np.rad2deg(np.arctan2((knee - hip)[1], -(knee - hip)[2]))
             shank0 = np.rad2deg(np.arctan2((ankle - knee)[1], -(ankle - knee)[2]))
-            sag.update({f"upperleg01.{side}": posture.thigh - thigh0, f"lowerleg01.{side}": posture.shank - shank0,
-                        f"foot.{side}": posture.foot - shank0})
+            sag.update(
+                {
+                    f"upperleg01.{side}": posture.thigh - thigh0,
+                    f"lowerleg01.{side}": posture.shank - shank0,
+                    f"foot.{side}": posture.foot - shank0,
+                }
+            )
         for bone in PELVIS_BONES:
             sag[bone] = posture.pelvis
         rot = np.zeros((n, len(self.labels), 3, 3))
@@ -142,12 +166,16 @@ class BodyModel:
         for bone, angles in sag.items():
             explicit[self.labels.index(bone)] = np.stack([geo.rot_x(a) for a in angles])
         for side in "LR":
-            for bone, child, dirs in (("upperarm01", "lowerarm01", posture.upper_arm[side]),
-                                      ("lowerarm01", "wrist", posture.forearm[side])):
+            for bone, child, dirs in (
+                ("upperarm01", "lowerarm01", posture.upper_arm[side]),
+                ("lowerarm01", "wrist", posture.forearm[side]),
+            ):
                 i, j = self.labels.index(f"{bone}.{side}"), self.labels.index(f"{child}.{side}")
                 rest_dir = heads[j] - heads[i]
                 twist = posture.arm_twist * (1.0 if side == "L" else -1.0)
-                explicit[i] = np.stack([geo.axis_angle(d, twist) @ geo.rotation_between(rest_dir, d) for d in dirs])
+                explicit[i] = np.stack(
+                    [geo.axis_angle(d, twist) @ geo.rotation_between(rest_dir, d) for d in dirs]
+                )
         for b in range(len(self.labels)):  # parents precede children in the rig order
             if b in explicit:
                 rot[:, b] = explicit[b]
@@ -188,6 +216,7 @@ def mesh_volume(vertices: np.ndarray, faces: np.ndarray) -> float:
     >>> f = np.array([[0, 2, 1], [0, 1, 3], [0, 3, 2], [1, 2, 3]])
     >>> round(mesh_volume(v, f), 6)
     0.166667
+
     """
     a, b, c = vertices[faces[:, 0]], vertices[faces[:, 1]], vertices[faces[:, 2]]
     return float(abs(np.einsum("ij,ij->i", a, np.cross(b, c)).sum()) / 6.0)

@@ -65,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--noise", type=float, default=2.0, help="sensor noise sigma, grey levels")
     m.add_argument("--blur", type=float, default=0.6, help="blur sigma, px")
     m.add_argument("--crf", type=int, default=26)
-    m.add_argument("--plain", action="store_true", help="fixed neutral colours and light instead of seeded ones")
+    m.add_argument(
+        "--plain", action="store_true", help="fixed neutral colours and light instead of seeded ones"
+    )
     return p
 
 
@@ -73,14 +75,30 @@ def spec_from_args(a: argparse.Namespace) -> ClipSpec:
     """Parse the namespace once into a frozen ClipSpec (raises ValueError listing every problem)."""
     distance = a.distance_m if a.distance_m is not None else (3.2 if a.scene == "standing" else 2.4)
     return ClipSpec(
-        scene=a.scene, seed=a.seed, stickers=a.stickers, sticker_diameter_cm=a.sticker_cm, sticker_rgb=a.sticker_rgb,
+        scene=a.scene,
+        seed=a.seed,
+        stickers=a.stickers,
+        sticker_diameter_cm=a.sticker_cm,
+        sticker_rgb=a.sticker_rgb,
         body=BodySpec(a.sex, a.stature_cm, a.age, a.weight, a.muscle, a.proportions),
-        camera=CameraSpec(a.side, distance, a.camera_height_m, a.yaw, a.pitch, a.roll, a.width, a.height, a.fps,
-                          a.hfov),
+        camera=CameraSpec(
+            a.side, distance, a.camera_height_m, a.yaw, a.pitch, a.roll, a.width, a.height, a.fps, a.hfov
+        ),
         realism=RealismSpec(a.noise, a.blur, a.crf, not a.plain),
         standing=StandingSpec(a.tilt, a.sway, a.arms, a.duration),
-        sit_reach=SitReachSpec(a.extensibility, a.knee_flexion, a.trials, a.hold, a.reach_time, a.return_time,
-                               a.rest, a.ballistic, a.uneven_hands, not a.no_marker, a.marker_cm),
+        sit_reach=SitReachSpec(
+            a.extensibility,
+            a.knee_flexion,
+            a.trials,
+            a.hold,
+            a.reach_time,
+            a.return_time,
+            a.rest,
+            a.ballistic,
+            a.uneven_hands,
+            not a.no_marker,
+            a.marker_cm,
+        ),
     )
 
 
@@ -96,7 +114,10 @@ def main(argv: list[str] | None = None) -> int:
         from tiltscreen.synth.pipeline import generate_clip  # noqa: PLC0415 - pulls torch/anny lazily
         from tiltscreen.synth.video import EncodeError  # noqa: PLC0415
     except ImportError as err:
-        print(f"tiltscreen-synth needs the synth extra (pip install 'tiltscreen[synth]'): {err}", file=sys.stderr)
+        print(
+            f"tiltscreen-synth needs the synth extra (pip install 'tiltscreen[synth]'): {err}",
+            file=sys.stderr,
+        )
         return 1
     args.out.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -104,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, EncodeError) as err:
         print(f"tiltscreen-synth: {err}", file=sys.stderr)
         return 1
-    print(f"wrote {args.out.with_suffix('.mp4')} and .json: {gt['n_frames']} frames in {gt['render_seconds']} s")
+    print(
+        f"wrote {args.out.with_suffix('.mp4')} and .json: {gt['n_frames']} frames in {gt['render_seconds']} s"
+    )
     return 0
 
 

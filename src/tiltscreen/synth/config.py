@@ -36,6 +36,7 @@ class BodySpec:
         anny ``muscle`` parameter, 0 ... 1.
     proportions : float
         anny ``proportions`` parameter, 0 (ideal) ... 1 (uncommon).
+
     """
 
     sex: float = 0.0
@@ -51,7 +52,11 @@ class BodySpec:
         for name in ("sex", "weight", "muscle", "proportions"):
             value = getattr(self, name)
             _check(out, 0.0 <= value <= 1.0, f"body.{name} must be in [0, 1], got {value!r}")
-        _check(out, 120.0 <= self.stature_cm <= 210.0, f"stature_cm must be in [120, 210], got {self.stature_cm!r}")
+        _check(
+            out,
+            120.0 <= self.stature_cm <= 210.0,
+            f"stature_cm must be in [120, 210], got {self.stature_cm!r}",
+        )
         _check(out, 11.0 <= self.age_years <= 90.0, f"age_years must be in [11, 90], got {self.age_years!r}")
         return out
 
@@ -76,6 +81,7 @@ class CameraSpec:
         Frames per second.
     hfov_deg : float
         Horizontal field of view; gives fx = fy in pixels (square pixels, principal point at the centre).
+
     """
 
     side: Side = "left"
@@ -92,12 +98,22 @@ class CameraSpec:
     def problems(self) -> list[str]:
         """Return every problem with these values (empty when valid)."""
         out: list[str] = []
-        _check(out, self.side in ("left", "right"), f"camera side must be 'left' or 'right', got {self.side!r}")
-        _check(out, 0.5 <= self.distance_m <= 10.0, f"distance_m must be in [0.5, 10], got {self.distance_m!r}")
-        _check(out, 64 <= self.width <= 3840 and 64 <= self.height <= 2160,
-               f"resolution must be within 64..3840 x 64..2160, got {self.width}x{self.height}")
-        _check(out, self.width % 2 == 0 and self.height % 2 == 0,
-               f"H.264 needs even width and height, got {self.width}x{self.height}")
+        _check(
+            out, self.side in ("left", "right"), f"camera side must be 'left' or 'right', got {self.side!r}"
+        )
+        _check(
+            out, 0.5 <= self.distance_m <= 10.0, f"distance_m must be in [0.5, 10], got {self.distance_m!r}"
+        )
+        _check(
+            out,
+            64 <= self.width <= 3840 and 64 <= self.height <= 2160,
+            f"resolution must be within 64..3840 x 64..2160, got {self.width}x{self.height}",
+        )
+        _check(
+            out,
+            self.width % 2 == 0 and self.height % 2 == 0,
+            f"H.264 needs even width and height, got {self.width}x{self.height}",
+        )
         _check(out, 1.0 <= self.fps <= 120.0, f"fps must be in [1, 120], got {self.fps!r}")
         _check(out, 20.0 <= self.hfov_deg <= 120.0, f"hfov_deg must be in [20, 120], got {self.hfov_deg!r}")
         for name in ("yaw_deg", "pitch_deg", "roll_deg"):
@@ -120,6 +136,7 @@ class RealismSpec:
         x264 constant rate factor (higher = smaller, blockier).
     vary_scene : bool
         Draw background, floor colour, clothing colours and lighting from the seed; False = fixed neutral look.
+
     """
 
     noise_sigma: float = 2.0
@@ -130,8 +147,14 @@ class RealismSpec:
     def problems(self) -> list[str]:
         """Return every problem with these values (empty when valid)."""
         out: list[str] = []
-        _check(out, 0.0 <= self.noise_sigma <= 30.0, f"noise_sigma must be in [0, 30], got {self.noise_sigma!r}")
-        _check(out, 0.0 <= self.blur_sigma_px <= 5.0, f"blur_sigma_px must be in [0, 5], got {self.blur_sigma_px!r}")
+        _check(
+            out, 0.0 <= self.noise_sigma <= 30.0, f"noise_sigma must be in [0, 30], got {self.noise_sigma!r}"
+        )
+        _check(
+            out,
+            0.0 <= self.blur_sigma_px <= 5.0,
+            f"blur_sigma_px must be in [0, 5], got {self.blur_sigma_px!r}",
+        )
         _check(out, 0 <= self.crf <= 51, f"crf must be in [0, 51], got {self.crf!r}")
         return out
 
@@ -151,6 +174,7 @@ class StandingSpec:
         Arms folded across the chest (keeps the ASIS in view) or hanging at the sides.
     duration_s : float
         Clip length.
+
     """
 
     tilt_deg: float = 12.0
@@ -163,8 +187,12 @@ class StandingSpec:
         out: list[str] = []
         _check(out, -15.0 <= self.tilt_deg <= 40.0, f"tilt_deg must be in [-15, 40], got {self.tilt_deg!r}")
         _check(out, 0.0 <= self.sway_deg <= 3.0, f"sway_deg must be in [0, 3], got {self.sway_deg!r}")
-        _check(out, self.arms in ("folded", "hanging"), f"arms must be 'folded' or 'hanging', got {self.arms!r}")
-        _check(out, 1.0 <= self.duration_s <= 120.0, f"duration_s must be in [1, 120], got {self.duration_s!r}")
+        _check(
+            out, self.arms in ("folded", "hanging"), f"arms must be 'folded' or 'hanging', got {self.arms!r}"
+        )
+        _check(
+            out, 1.0 <= self.duration_s <= 120.0, f"duration_s must be in [1, 120], got {self.duration_s!r}"
+        )
         return out
 
 
@@ -193,6 +221,7 @@ class SitReachSpec:
         Print an ArUco marker (DICT_4X4_50, id 0) on the camera-facing side of the box.
     marker_cm : float
         Side of the marker's black square.
+
     """
 
     extensibility: float = 0.5
@@ -210,15 +239,25 @@ class SitReachSpec:
     def problems(self) -> list[str]:
         """Return every problem with these values (empty when valid)."""
         out: list[str] = []
-        _check(out, 0.0 <= self.extensibility <= 1.0, f"extensibility must be in [0, 1], got {self.extensibility!r}")
-        _check(out, 0.0 <= self.knee_flexion_deg <= 60.0,
-               f"knee_flexion_deg must be in [0, 60], got {self.knee_flexion_deg!r}")
+        _check(
+            out,
+            0.0 <= self.extensibility <= 1.0,
+            f"extensibility must be in [0, 1], got {self.extensibility!r}",
+        )
+        _check(
+            out,
+            0.0 <= self.knee_flexion_deg <= 60.0,
+            f"knee_flexion_deg must be in [0, 60], got {self.knee_flexion_deg!r}",
+        )
         _check(out, 1 <= self.trials <= 6, f"trials must be in [1, 6], got {self.trials!r}")
         for name in ("hold_s", "reach_s", "return_s", "rest_s"):
             value = getattr(self, name)
             _check(out, 0.3 <= value <= 20.0, f"{name} must be in [0.3, 20], got {value!r}")
-        _check(out, 0.0 <= self.uneven_hands_deg <= 45.0,
-               f"uneven_hands_deg must be in [0, 45], got {self.uneven_hands_deg!r}")
+        _check(
+            out,
+            0.0 <= self.uneven_hands_deg <= 45.0,
+            f"uneven_hands_deg must be in [0, 45], got {self.uneven_hands_deg!r}",
+        )
         _check(out, 4.0 <= self.marker_cm <= 25.0, f"marker_cm must be in [4, 25], got {self.marker_cm!r}")
         return out
 
@@ -245,13 +284,22 @@ class ClipSpec:
 
     def __post_init__(self) -> None:
         problems: list[str] = []
-        _check(problems, self.scene in ("standing", "sit-and-reach"),
-               f"scene must be 'standing' or 'sit-and-reach', got {self.scene!r}")
+        _check(
+            problems,
+            self.scene in ("standing", "sit-and-reach"),
+            f"scene must be 'standing' or 'sit-and-reach', got {self.scene!r}",
+        )
         _check(problems, 0 <= self.seed < 2**32, f"seed must be in [0, 2**32), got {self.seed!r}")
-        _check(problems, 0.5 <= self.sticker_diameter_cm <= 6.0,
-               f"sticker_diameter_cm must be in [0.5, 6], got {self.sticker_diameter_cm!r}")
-        _check(problems, len(self.sticker_rgb) == 3 and all(0 <= c <= 255 for c in self.sticker_rgb),
-               f"sticker_rgb must be three values in 0..255, got {self.sticker_rgb!r}")
+        _check(
+            problems,
+            0.5 <= self.sticker_diameter_cm <= 6.0,
+            f"sticker_diameter_cm must be in [0.5, 6], got {self.sticker_diameter_cm!r}",
+        )
+        _check(
+            problems,
+            len(self.sticker_rgb) == 3 and all(0 <= c <= 255 for c in self.sticker_rgb),
+            f"sticker_rgb must be three values in 0..255, got {self.sticker_rgb!r}",
+        )
         for part in (self.body, self.camera, self.realism, self.standing, self.sit_reach):
             problems.extend(part.problems())
         if problems:

@@ -29,6 +29,7 @@ def rot_x(theta_deg: float) -> np.ndarray:
     --------
     >>> np.round(rot_x(90.0) @ UP, 6).tolist()
     [0.0, -1.0, 0.0]
+
     """
     t = np.deg2rad(theta_deg)
     c, s = np.cos(t), np.sin(t)
@@ -73,6 +74,7 @@ def rotation_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     -------
     ndarray, shape (3, 3)
         ``R`` with ``R @ a / |a| == b / |b|``. Antiparallel inputs turn 180 degrees about an axis normal to ``a``.
+
     """
     u = np.asarray(a, dtype=float) / np.linalg.norm(a)
     v = np.asarray(b, dtype=float) / np.linalg.norm(b)
@@ -98,6 +100,7 @@ def signed_angle_2d(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     --------
     >>> float(signed_angle_2d(np.array([1.0, 0.0]), np.array([0.0, 1.0])))
     90.0
+
     """
     u = np.asarray(u, dtype=float)
     v = np.asarray(v, dtype=float)
@@ -118,6 +121,7 @@ def sagittal_2d(points: np.ndarray) -> np.ndarray:
     -------
     ndarray, shape (..., 2)
         ``(-y, z)``: first axis forward, second axis up (a right-handed plane seen from the subject's right).
+
     """
     p = np.asarray(points, dtype=float)
     return np.stack([-p[..., 1], p[..., 2]], axis=-1)
@@ -143,6 +147,7 @@ def asis_psis_tilt(asis: np.ndarray, psis: np.ndarray) -> np.ndarray:
     >>> a = np.array([0.0, -0.10, -0.10 * np.tan(np.deg2rad(11.0))]); p = np.zeros(3)
     >>> round(float(asis_psis_tilt(a, p)), 6)
     11.0
+
     """
     d = sagittal_2d(asis) - sagittal_2d(psis)
     return -np.rad2deg(np.arctan2(d[..., 1], d[..., 0]))
@@ -155,6 +160,7 @@ def included_angle(a: np.ndarray, vertex: np.ndarray, c: np.ndarray) -> np.ndarr
     ----------
     a, vertex, c : ndarray, shape (..., 3)
         Points; the angle is between ``a - vertex`` and ``c - vertex``.
+
     """
     u = np.asarray(a, dtype=float) - vertex
     v = np.asarray(c, dtype=float) - vertex
@@ -172,6 +178,7 @@ def flexion_angle(proximal: np.ndarray, joint: np.ndarray, distal: np.ndarray) -
     --------
     >>> float(flexion_angle(np.array([0, 0, 1.0]), np.zeros(3), np.array([0, -1.0, 0])))
     90.0
+
     """
     return 180.0 - included_angle(proximal, joint, distal)
 
@@ -185,6 +192,7 @@ def inclination_from_vertical(lower: np.ndarray, upper: np.ndarray) -> np.ndarra
     --------
     >>> float(inclination_from_vertical(np.zeros(3), np.array([0.0, -1.0, 1.0])))
     45.0
+
     """
     d = sagittal_2d(upper) - sagittal_2d(lower)
     return np.rad2deg(np.arctan2(d[..., 0], d[..., 1]))
@@ -208,6 +216,7 @@ def lumbo_horizontal(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
     --------
     >>> float(lumbo_horizontal(np.zeros(3), np.array([0.0, 0.5, 1.0])).round(4))  # top leaning back
     116.5651
+
     """
     d = sagittal_2d(upper) - sagittal_2d(lower)
     return np.rad2deg(np.arctan2(d[..., 1], d[..., 0]))
@@ -227,6 +236,7 @@ def look_at(eye: np.ndarray, target: np.ndarray, up: np.ndarray = UP) -> np.ndar
     -------
     ndarray, shape (3, 3)
         Rows are the camera x, y, z axes in world coordinates.
+
     """
     z = np.asarray(target, dtype=float) - eye
     z /= np.linalg.norm(z)
@@ -238,8 +248,14 @@ def look_at(eye: np.ndarray, target: np.ndarray, up: np.ndarray = UP) -> np.ndar
     return np.stack([x, y, z])
 
 
-def camera_rotation(eye: np.ndarray, target: np.ndarray, *, yaw_deg: float = 0.0, pitch_deg: float = 0.0,
-                    roll_deg: float = 0.0) -> np.ndarray:
+def camera_rotation(
+    eye: np.ndarray,
+    target: np.ndarray,
+    *,
+    yaw_deg: float = 0.0,
+    pitch_deg: float = 0.0,
+    roll_deg: float = 0.0,
+) -> np.ndarray:
     """World-to-camera rotation of a camera aimed at ``target`` then turned by yaw, pitch and roll offsets.
 
     Parameters
@@ -251,10 +267,13 @@ def camera_rotation(eye: np.ndarray, target: np.ndarray, *, yaw_deg: float = 0.0
         after aiming: yaw about y (positive turns the view to the right), pitch about x (positive tilts the view
         down), roll about z (positive rotates the camera clockwise as seen from behind it, so the scene appears
         rotated counter-clockwise in the image).
+
     """
     base = look_at(eye, target)
     # Offsets are rotations of the camera frame expressed in camera coordinates.
-    offset = axis_angle([0, 0, 1], roll_deg) @ axis_angle([1, 0, 0], -pitch_deg) @ axis_angle([0, 1, 0], yaw_deg)
+    offset = (
+        axis_angle([0, 0, 1], roll_deg) @ axis_angle([1, 0, 0], -pitch_deg) @ axis_angle([0, 1, 0], yaw_deg)
+    )
     return offset.T @ base
 
 
@@ -282,6 +301,7 @@ def project(points: np.ndarray, rotation: np.ndarray, eye: np.ndarray, intrinsic
     >>> k = np.array([[500.0, 0, 320], [0, 500.0, 180], [0, 0, 1]])
     >>> project(np.array([0.1, 0.0, 2.0]), np.eye(3), np.zeros(3), k).tolist()
     [345.0, 180.0]
+
     """
     cam = (np.asarray(points, dtype=float) - eye) @ np.asarray(rotation).T
     z = cam[..., 2:3]
@@ -303,6 +323,7 @@ def focal_px(image_width: int, horizontal_fov_deg: float) -> float:
     --------
     >>> round(focal_px(640, 90.0), 6)
     320.0
+
     """
     if not 0.0 < horizontal_fov_deg < 180.0:
         raise ValueError(f"horizontal_fov_deg must be in (0, 180), got {horizontal_fov_deg!r}")

@@ -17,22 +17,22 @@ DEFINITIONS: dict[str, str] = {
     "frame": "world metres, +Z up, -Y the subject's forward, +X the subject's left; floor at z = 0",
     "pixels": "OpenCV convention: u right, v down, origin at the top-left corner of the top-left pixel",
     "pelvic_tilt_deg": "ASIS-PSIS tilt of each side in the sagittal plane from points fixed rigidly to the pelvis "
-                       "bone; positive = anterior (ASIS lower than PSIS)",
+    "bone; positive = anterior (ASIS lower than PSIS)",
     "sticker_tilt_deg": "the same angle from the skin points under the stickers (skin slides: differs from the "
-                        "bone-fixed tilt by several degrees)",
+    "bone-fixed tilt by several degrees)",
     "hip_flexion_deg": "180 - included angle shoulder-hip-knee (same side, 3-D): 0 = trunk and thigh in line, "
-                       "~90 sitting upright",
+    "~90 sitting upright",
     "knee_flexion_deg": "180 - included angle hip-knee-ankle (3-D): 0 = straight",
     "trunk_inclination_deg": "sagittal angle of hip midpoint -> shoulder midpoint from vertical, forward positive",
     "lumbo_horizontal_deg": "L-Hfx style: sagittal angle from the forward horizontal to the pelvis-fixed back line "
-                            "at L5-S1 (lower -> upper); 90 = vertical back line, larger = pelvis tipped back",
+    "at L5-S1 (lower -> upper); 90 = vertical back line, larger = pelvis tipped back",
     "reach_cm": "true fingertip (tip of the middle finger) minus big-toe tip along the forward horizontal, cm; "
-                "positive past the toes",
+    "positive past the toes",
     "reach_box_cm": "true fingertip minus the box face the soles press on, along the forward horizontal, cm",
     "sway_deg": "whole-body antero-posterior rotation about the ankles, forward positive",
     "points_px": "projected pixel positions of BlazePose-equivalent points (joint centres for shoulders, elbows, "
-                 "wrists, hips, knees, ankles; knuckles for index/pinky; skin vertices for face, heel, foot index) "
-                 "and of the fingertips, toe tips, ASIS/PSIS (bone-fixed) and sticker centres",
+    "wrists, hips, knees, ankles; knuckles for index/pinky; skin vertices for face, heel, foot index) "
+    "and of the fingertips, toe tips, ASIS/PSIS (bone-fixed) and sticker centres",
     "visible": "for skin points only: the rendered depth at the pixel agrees with the point within 3 cm",
 }
 
@@ -52,6 +52,7 @@ def clinical_angles(points: dict[str, np.ndarray], *, box_face_y: float | None) 
         Named points from ``BodyModel.named_points`` after floor placement.
     box_face_y : float or None
         World y of the box face the soles press on (sit-and-reach), else None.
+
     """
     out: dict[str, np.ndarray] = {}
     for side in ("left", "right"):
@@ -75,8 +76,19 @@ def check_ground_truth(gt: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     if gt.get("schema") != SCHEMA:
         return [f"schema must be {SCHEMA!r}, got {gt.get('schema')!r}"]
-    for key in ("definitions", "assumptions", "seed", "config", "subject", "camera", "frames", "points_px",
-                "n_frames", "fps", "scene"):
+    for key in (
+        "definitions",
+        "assumptions",
+        "seed",
+        "config",
+        "subject",
+        "camera",
+        "frames",
+        "points_px",
+        "n_frames",
+        "fps",
+        "scene",
+    ):
         if key not in gt:
             problems.append(f"missing key {key!r}")
     if problems:
@@ -85,8 +97,20 @@ def check_ground_truth(gt: dict[str, Any]) -> list[str]:
     for key, values in gt["frames"].items():
         if len(values) != n:
             problems.append(f"frames.{key} has {len(values)} values, expected {n}")
-    for name in ("left_shoulder", "right_hip", "left_knee", "left_ankle", "left_heel", "left_foot_index",
-                 "left_index", "left_ear", "nose", "left_fingertip", "left_asis", "left_psis"):
+    for name in (
+        "left_shoulder",
+        "right_hip",
+        "left_knee",
+        "left_ankle",
+        "left_heel",
+        "left_foot_index",
+        "left_index",
+        "left_ear",
+        "nose",
+        "left_fingertip",
+        "left_asis",
+        "left_psis",
+    ):
         track = gt["points_px"].get(name)
         if track is None or len(track) != n or any(len(uv) != 2 for uv in track):
             problems.append(f"points_px.{name} must hold {n} (u, v) pairs")

@@ -27,17 +27,52 @@ ASIS_DEPTH_M = 0.015
 
 # The 33 BlazePose landmarks, in MediaPipe's order.
 BLAZEPOSE_NAMES: tuple[str, ...] = (
-    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye", "right_eye_outer",
-    "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder", "right_shoulder", "left_elbow",
-    "right_elbow", "left_wrist", "right_wrist", "left_pinky", "right_pinky", "left_index", "right_index",
-    "left_thumb", "right_thumb", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
-    "left_heel", "right_heel", "left_foot_index", "right_foot_index",
+    "nose",
+    "left_eye_inner",
+    "left_eye",
+    "left_eye_outer",
+    "right_eye_inner",
+    "right_eye",
+    "right_eye_outer",
+    "left_ear",
+    "right_ear",
+    "mouth_left",
+    "mouth_right",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_pinky",
+    "right_pinky",
+    "left_index",
+    "right_index",
+    "left_thumb",
+    "right_thumb",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+    "left_heel",
+    "right_heel",
+    "left_foot_index",
+    "right_foot_index",
 )
 
 # Landmarks taken as a rig bone's head (joint centre). MediaPipe's "index"/"pinky" sit near the knuckles (MCP).
 BONE_LANDMARKS: dict[str, str] = {
-    "shoulder": "upperarm01", "elbow": "lowerarm01", "wrist": "wrist", "pinky": "finger5-1",
-    "index": "finger2-1", "thumb": "finger1-3", "hip": "upperleg01", "knee": "lowerleg01", "ankle": "foot",
+    "shoulder": "upperarm01",
+    "elbow": "lowerarm01",
+    "wrist": "wrist",
+    "pinky": "finger5-1",
+    "index": "finger2-1",
+    "thumb": "finger1-3",
+    "hip": "upperleg01",
+    "knee": "lowerleg01",
+    "ankle": "foot",
 }
 
 
@@ -57,6 +92,7 @@ class RestAnchors:
         Rest-pose height of the higher of the ASIS and PSIS (skin below it is moved onto the pelvis bone).
     thigh_m, shank_m : float
         Mean hip-knee and knee-ankle lengths.
+
     """
 
     vertex_points: dict[str, int]
@@ -71,14 +107,16 @@ def _side_name(side: str) -> str:
     return "left" if side == "L" else "right"
 
 
-def surface_vertex(vertices: np.ndarray, mask: np.ndarray, *, x: float, z: float, radius: float,
-                   toward: np.ndarray) -> int:
+def surface_vertex(
+    vertices: np.ndarray, mask: np.ndarray, *, x: float, z: float, radius: float, toward: np.ndarray
+) -> int:
     """Index of the outermost masked vertex in direction ``toward`` within ``radius`` of (x, z) in the XZ plane.
 
     Raises
     ------
     ValueError
         If no masked vertex lies within the radius.
+
     """
     near = mask & (np.hypot(vertices[:, 0] - x, vertices[:, 2] - z) < radius)
     idx = np.flatnonzero(near)
@@ -95,7 +133,9 @@ def extreme_vertex(vertices: np.ndarray, mask: np.ndarray, direction: np.ndarray
     return int(idx[np.argmax(vertices[idx] @ direction)])
 
 
-def asis_from_hips(hip_left: np.ndarray, hip_right: np.ndarray, width_m: float) -> tuple[np.ndarray, np.ndarray]:
+def asis_from_hips(
+    hip_left: np.ndarray, hip_right: np.ndarray, width_m: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Left and right ASIS from the hip-joint centres with Bell et al. (1990)'s offsets run backwards.
 
     Parameters
@@ -114,6 +154,7 @@ def asis_from_hips(hip_left: np.ndarray, hip_right: np.ndarray, width_m: float) 
     >>> a, _ = asis_from_hips(np.array([0.09, 0, 0]), np.array([-0.09, 0, 0]), 0.25)
     >>> a.round(4).tolist()
     [0.125, -0.055, 0.075]
+
     """
     mid = 0.5 * (hip_left + hip_right)
     lateral = (hip_left - hip_right) / np.linalg.norm(hip_left - hip_right)
@@ -125,8 +166,14 @@ def asis_from_hips(hip_left: np.ndarray, hip_right: np.ndarray, width_m: float) 
     return asis[0], asis[1]
 
 
-def find_psis(vertices: np.ndarray, asis: np.ndarray, lateral_x: float, *,
-              tilt_deg: float = NEUTRAL_TILT_DEG, iterations: int = 8) -> np.ndarray:
+def find_psis(
+    vertices: np.ndarray,
+    asis: np.ndarray,
+    lateral_x: float,
+    *,
+    tilt_deg: float = NEUTRAL_TILT_DEG,
+    iterations: int = 8,
+) -> np.ndarray:
     """Back-surface point at ``lateral_x`` whose height gives the ASIS-PSIS line ``tilt_deg`` (ASIS lower)."""
     back = np.array([0.0, 1.0, 0.0])
     z = float(asis[2])
@@ -139,8 +186,9 @@ def find_psis(vertices: np.ndarray, asis: np.ndarray, lateral_x: float, *,
     return point
 
 
-def find_anchors(vertices: np.ndarray, bone_heads: dict[str, np.ndarray],
-                 dominant_bone: np.ndarray, bone_labels: list[str]) -> RestAnchors:
+def find_anchors(
+    vertices: np.ndarray, bone_heads: dict[str, np.ndarray], dominant_bone: np.ndarray, bone_labels: list[str]
+) -> RestAnchors:
     """Choose every ground-truth point on the rest mesh.
 
     Parameters
@@ -153,7 +201,9 @@ def find_anchors(vertices: np.ndarray, bone_heads: dict[str, np.ndarray],
         Index of each vertex's largest skinning weight.
     bone_labels : list[str]
         Bone labels in rig order.
+
     """
+
     def on(*prefixes: str) -> np.ndarray:
         ids = [i for i, b in enumerate(bone_labels) if b.startswith(prefixes)]
         return np.isin(dominant_bone, ids)
@@ -170,44 +220,83 @@ def find_anchors(vertices: np.ndarray, bone_heads: dict[str, np.ndarray],
         vpts[f"{name}_toe_tip"] = extreme_vertex(vertices, on(f"toe1-2.{side}"), np.array([0.0, -1.0, 0.0]))
         vpts[f"{name}_heel"] = extreme_vertex(vertices, on(f"foot.{side}"), np.array([0.0, 1.0, -1.0]))
         vpts[f"{name}_fingertip"] = extreme_vertex(
-            vertices, on(f"finger3-3.{side}"),
-            bone_heads[f"finger3-3.{side}"] - bone_heads[f"finger3-2.{side}"])
+            vertices,
+            on(f"finger3-3.{side}"),
+            bone_heads[f"finger3-3.{side}"] - bone_heads[f"finger3-2.{side}"],
+        )
         eye = bone_heads[f"eye.{side}"]
         head = on("head", "neck03", "eye")
-        vpts[f"{name}_eye"] = surface_vertex(vertices, head, x=eye[0], z=eye[2], radius=0.01,
-                                             toward=np.array([0.0, -1.0, 0.0]))
+        vpts[f"{name}_eye"] = surface_vertex(
+            vertices, head, x=eye[0], z=eye[2], radius=0.01, toward=np.array([0.0, -1.0, 0.0])
+        )
         for part, dx in (("inner", -0.016), ("outer", 0.018)):
-            vpts[f"{name}_eye_{part}"] = surface_vertex(vertices, head, x=eye[0] + sign[side] * dx, z=eye[2],
-                                                        radius=0.008, toward=np.array([0.0, -1.0, 0.0]))
+            vpts[f"{name}_eye_{part}"] = surface_vertex(
+                vertices,
+                head,
+                x=eye[0] + sign[side] * dx,
+                z=eye[2],
+                radius=0.008,
+                toward=np.array([0.0, -1.0, 0.0]),
+            )
         ear = vertices[head & (np.abs(vertices[:, 2] - (eye[2] - 0.025)) < 0.02)]
         ear_x = sign[side] * np.max(sign[side] * ear[:, 0])
-        vpts[f"{name}_ear"] = surface_vertex(vertices, head, x=ear_x, z=eye[2] - 0.025, radius=0.02,
-                                             toward=np.array([sign[side], 0.3, 0.0]))
-        vpts[f"mouth_{name}"] = surface_vertex(vertices, head, x=sign[side] * 0.022, z=eye[2] - 0.075,
-                                               radius=0.01, toward=np.array([0.0, -1.0, 0.0]))
+        vpts[f"{name}_ear"] = surface_vertex(
+            vertices, head, x=ear_x, z=eye[2] - 0.025, radius=0.02, toward=np.array([sign[side], 0.3, 0.0])
+        )
+        vpts[f"mouth_{name}"] = surface_vertex(
+            vertices,
+            head,
+            x=sign[side] * 0.022,
+            z=eye[2] - 0.075,
+            radius=0.01,
+            toward=np.array([0.0, -1.0, 0.0]),
+        )
     eye_z = 0.5 * (bone_heads["eye.L"][2] + bone_heads["eye.R"][2])
-    vpts["nose"] = surface_vertex(vertices, on("head"), x=0.0, z=eye_z - 0.035, radius=0.015,
-                                  toward=np.array([0.0, -1.0, 0.0]))
+    vpts["nose"] = surface_vertex(
+        vertices, on("head"), x=0.0, z=eye_z - 0.035, radius=0.015, toward=np.array([0.0, -1.0, 0.0])
+    )
     pelvis_points, asis_z = _pelvis_points(vertices, bone_heads)
     for side in ("L", "R"):
         name = _side_name(side)
         for spine, toward in (("asis", np.array([0.0, -1.0, 0.0])), ("psis", np.array([0.0, 1.0, 0.0]))):
             target = pelvis_points[f"{name}_{spine}"]
-            vpts[f"{name}_{spine}_skin"] = surface_vertex(vertices, (vertices - target) @ toward > -0.03,
-                                                          x=target[0], z=target[2], radius=0.015, toward=toward)
-    thigh = np.mean([np.linalg.norm(bone_heads[f"lowerleg01.{s}"] - bone_heads[f"upperleg01.{s}"]) for s in "LR"])
+            vpts[f"{name}_{spine}_skin"] = surface_vertex(
+                vertices,
+                (vertices - target) @ toward > -0.03,
+                x=target[0],
+                z=target[2],
+                radius=0.015,
+                toward=toward,
+            )
+    thigh = np.mean(
+        [np.linalg.norm(bone_heads[f"lowerleg01.{s}"] - bone_heads[f"upperleg01.{s}"]) for s in "LR"]
+    )
     shank = np.mean([np.linalg.norm(bone_heads[f"foot.{s}"] - bone_heads[f"lowerleg01.{s}"]) for s in "LR"])
     return RestAnchors(vpts, bpts, pelvis_points, asis_z, float(thigh), float(shank))
 
 
-def _pelvis_points(vertices: np.ndarray, bone_heads: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], float]:
+def _pelvis_points(
+    vertices: np.ndarray, bone_heads: dict[str, np.ndarray]
+) -> tuple[dict[str, np.ndarray], float]:
     stature = float(vertices[:, 2].max() - vertices[:, 2].min())
-    guesses = asis_from_hips(bone_heads["upperleg01.L"], bone_heads["upperleg01.R"],
-                             ASIS_WIDTH_PER_STATURE * stature)
+    guesses = asis_from_hips(
+        bone_heads["upperleg01.L"], bone_heads["upperleg01.R"], ASIS_WIDTH_PER_STATURE * stature
+    )
     forward = np.array([0.0, -1.0, 0.0])
     asis_l, asis_r = (
-        np.array([g[0], vertices[surface_vertex(vertices, vertices[:, 1] < g[1] + 0.05, x=g[0], z=g[2],
-                                                radius=0.015, toward=forward), 1] + ASIS_DEPTH_M, g[2]])
+        np.array(
+            [
+                g[0],
+                vertices[
+                    surface_vertex(
+                        vertices, vertices[:, 1] < g[1] + 0.05, x=g[0], z=g[2], radius=0.015, toward=forward
+                    ),
+                    1,
+                ]
+                + ASIS_DEPTH_M,
+                g[2],
+            ]
+        )
         for g in guesses
     )
     psis_l = find_psis(vertices, asis_l, PSIS_LATERAL_M)
@@ -217,6 +306,12 @@ def _pelvis_points(vertices: np.ndarray, bone_heads: dict[str, np.ndarray]) -> t
     back = np.array([0.0, 1.0, 0.0])
     upper = vertices[surface_vertex(vertices, mid, x=0.0, z=psis_z + 0.03, radius=0.02, toward=back)]
     lower = vertices[surface_vertex(vertices, mid, x=0.0, z=psis_z - 0.05, radius=0.02, toward=back)]
-    points = {"left_asis": asis_l, "right_asis": asis_r, "left_psis": psis_l, "right_psis": psis_r,
-              "l5s1_upper": upper, "l5s1_lower": lower}
+    points = {
+        "left_asis": asis_l,
+        "right_asis": asis_r,
+        "left_psis": psis_l,
+        "right_psis": psis_r,
+        "l5s1_upper": upper,
+        "l5s1_lower": lower,
+    }
     return points, float(max(asis_l[2], asis_r[2], psis_l[2], psis_r[2]))

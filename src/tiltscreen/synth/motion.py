@@ -30,6 +30,7 @@ class Posture:
         Twist of the whole arm about its own axis, degrees (palms down when reaching).
     sway : ndarray, shape (F,)
         Whole-body rotation about the ankle axis (degrees, forward positive).
+
     """
 
     pelvis: np.ndarray
@@ -70,6 +71,7 @@ def smoothstep(u: np.ndarray) -> np.ndarray:
     --------
     >>> smoothstep(np.array([-1.0, 0.0, 0.5, 1.0, 2.0])).round(6).tolist()
     [0.0, 0.0, 0.5, 1.0, 1.0]
+
     """
     u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
     return 0.5 - 0.5 * np.cos(np.pi * u)
@@ -84,8 +86,9 @@ def _mirror(direction_left: np.ndarray) -> np.ndarray:
     return direction_left * np.array([-1.0, 1.0, 1.0])
 
 
-def standing_posture(spec: StandingSpec, times: np.ndarray, *, neutral_tilt_deg: float,
-                     rng: np.random.Generator) -> Posture:
+def standing_posture(
+    spec: StandingSpec, times: np.ndarray, *, neutral_tilt_deg: float, rng: np.random.Generator
+) -> Posture:
     """Quiet standing with a given ASIS-PSIS tilt, an upright trunk and small antero-posterior sway.
 
     Parameters
@@ -101,15 +104,19 @@ def standing_posture(spec: StandingSpec, times: np.ndarray, *, neutral_tilt_deg:
 
     Notes
     -----
-    The lumbar spine compensates: spine04 takes back half the pelvic rotation and spine03 is vertical, so the
+    The lumbar spine compensates: spine04 keeps 0.4 of the pelvic rotation and spine03 swings back by 0.3 of it
+    (a lordotic curve), so the
     thorax, neck and head stay upright; the legs stay vertical (the hip extends/flexes by the pelvic rotation).
+
     """
     f = np.ones_like(times, dtype=float)
     pelvis = (spec.tilt_deg - neutral_tilt_deg) * f
     freq = rng.uniform(0.15, 0.3)
     phase = rng.uniform(0.0, 2 * np.pi)
-    sway = spec.sway_deg * (0.8 * np.sin(2 * np.pi * freq * times + phase)
-                            + 0.2 * np.sin(2 * np.pi * 2.3 * freq * times + 2 * phase))
+    sway = spec.sway_deg * (
+        0.8 * np.sin(2 * np.pi * freq * times + phase)
+        + 0.2 * np.sin(2 * np.pi * 2.3 * freq * times + 2 * phase)
+    )
     if spec.arms == "folded":
         upper = _unit(np.array([0.30, -0.45, -1.0]))
         fore = _unit(np.array([-1.0, -0.30, 0.28]))
@@ -118,11 +125,20 @@ def standing_posture(spec: StandingSpec, times: np.ndarray, *, neutral_tilt_deg:
         upper, fore = _unit(np.array([0.12, 0.02, -1.0])), _unit(np.array([0.06, -0.12, -1.0]))
         upper_r, fore_r = _mirror(upper), _mirror(fore)
     return Posture(
-        pelvis=pelvis, lumbar_low=0.5 * pelvis, lumbar_up=0 * f, thorax_low=0 * f, thorax_up=0 * f,
-        neck=0 * f, head=0 * f, thigh=0 * f, shank=0 * f, foot=0 * f,
+        pelvis=pelvis,
+        lumbar_low=0.4 * pelvis,
+        lumbar_up=-0.3 * pelvis,
+        thorax_low=-0.1 * pelvis,
+        thorax_up=0 * f,
+        neck=0 * f,
+        head=0 * f,
+        thigh=0 * f,
+        shank=0 * f,
+        foot=0 * f,
         upper_arm={"L": np.tile(upper, (len(f), 1)), "R": np.tile(upper_r, (len(f), 1))},
         forearm={"L": np.tile(fore, (len(f), 1)), "R": np.tile(fore_r, (len(f), 1))},
-        arm_twist=0.0, sway=sway,
+        arm_twist=0.0,
+        sway=sway,
     )
 
 
@@ -148,6 +164,7 @@ def knee_bend_angles(knee_flexion_deg: float, thigh_m: float, shank_m: float) ->
 
     >>> [round(a, 6) for a in knee_bend_angles(40.0, 0.4, 0.4)]
     [20.0, 20.0]
+
     """
     k = np.deg2rad(knee_flexion_deg)
     alpha = np.arctan2(shank_m * np.sin(k), thigh_m + shank_m * np.cos(k))
@@ -191,8 +208,9 @@ def _arm_direction(elevation_deg: np.ndarray, medial: float) -> np.ndarray:
     return _unit(np.stack([np.full_like(e, -medial), -np.cos(e), np.sin(e)], axis=-1))
 
 
-def sit_reach_posture(spec: SitReachSpec, times: np.ndarray, *, thigh_m: float,
-                      shank_m: float) -> tuple[Posture, list[TrialPhases]]:
+def sit_reach_posture(
+    spec: SitReachSpec, times: np.ndarray, *, thigh_m: float, shank_m: float
+) -> tuple[Posture, list[TrialPhases]]:
     """Long sitting with soles against a box, reaching forward over the legs.
 
     Parameters
@@ -211,6 +229,7 @@ def sit_reach_posture(spec: SitReachSpec, times: np.ndarray, *, thigh_m: float,
     maximal reach (slack hamstrings with bent knees let it rotate further), while the lumbar spine adds
     ``22 + 12 (1 - e)`` and the thoracic spine ``18 + 14 (1 - e)`` degrees of flexion. Ground-truth angles are
     measured on the posed body, not taken from these numbers.
+
     """
     s, phases = reach_profile(spec, times)
     e = spec.extensibility
@@ -224,11 +243,19 @@ def sit_reach_posture(spec: SitReachSpec, times: np.ndarray, *, thigh_m: float,
     fore = _arm_direction(-60.0 + s * 48.0, 0.06)
     fore_r = _arm_direction(-60.0 + s * (48.0 + spec.uneven_hands_deg), 0.06)
     posture = Posture(
-        pelvis=pelvis, lumbar_low=pelvis + 0.5 * lum, lumbar_up=pelvis + lum,
-        thorax_low=pelvis + lum + 0.5 * tho, thorax_up=pelvis + lum + tho,
-        neck=0.5 * (pelvis + lum + tho) + 6.0 * s, head=0.4 * (pelvis + lum + tho) + 10.0 * s,
-        thigh=(-90.0 - alpha) * f, shank=(-90.0 + beta) * f, foot=(-90.0 + beta + 8.0) * f,
-        upper_arm={"L": upper, "R": _mirror(upper)}, forearm={"L": fore, "R": _mirror(fore_r)},
-        arm_twist=-90.0, sway=np.zeros_like(s),
+        pelvis=pelvis,
+        lumbar_low=pelvis + 0.5 * lum,
+        lumbar_up=pelvis + lum,
+        thorax_low=pelvis + lum + 0.5 * tho,
+        thorax_up=pelvis + lum + tho,
+        neck=0.5 * (pelvis + lum + tho) + 6.0 * s,
+        head=0.4 * (pelvis + lum + tho) + 10.0 * s,
+        thigh=(-90.0 - alpha) * f,
+        shank=(-90.0 + beta) * f,
+        foot=(-90.0 + beta + 8.0) * f,
+        upper_arm={"L": upper, "R": _mirror(upper)},
+        forearm={"L": fore, "R": _mirror(fore_r)},
+        arm_twist=-90.0,
+        sway=np.zeros_like(s),
     )
     return posture, phases

@@ -18,9 +18,22 @@ from tiltscreen.synth.landmarks import BLAZEPOSE_NAMES, NEUTRAL_TILT_DEG
 from tiltscreen.synth.landmarks import __doc__ as LANDMARK_NOTES
 
 BOX_HALF_WIDTH_M, BOX_LENGTH_M, BOX_HEIGHT_M, MARKER_BORDER_CM = 0.22, 0.40, 0.32, 2.0
-EXTRA_POINTS = ("left_fingertip", "right_fingertip", "left_toe_tip", "right_toe_tip", "left_asis", "right_asis",
-                "left_psis", "right_psis", "left_asis_skin", "right_asis_skin", "left_psis_skin", "right_psis_skin",
-                "l5s1_upper", "l5s1_lower")
+EXTRA_POINTS = (
+    "left_fingertip",
+    "right_fingertip",
+    "left_toe_tip",
+    "right_toe_tip",
+    "left_asis",
+    "right_asis",
+    "left_psis",
+    "right_psis",
+    "left_asis_skin",
+    "right_asis_skin",
+    "left_psis_skin",
+    "right_psis_skin",
+    "l5s1_upper",
+    "l5s1_lower",
+)
 
 
 @dataclass(frozen=True)
@@ -36,8 +49,9 @@ class CameraModel:
         return geo.project(points, self.rotation, self.eye, self.intrinsics)
 
 
-def place_standing(vertices: np.ndarray, points: dict[str, np.ndarray], sway_deg: np.ndarray,
-                   ankle: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def place_standing(
+    vertices: np.ndarray, points: dict[str, np.ndarray], sway_deg: np.ndarray, ankle: np.ndarray
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Put the soles on the floor (offset from frame 0) and rotate each frame by its sway about the ankles."""
     lift = -vertices[0, :, 2].min()
     pivot = ankle + np.array([0.0, 0.0, lift])
@@ -51,7 +65,9 @@ def place_standing(vertices: np.ndarray, points: dict[str, np.ndarray], sway_deg
     return geo.apply_rigid(rig[:, None], vertices), moved
 
 
-def place_sitting(vertices: np.ndarray, points: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def place_sitting(
+    vertices: np.ndarray, points: dict[str, np.ndarray]
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Shift each frame vertically so that the lowest vertex (buttocks or heels) touches the floor."""
     lift = -vertices[:, :, 2].min(axis=1)
     shift = np.stack([np.zeros_like(lift), np.zeros_like(lift), lift], axis=-1)
@@ -72,7 +88,9 @@ def make_camera(spec: ClipSpec, vertices: np.ndarray) -> CameraModel:
     y_mid = 0.5 * (lo[1] + hi[1]) - (0.15 if spec.scene == "sit-and-reach" else 0.0)
     eye = np.array([side * distance, y_mid, height])
     target = np.array([0.0, y_mid, height])
-    rotation = geo.camera_rotation(eye, target, yaw_deg=cam.yaw_deg, pitch_deg=cam.pitch_deg, roll_deg=cam.roll_deg)
+    rotation = geo.camera_rotation(
+        eye, target, yaw_deg=cam.yaw_deg, pitch_deg=cam.pitch_deg, roll_deg=cam.roll_deg
+    )
     f = geo.focal_px(cam.width, cam.hfov_deg)
     return CameraModel(geo.intrinsics_matrix(f, f, cam.width / 2.0, cam.height / 2.0), rotation, eye)
 
@@ -90,8 +108,14 @@ def make_box(spec: ClipSpec, vertices: np.ndarray, foot_mask: np.ndarray) -> dic
         centre = np.array([side * (BOX_HALF_WIDTH_M + 0.001), face_y - BOX_LENGTH_M / 2, BOX_HEIGHT_M / 2])
         right = np.array([0.0, side, 0.0])  # image-right of a level side camera (+Y seen from the left)
         up = np.array([0.0, 0.0, 1.0])
-        quad = lambda h: np.stack([centre - h * right + h * up, centre + h * right + h * up,  # noqa: E731
-                                   centre + h * right - h * up, centre - h * right - h * up])
+        quad = lambda h: np.stack(
+            [
+                centre - h * right + h * up,
+                centre + h * right + h * up,  # noqa: E731
+                centre + h * right - h * up,
+                centre - h * right - h * up,
+            ]
+        )
         box["print_corners"] = quad(half_print)
         box["marker_corners"] = quad(half_black)
     return box
@@ -109,8 +133,15 @@ def sticker_frames(spec: ClipSpec, vertices: np.ndarray, faces: np.ndarray, vert
     out = []
     for f in range(len(vertices)):
         normals = vertex_normals(vertices[f], faces)
-        out.append([(vertices[f, i] + 0.003 * normals[i], (normals[i] + lateral) / np.linalg.norm(normals[i] + lateral))
-                    for i in vertex_ids])
+        out.append(
+            [
+                (
+                    vertices[f, i] + 0.003 * normals[i],
+                    (normals[i] + lateral) / np.linalg.norm(normals[i] + lateral),
+                )
+                for i in vertex_ids
+            ]
+        )
     return out
 
 
@@ -125,14 +156,16 @@ def visibility(px: np.ndarray, world: np.ndarray, depth: np.ndarray, camera: Cam
     return abs(z - float(depth[v, u])) < 0.03
 
 
-def generate_clip(spec: ClipSpec, out_stem: Path, *, cache_dir: str | None = None,
-                  progress: bool = False) -> dict[str, Any]:
+def generate_clip(
+    spec: ClipSpec, out_stem: Path, *, cache_dir: str | None = None, progress: bool = False
+) -> dict[str, Any]:
     """Render ``<out_stem>.mp4`` and write ``<out_stem>.json``; returns the ground-truth dict.
 
     Raises
     ------
     ValueError
         For an unreachable stature. ``video.EncodeError`` if ffmpeg fails.
+
     """
     from tiltscreen.synth.body import BodyModel  # noqa: PLC0415
 
@@ -144,8 +177,9 @@ def generate_clip(spec: ClipSpec, out_stem: Path, *, cache_dir: str | None = Non
     if spec.scene == "standing":
         posture = motion.standing_posture(spec.standing, times, neutral_tilt_deg=NEUTRAL_TILT_DEG, rng=rng)
     else:
-        posture, phases = motion.sit_reach_posture(spec.sit_reach, times, thigh_m=body.anchors.thigh_m,
-                                                   shank_m=body.anchors.shank_m)
+        posture, phases = motion.sit_reach_posture(
+            spec.sit_reach, times, thigh_m=body.anchors.thigh_m, shank_m=body.anchors.shank_m
+        )
     vertices, bone_poses = body.pose(posture)
     points = body.named_points(vertices, bone_poses)
     if spec.scene == "standing":
@@ -158,7 +192,9 @@ def generate_clip(spec: ClipSpec, out_stem: Path, *, cache_dir: str | None = Non
         box = make_box(spec, vertices, np.isin(body.dominant_bone, foot_ids))
     camera = make_camera(spec, vertices)
     near = spec.camera.side
-    sticker_ids = [body.anchors.vertex_points[f"{near}_{s}_skin"] for s in ("asis", "psis")] if spec.stickers else []
+    sticker_ids = (
+        [body.anchors.vertex_points[f"{near}_{s}_skin"] for s in ("asis", "psis")] if spec.stickers else []
+    )
     stickers = sticker_frames(spec, vertices, body.faces, sticker_ids) if sticker_ids else []
     for k, name in enumerate(("asis", "psis")):
         if stickers:
@@ -173,50 +209,96 @@ def generate_clip(spec: ClipSpec, out_stem: Path, *, cache_dir: str | None = Non
         for n in skin:
             visible[n].append(visibility(px[n][f], points[n][f], depth, camera))
 
-    render_video(spec, body, vertices, stickers, camera, box, out_stem.with_suffix(".mp4"), rng,
-                 on_depth=on_depth, progress=progress)
+    render_video(
+        spec,
+        body,
+        vertices,
+        stickers,
+        camera,
+        box,
+        out_stem.with_suffix(".mp4"),
+        rng,
+        on_depth=on_depth,
+        progress=progress,
+    )
     gt = build_ground_truth(spec, body, points, camera, box, phases, times, posture, visible)
     gt["render_seconds"] = round(time.monotonic() - started, 1)
     out_stem.with_suffix(".json").write_text(json.dumps(gt, separators=(",", ":")))
     return gt
 
 
-def build_ground_truth(spec: ClipSpec, body, points: dict[str, np.ndarray], camera: CameraModel,
-                       box: dict[str, Any] | None, phases: list, times: np.ndarray, posture: motion.Posture,
-                       visible: dict[str, list[bool]]) -> dict[str, Any]:
+def build_ground_truth(
+    spec: ClipSpec,
+    body,
+    points: dict[str, np.ndarray],
+    camera: CameraModel,
+    box: dict[str, Any] | None,
+    phases: list,
+    times: np.ndarray,
+    posture: motion.Posture,
+    visible: dict[str, list[bool]],
+) -> dict[str, Any]:
     """Assemble the ground-truth dict (schema ``tiltscreen-synth-gt/1``)."""
     angles = clinical_angles(points, box_face_y=None if box is None else box["face_y"])
-    frames = {"t_s": round_list(times, 4), **{k: round_list(v, 2) for k, v in angles.items()},
-              "sway_deg": round_list(posture.sway, 3)}
+    frames = {
+        "t_s": round_list(times, 4),
+        **{k: round_list(v, 2) for k, v in angles.items()},
+        "sway_deg": round_list(posture.sway, 3),
+    }
     names = [n for n in (*BLAZEPOSE_NAMES, *EXTRA_POINTS) if n in points]
     names += [k for k in points if k.endswith("_sticker")]
     px = {n: camera.project(points[n]) for n in names}
     k, r, eye = camera.intrinsics, camera.rotation, camera.eye
     gt: dict[str, Any] = {
-        "schema": SCHEMA, "scene": spec.scene, "seed": spec.seed, "n_frames": len(times), "fps": spec.camera.fps,
+        "schema": SCHEMA,
+        "scene": spec.scene,
+        "seed": spec.seed,
+        "n_frames": len(times),
+        "fps": spec.camera.fps,
         "definitions": DEFINITIONS,
-        "assumptions": LANDMARK_NOTES.split("Assumptions (also written into every ground-truth file):")[1].strip(),
+        "assumptions": LANDMARK_NOTES.split("Assumptions (also written into every ground-truth file):")[
+            1
+        ].strip(),
         "note": "Rendered people, not patients: renders are cleaner than life (no real skin, clothing or clutter).",
         "config": spec.to_dict(),
-        "subject": {"stature_cm": round(body.stature_m * 100.0, 1), "anny_phenotype": body.phenotype,
-                    "estimated_mass_kg": round(body.mass_kg, 1), "neutral_tilt_deg": NEUTRAL_TILT_DEG,
-                    "skin_vertices_moved_to_pelvis": body.reassigned_vertices},
-        "camera": {"fx": k[0, 0], "fy": k[1, 1], "cx": k[0, 2], "cy": k[1, 2], "width": spec.camera.width,
-                   "height": spec.camera.height, "rotation_world_to_camera": r.round(6).tolist(),
-                   "translation_m": (-r @ eye).round(5).tolist(), "centre_m": eye.round(5).tolist(),
-                   "axes": "OpenCV camera: x right, y down, z forward; x_cam = R x_world + t"},
+        "subject": {
+            "stature_cm": round(body.stature_m * 100.0, 1),
+            "anny_phenotype": body.phenotype,
+            "estimated_mass_kg": round(body.mass_kg, 1),
+            "neutral_tilt_deg": NEUTRAL_TILT_DEG,
+            "skin_vertices_moved_to_pelvis": body.reassigned_vertices,
+        },
+        "camera": {
+            "fx": k[0, 0],
+            "fy": k[1, 1],
+            "cx": k[0, 2],
+            "cy": k[1, 2],
+            "width": spec.camera.width,
+            "height": spec.camera.height,
+            "rotation_world_to_camera": r.round(6).tolist(),
+            "translation_m": (-r @ eye).round(5).tolist(),
+            "centre_m": eye.round(5).tolist(),
+            "axes": "OpenCV camera: x right, y down, z forward; x_cam = R x_world + t",
+        },
         "frames": frames,
         "points_px": {n: round_list(v, 1) for n, v in px.items()},
         "points_world_m": {n: round_list(points[n], 4) for n in EXTRA_POINTS if n in points},
         "visible": {n: v for n, v in visible.items() if n in px},
     }
     if box is not None:
-        gt["box"] = {"lo_m": box["lo"].round(4).tolist(), "hi_m": box["hi"].round(4).tolist(),
-                     "face_y_m": round(box["face_y"], 4)}
+        gt["box"] = {
+            "lo_m": box["lo"].round(4).tolist(),
+            "hi_m": box["hi"].round(4).tolist(),
+            "face_y_m": round(box["face_y"], 4),
+        }
         if "marker_corners" in box:
-            gt["marker"] = {"dictionary": "DICT_4X4_50", "id": 0, "side_cm": spec.sit_reach.marker_cm,
-                            "corners_world_m": box["marker_corners"].round(4).tolist(),
-                            "corners_px": round_list(camera.project(box["marker_corners"]), 2),
-                            "corner_order": "ArUco: top-left, top-right, bottom-right, bottom-left as printed"}
+            gt["marker"] = {
+                "dictionary": "DICT_4X4_50",
+                "id": 0,
+                "side_cm": spec.sit_reach.marker_cm,
+                "corners_world_m": box["marker_corners"].round(4).tolist(),
+                "corners_px": round_list(camera.project(box["marker_corners"]), 2),
+                "corner_order": "ArUco: top-left, top-right, bottom-right, bottom-left as printed",
+            }
         gt["trials"] = [{k: round(v, 3) for k, v in vars(p).items()} for p in phases]
     return gt

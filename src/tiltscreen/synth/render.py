@@ -34,27 +34,54 @@ class Look:
 def draw_look(rng: np.random.Generator, *, vary: bool) -> Look:
     """Pick skin, clothing, floor and wall colours and light levels (fixed neutral look if ``vary`` is False)."""
     if not vary:
-        return Look((0.80, 0.58, 0.46), (0.15, 0.25, 0.55), (0.12, 0.12, 0.14), (0.10, 0.07, 0.05),
-                    (0.45, 0.42, 0.38), (0.78, 0.78, 0.74), (0.70, 0.55, 0.35), 3.0, 0.35)
-    skins = [(0.87, 0.68, 0.57), (0.80, 0.58, 0.46), (0.62, 0.42, 0.30), (0.42, 0.27, 0.18), (0.30, 0.19, 0.13)]
-    shirts = [(0.15, 0.25, 0.55), (0.55, 0.12, 0.12), (0.20, 0.20, 0.22), (0.80, 0.80, 0.78), (0.30, 0.45, 0.30)]
+        return Look(
+            (0.80, 0.58, 0.46),
+            (0.15, 0.25, 0.55),
+            (0.12, 0.12, 0.14),
+            (0.10, 0.07, 0.05),
+            (0.45, 0.42, 0.38),
+            (0.78, 0.78, 0.74),
+            (0.70, 0.55, 0.35),
+            3.0,
+            0.35,
+        )
+    skins = [
+        (0.87, 0.68, 0.57),
+        (0.80, 0.58, 0.46),
+        (0.62, 0.42, 0.30),
+        (0.42, 0.27, 0.18),
+        (0.30, 0.19, 0.13),
+    ]
+    shirts = [
+        (0.15, 0.25, 0.55),
+        (0.55, 0.12, 0.12),
+        (0.20, 0.20, 0.22),
+        (0.80, 0.80, 0.78),
+        (0.30, 0.45, 0.30),
+    ]
     pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
     return Look(
-        skin=pick(skins), shirt=pick(shirts), shorts=pick([(0.12, 0.12, 0.14), (0.10, 0.15, 0.35)]),
+        skin=pick(skins),
+        shirt=pick(shirts),
+        shorts=pick([(0.12, 0.12, 0.14), (0.10, 0.15, 0.35)]),
         hair=pick([(0.08, 0.06, 0.05), (0.35, 0.22, 0.10), (0.60, 0.55, 0.45)]),
-        floor=tuple(rng.uniform(0.25, 0.6, 3)), wall=tuple(rng.uniform(0.55, 0.9, 3)),
+        floor=tuple(rng.uniform(0.25, 0.6, 3)),
+        wall=tuple(rng.uniform(0.55, 0.9, 3)),
         box=pick([(0.70, 0.55, 0.35), (0.85, 0.85, 0.85), (0.35, 0.55, 0.75)]),
-        light=float(rng.uniform(2.2, 3.8)), ambient=float(rng.uniform(0.25, 0.45)),
+        light=float(rng.uniform(2.2, 3.8)),
+        ambient=float(rng.uniform(0.25, 0.45)),
     )
 
 
-def material_of_faces(faces: np.ndarray, dominant_bone: np.ndarray, labels: list[str], rest: np.ndarray,
-                      eye_z: float) -> np.ndarray:
+def material_of_faces(
+    faces: np.ndarray, dominant_bone: np.ndarray, labels: list[str], rest: np.ndarray, eye_z: float
+) -> np.ndarray:
     """Material index (into ``MATERIALS``) of every face, from its first vertex's dominant bone and position.
 
     Short-sleeved shirt on the spine, clavicles and upper arms; shorts on the pelvis and upper thighs; hair on
     the head above and behind the eyes; skin elsewhere.
     """
+
     def has(prefixes: tuple[str, ...]) -> np.ndarray:
         ids = [i for i, b in enumerate(labels) if b.startswith(prefixes)]
         return np.isin(dominant_bone, ids)
@@ -90,6 +117,7 @@ class BoxSpec:
         RGB uint8 image of the marker with its white border, applied to ``marker_corners``.
     marker_corners : ndarray or None, shape (4, 3)
         World corners of the printed image (top-left, top-right, bottom-right, bottom-left as seen by the camera).
+
     """
 
     lo: np.ndarray
@@ -115,11 +143,23 @@ class Renderer:
         Colours and light.
     camera_side : float
         +1 if the camera is on the +X side (the subject's left), -1 otherwise (the wall goes behind the subject).
+
     """
 
-    def __init__(self, *, width: int, height: int, intrinsics: np.ndarray, rotation: np.ndarray, eye: np.ndarray,
-                 faces: np.ndarray, face_material: np.ndarray, look: Look, camera_side: float,
-                 box: BoxSpec | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        width: int,
+        height: int,
+        intrinsics: np.ndarray,
+        rotation: np.ndarray,
+        eye: np.ndarray,
+        faces: np.ndarray,
+        face_material: np.ndarray,
+        look: Look,
+        camera_side: float,
+        box: BoxSpec | None = None,
+    ) -> None:
         os.environ.setdefault("PYOPENGL_PLATFORM", "osmesa")
         import pyrender  # noqa: PLC0415 - optional dependency, imported on use only
 
@@ -128,8 +168,14 @@ class Renderer:
         self.faces_by_material = [faces[face_material == k] for k in range(len(MATERIALS))]
         self.materials = [self._material(getattr(look, name)) for name in MATERIALS]
         self.scene = pyrender.Scene(bg_color=[*look.wall, 1.0], ambient_light=[look.ambient] * 3)
-        cam = pyrender.IntrinsicsCamera(fx=intrinsics[0, 0], fy=intrinsics[1, 1], cx=intrinsics[0, 2],
-                                        cy=intrinsics[1, 2], znear=0.05, zfar=30.0)
+        cam = pyrender.IntrinsicsCamera(
+            fx=intrinsics[0, 0],
+            fy=intrinsics[1, 1],
+            cx=intrinsics[0, 2],
+            cy=intrinsics[1, 2],
+            znear=0.05,
+            zfar=30.0,
+        )
         pose = np.eye(4)
         pose[:3, :3] = rotation.T @ np.diag([1.0, -1.0, -1.0])  # OpenCV camera axes -> OpenGL camera axes
         pose[:3, 3] = eye
@@ -138,8 +184,10 @@ class Renderer:
         key = np.eye(4)
         key[:3, :3] = pose[:3, :3] @ _rot_deg([1, 0, 0], -25.0) @ _rot_deg([0, 1, 0], 20.0)
         self.scene.add(light, pose=key)
-        self.scene.add(pyrender.DirectionalLight(color=np.ones(3), intensity=0.35 * look.light),
-                       pose=pose @ _homog(_rot_deg([0, 1, 0], -60.0)))
+        self.scene.add(
+            pyrender.DirectionalLight(color=np.ones(3), intensity=0.35 * look.light),
+            pose=pose @ _homog(_rot_deg([0, 1, 0], -60.0)),
+        )
         self._add_static(camera_side, box)
         self.renderer = pyrender.OffscreenRenderer(width, height)
         self.body_node = None
@@ -147,19 +195,34 @@ class Renderer:
 
     def _material(self, rgb: tuple[float, float, float], texture: np.ndarray | None = None):
         pr = self._pr
-        kwargs = {"baseColorTexture": pr.Texture(source=texture, source_channels="RGB")} if texture is not None else {}
-        return pr.MetallicRoughnessMaterial(baseColorFactor=[*rgb, 1.0], metallicFactor=0.0, roughnessFactor=0.85,
-                                            **kwargs)
+        kwargs = (
+            {"baseColorTexture": pr.Texture(source=texture, source_channels="RGB")}
+            if texture is not None
+            else {}
+        )
+        return pr.MetallicRoughnessMaterial(
+            baseColorFactor=[*rgb, 1.0], metallicFactor=0.0, roughnessFactor=0.85, **kwargs
+        )
 
-    def _quad(self, corners: np.ndarray, rgb: tuple[float, float, float], normal: np.ndarray,
-              texture: np.ndarray | None = None):
+    def _quad(
+        self,
+        corners: np.ndarray,
+        rgb: tuple[float, float, float],
+        normal: np.ndarray,
+        texture: np.ndarray | None = None,
+    ):
         """Add a double-sided quad; corners TL, TR, BR, BL of ``texture`` as seen from the ``normal`` side."""
         pr = self._pr
         uv = np.array([[0.0, 1.0], [1.0, 1.0], [1.0, 0.0], [0.0, 0.0]])  # pyrender's textures are bottom-up
         material = self._material(rgb, texture)
         material.doubleSided = True
-        prim = pr.Primitive(positions=corners, normals=np.tile(np.asarray(normal, float), (4, 1)), texcoord_0=uv,
-                            indices=np.array([[0, 1, 2], [0, 2, 3]]), material=material)
+        prim = pr.Primitive(
+            positions=corners,
+            normals=np.tile(np.asarray(normal, float), (4, 1)),
+            texcoord_0=uv,
+            indices=np.array([[0, 1, 2], [0, 2, 3]]),
+            material=material,
+        )
         return self.scene.add(pr.Mesh([prim]))
 
     def _add_static(self, camera_side: float, box: BoxSpec | None) -> None:
@@ -179,19 +242,29 @@ class Renderer:
         if box.marker_image is not None and box.marker_corners is not None:
             self._quad(box.marker_corners, (1.0, 1.0, 1.0), [camera_side, 0.0, 0.0], texture=box.marker_image)
 
-    def render(self, vertices: np.ndarray, stickers: list[tuple[np.ndarray, np.ndarray]], sticker_rgb: tuple,
-               sticker_radius_m: float) -> tuple[np.ndarray, np.ndarray]:
+    def render(
+        self,
+        vertices: np.ndarray,
+        stickers: list[tuple[np.ndarray, np.ndarray]],
+        sticker_rgb: tuple,
+        sticker_radius_m: float,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Render one frame; returns RGB uint8 (H, W, 3) and depth (H, W) in metres (0 = background)."""
         pr = self._pr
         normals = vertex_normals(vertices, np.concatenate(self.faces_by_material))
-        prims = [pr.Primitive(positions=vertices, normals=normals, indices=f, material=m)
-                 for f, m in zip(self.faces_by_material, self.materials, strict=True) if len(f)]
+        prims = [
+            pr.Primitive(positions=vertices, normals=normals, indices=f, material=m)
+            for f, m in zip(self.faces_by_material, self.materials, strict=True)
+            if len(f)
+        ]
         if self.body_node is not None:
             self.scene.remove_node(self.body_node)
         self.body_node = self.scene.add(pr.Mesh(prims))
         for node in self.sticker_nodes:
             self.scene.remove_node(node)
-        self.sticker_nodes = [self.scene.add(self._disc(c, n, sticker_radius_m, sticker_rgb)) for c, n in stickers]
+        self.sticker_nodes = [
+            self.scene.add(self._disc(c, n, sticker_radius_m, sticker_rgb)) for c, n in stickers
+        ]
         color, depth = self.renderer.render(self.scene)
         return np.ascontiguousarray(color[..., :3]), depth
 
@@ -205,8 +278,12 @@ class Renderer:
         ring = centre + 0.002 * n + radius * (np.outer(np.cos(ang), a) + np.outer(np.sin(ang), b))
         pos = np.vstack([centre + 0.002 * n, ring])
         idx = np.array([[0, 1 + k, 1 + (k + 1) % 16] for k in range(16)])
-        mat = pr.MetallicRoughnessMaterial(baseColorFactor=[*(np.array(rgb) / 255.0), 1.0], metallicFactor=0.0,
-                                           roughnessFactor=0.9, doubleSided=True)
+        mat = pr.MetallicRoughnessMaterial(
+            baseColorFactor=[*(np.array(rgb) / 255.0), 1.0],
+            metallicFactor=0.0,
+            roughnessFactor=0.9,
+            doubleSided=True,
+        )
         return pr.Mesh([pr.Primitive(positions=pos, normals=np.tile(n, (17, 1)), indices=idx, material=mat)])
 
     def close(self) -> None:
@@ -238,8 +315,13 @@ def marker_image(marker_cm: float, border_cm: float, *, px_per_cm: float = 12.0)
     return np.repeat(img[..., None], 3, axis=2)
 
 
-def iter_frames(renderer: Renderer, vertices: np.ndarray, stickers: list[list[tuple[np.ndarray, np.ndarray]]],
-                sticker_rgb: tuple, sticker_radius_m: float) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def iter_frames(
+    renderer: Renderer,
+    vertices: np.ndarray,
+    stickers: list[list[tuple[np.ndarray, np.ndarray]]],
+    sticker_rgb: tuple,
+    sticker_radius_m: float,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield (rgb, depth) for every frame of ``vertices`` (F, V, 3)."""
     for f in range(len(vertices)):
         yield renderer.render(vertices[f], stickers[f] if stickers else [], sticker_rgb, sticker_radius_m)

@@ -12,7 +12,9 @@ class EncodeError(RuntimeError):
     """ffmpeg failed to encode the clip."""
 
 
-def degrade(rgb: np.ndarray, *, rng: np.random.Generator, noise_sigma: float, blur_sigma_px: float) -> np.ndarray:
+def degrade(
+    rgb: np.ndarray, *, rng: np.random.Generator, noise_sigma: float, blur_sigma_px: float
+) -> np.ndarray:
     """Blur then add Gaussian sensor noise to an RGB uint8 frame; returns a new uint8 array.
 
     Parameters
@@ -25,6 +27,7 @@ def degrade(rgb: np.ndarray, *, rng: np.random.Generator, noise_sigma: float, bl
         Noise standard deviation in 8-bit grey levels (0 = none).
     blur_sigma_px : float
         Gaussian blur sigma in pixels (0 = none).
+
     """
     out = rgb.astype(np.float32)
     if blur_sigma_px > 0:
@@ -49,6 +52,7 @@ class H264Writer:
         Frame rate.
     crf : int
         x264 constant rate factor.
+
     """
 
     def __init__(self, path: Path, *, width: int, height: int, fps: float, crf: int) -> None:
@@ -56,10 +60,38 @@ class H264Writer:
 
         self.path = Path(path)
         self.size = (height, width, 3)
-        cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",
-               "-s", f"{width}x{height}", "-r", f"{fps:g}", "-i", "-", "-an", "-c:v", "libx264", "-preset", "slow",
-               "-crf", str(crf), "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-map_metadata", "-1",
-               "-fflags", "+bitexact", str(self.path)]
+        cmd = [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-y",
+            "-loglevel",
+            "error",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-s",
+            f"{width}x{height}",
+            "-r",
+            f"{fps:g}",
+            "-i",
+            "-",
+            "-an",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "slow",
+            "-crf",
+            str(crf),
+            "-pix_fmt",
+            "yuv420p",
+            "-movflags",
+            "+faststart",
+            "-map_metadata",
+            "-1",
+            "-fflags",
+            "+bitexact",
+            str(self.path),
+        ]
         self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
         self.frames = 0
 
