@@ -21,10 +21,10 @@ import tiltscreen
 from tiltscreen.errors import NoPersonError
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.pose.estimator import Candidate, PoseOptions
-from tiltscreen.pose.extract import ExtractionReport, extract_landmarks
+from tiltscreen.pose.extract import ExtractionReport, extract_landmarks, extract_landmarks_live
 from tiltscreen.pose.model_store import locate_model, verify_model
 from tiltscreen.pose.subject import SubjectRule, SubjectTracker
-from tiltscreen.signal import butterworth_lowpass, fill_gaps, find_gaps, gate_visibility
+from tiltscreen.signal import butterworth_lowpass, fill_gaps, find_gaps, gate_visibility, one_euro
 from tiltscreen.sources import Frame, open_source
 
 #: below this fraction of frames with the subject, the result is flagged "no person"
@@ -43,11 +43,12 @@ class LandmarksJob:
     subject: SubjectRule = field(default_factory=SubjectRule)
     min_visibility: float = 0.5
     max_gap_s: float = 0.33
-    filter: str = "butterworth"
+    filter: str = "auto"
     cutoff_hz: float = 6.0
     annotate: bool = False
     formats: tuple[str, ...] = ("csv", "parquet")
     segmentation: bool = False
+    duration_s: float | None = None
 
 
 @dataclass
@@ -81,9 +82,14 @@ def filter_landmarks(lm: Landmarks, job: LandmarksJob) -> Landmarks:
     """Visibility gating → gap filling → low-pass filter, as the job asks (each step logged)."""
     out = gate_visibility(lm, min_visibility=job.min_visibility, min_presence=job.min_visibility)
     out = fill_gaps(out, max_gap_s=job.max_gap_s)
-    if job.filter == "butterworth" and out.n_frames >= 2:
-        out = butterworth_lowpass(out, cutoff_hz=job.cutoff_hz)
-    return out
+    kind = job.filter
+    if kind == "auto":  # causal for live sources (as it would have been shown), zero-phase for recordings
+        kind = "one-euro" if lm.source.get("live") else "butterworth"
+    if out.n_frames < 2 or kind == "none":
+        return out
+    if kind == "one-euro":
+        return one_euro(out)
+    return butterworth_lowpass(out, cutoff_hz=job.cutoff_hz)
 
 
 def _summary(job: LandmarksJob, raw: Landmarks, lm: Landmarks, report: ExtractionReport, sha: str) -> dict:
@@ -128,11 +134,13 @@ def run_landmarks(job: LandmarksJob, *, progress: Callable[[int], None] | None =
         if job.annotate:
             hook, writer = _annotation_hook(job.out_dir / "annotated.mp4", source.info.fps)
             hooks.append(hook)
+        common = dict(options=options, tracker=SubjectTracker(rule=job.subject), hooks=hooks, progress=progress,
+                      model_sha256=sha)
         try:
-            raw, report = extract_landmarks(
-                source, options=options, tracker=SubjectTracker(rule=job.subject), hooks=hooks,
-                progress=progress, model_sha256=sha,
-            )
+            if source.info.live:
+                raw, report = extract_landmarks_live(source, duration_s=job.duration_s, **common)
+            else:
+                raw, report = extract_landmarks(source, **common)
         finally:
             if writer is not None:
                 writer.close()

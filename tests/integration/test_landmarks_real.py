@@ -92,3 +92,28 @@ def test_truncated_video_keeps_what_was_processed(tmp_path: Path, capsys, model_
     assert summary["status"] == "interrupted" and summary["frames"] > 100
     rows = (tmp_path / "out" / "landmarks.csv").read_text().count("\n") - 1
     assert rows == summary["frames"]
+
+
+def test_live_source_runs_in_live_stream_mode(tmp_path: Path, model_path: Path, monkeypatch) -> None:
+    """A stream is read as a live source; MediaPipe's LIVE_STREAM mode analyses the frames it has time for.
+
+    The portrait demo is served as a live source (decoded frames flagged ``live``); rows are the
+    analysed frames in time order, and the causal One-Euro filter is the one recorded.
+    """
+    import tiltscreen.pipeline as pipeline
+    from tiltscreen.pipeline import LandmarksJob, run_landmarks
+
+    real_open = open_source
+
+    def as_live(spec, **kw):
+        src = real_open(spec, **kw)
+        object.__setattr__(src.info, "live", True)
+        return src
+
+    monkeypatch.setattr(pipeline, "open_source", as_live)
+    result = run_landmarks(LandmarksJob(input=str(demo_single_person_portrait()), out_dir=tmp_path, max_side=640))
+    lm = result.filtered
+    steps = [s.name for s in lm.provenance]
+    assert "live_stream" in steps and "one_euro" in steps
+    assert 10 <= lm.n_frames <= 100 and np.all(np.diff(lm.timestamps_s) > 0)
+    assert result.report.frames_with_person >= 0.9 * lm.n_frames

@@ -23,11 +23,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "or at:X,Y (a point in 0-1 image coordinates on the subject in the first frame)")
     p.add_argument("--min-visibility", type=float, default=0.5, help="landmarks below this visibility become missing")
     p.add_argument("--max-gap", type=float, default=0.33, help="longest gap in seconds filled by interpolation")
-    p.add_argument("--filter", choices=("butterworth", "none"), default="butterworth",
-                   help="zero-phase low-pass for recorded video (default) or none")
+    p.add_argument("--filter", choices=("auto", "butterworth", "one-euro", "none"), default="auto",
+                   help="auto (default): zero-phase Butterworth for recordings, causal One-Euro for cameras/streams")
     p.add_argument("--cutoff", type=float, default=6.0, help="low-pass cut-off in Hz (default 6)")
     p.add_argument("--annotate", action="store_true", help="also write annotated.mp4 with the skeleton drawn")
     p.add_argument("--formats", default="csv,parquet", help="table formats, comma-separated: csv, parquet")
+    p.add_argument("--duration", type=float, help="cameras and streams: stop after this many seconds (default: Ctrl-C)")
 
 
 def _job(args: argparse.Namespace):
@@ -46,6 +47,7 @@ def _job(args: argparse.Namespace):
         cutoff_hz=args.cutoff,
         annotate=args.annotate,
         formats=tuple(f.strip() for f in args.formats.split(",") if f.strip()),
+        duration_s=args.duration,
     )
 
 

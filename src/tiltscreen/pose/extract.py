@@ -14,7 +14,7 @@ import numpy as np
 
 from tiltscreen.errors import SourceInterruptedError
 from tiltscreen.landmarks import Landmarks
-from tiltscreen.pose.estimator import Candidate, PoseOptions, VideoPoseEstimator
+from tiltscreen.pose.estimator import Candidate, LivePoseEstimator, PoseOptions, VideoPoseEstimator
 from tiltscreen.pose.subject import SubjectTracker
 from tiltscreen.sources import Frame, FrameSource
 
@@ -133,6 +133,61 @@ def extract_landmarks(
     return _build(rows, source, options, report, model_sha256), report
 
 
+def extract_landmarks_live(
+    source: FrameSource,
+    *,
+    options: PoseOptions,
+    tracker: SubjectTracker | None = None,
+    hooks: Iterable[FrameHook] = (),
+    progress: Callable[[int], None] | None = None,
+    model_sha256: str | None = None,
+    duration_s: float | None = None,
+) -> tuple[Landmarks, ExtractionReport]:
+    """Detect the subject in a camera or stream (LIVE_STREAM mode), until it ends, Ctrl-C or ``duration_s``.
+
+    Frames go to MediaPipe asynchronously; frames it has no time for are dropped by
+    MediaPipe (and stale ones by the source), so the result has one row per frame that
+    was actually analysed, with that frame's timestamp.
+    """
+    tracker = tracker or SubjectTracker()
+    hooks = tuple(hooks)
+    rows, report = _Rows(), ExtractionReport()
+    pending: dict[int, Frame] = {}
+
+    def drain(estimator: LivePoseEstimator) -> None:
+        for ms, cands in estimator.collect():
+            frame = pending.pop(ms, None)
+            if frame is None:
+                continue
+            for old in [k for k in pending if k < ms]:  # MediaPipe dropped these
+                del pending[old]
+            k = tracker.update(cands)
+            subject = cands[k] if k is not None else None
+            rows.append(frame, subject)
+            _count(report, cands, subject)
+            for hook in hooks:
+                hook(frame, subject)
+            if progress is not None:
+                progress(1)
+
+    with LivePoseEstimator(options) as estimator:
+        try:
+            for frame in source:
+                pending[estimator.submit(frame.rgb, frame.timestamp_s)] = frame
+                drain(estimator)
+                if duration_s is not None and frame.timestamp_s >= duration_s:
+                    break
+        except SourceInterruptedError as err:
+            report.interrupted = str(err)
+        except KeyboardInterrupt:
+            report.notes.append("stopped with Ctrl-C")
+        estimator.close()  # flushes the last results
+        drain(estimator)
+    report.refused_switches = tracker.switches_refused
+    lm = _build(rows, source, options, report, model_sha256)
+    return lm.with_step("live_stream", {"frames_submitted_dropped": len(pending)}), report
+
+
 def _count(report: ExtractionReport, cands: list[Candidate], subject: Candidate | None) -> None:
     report.frames += 1
     report.frames_with_person += subject is not None
@@ -158,5 +213,5 @@ def _build(
         source={"kind": info.kind, "uri": info.uri, "frame_count": info.frame_count, "live": info.live},
         model_sha256=sha,
     )
-    params = {**options.as_params(), **report.as_params(), "running_mode": "VIDEO"}
+    params = {**options.as_params(), **report.as_params(), "running_mode": "LIVE_STREAM" if info.live else "VIDEO"}
     return lm.with_step("pose_landmarker", params)
