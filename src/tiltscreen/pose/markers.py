@@ -1,0 +1,91 @@
+"""Printed ArUco markers: a known length in the image (scale) and a level reference (roll).
+
+The marker is a square of known side printed from ``docs/marker_4x4_50_id0.png`` and
+fixed flat on the camera-facing side of the sit-and-reach box, upright.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tiltscreen.errors import ValidationError
+
+DEFAULT_DICTIONARY = "DICT_4X4_50"
+
+
+@dataclass(frozen=True)
+class MarkerDetection:
+    """One marker seen in one frame.
+
+    Attributes
+    ----------
+    marker_id : int
+    corners_px : ndarray, shape (4, 2)
+        Full-resolution pixels, OpenCV's order: top-left, top-right, bottom-right,
+        bottom-left of the printed marker.
+    """
+
+    marker_id: int
+    corners_px: np.ndarray
+
+    @property
+    def side_px(self) -> float:
+        """Mean length of the four sides, in pixels."""
+        c = self.corners_px
+        return float(np.mean(np.linalg.norm(c - np.roll(c, -1, axis=0), axis=1)))
+
+
+def _dictionary(name: str):
+    import cv2
+
+    if not name.startswith("DICT_") or not hasattr(cv2.aruco, name):
+        raise ValidationError(f"Unknown ArUco dictionary {name!r}; use e.g. 'DICT_4X4_50'.")
+    return cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, name))
+
+
+class ArucoFinder:
+    """Detect markers of one dictionary in RGB frames (state: the OpenCV detector)."""
+
+    def __init__(self, dictionary: str = DEFAULT_DICTIONARY) -> None:
+        import cv2
+
+        params = cv2.aruco.DetectorParameters()
+        params.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
+        self._detector = cv2.aruco.ArucoDetector(_dictionary(dictionary), params)
+        self.dictionary = dictionary
+
+    def find(self, rgb: np.ndarray, *, scale: float = 1.0) -> list[MarkerDetection]:
+        """Markers in one frame; ``scale`` is the frame's size / full size (corners returned full-size)."""
+        import cv2
+
+        gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        corners, ids, _ = self._detector.detectMarkers(gray)
+        if ids is None:
+            return []
+        return [
+            MarkerDetection(marker_id=int(i), corners_px=np.asarray(c, float).reshape(4, 2) / scale)
+            for c, i in zip(corners, ids.ravel(), strict=True)
+        ]
+
+
+def marker_roll_deg(corners_px: np.ndarray) -> float:
+    """Camera roll from an upright marker: mean angle of its top and bottom edges to the image rows.
+
+    Positive when the image is turned clockwise relative to the true horizontal (the marker's
+    top edge rises to the left), in degrees; the caller subtracts it from angles measured
+    against the image horizontal.
+    """
+    c = np.asarray(corners_px, float)
+    top = c[1] - c[0]
+    bottom = c[2] - c[3]
+    angles = [np.degrees(np.arctan2(v[1], v[0])) for v in (top, bottom)]
+    return float(np.mean(angles))
+
+
+def sample_frames(n_frames: int | None, *, every: int = 10) -> int:
+    """How often (in frames) to look for the marker: every ``every`` frames."""
+    if every < 1:
+        raise ValidationError(f"every must be at least 1, got {every!r}.")
+    return every
