@@ -106,3 +106,64 @@ def _label_near(labels: np.ndarray, ax: int, ay: int, search: int = 4) -> int:
         if found.size:
             return int(np.bincount(found).argmax())
     return 0
+
+
+def tip_along(
+    mask: np.ndarray,
+    base: np.ndarray,
+    anchor: np.ndarray,
+    *,
+    reach: float = 1.5,
+    corridor: float = 0.6,
+    threshold: float = 0.5,
+) -> np.ndarray:
+    """The subject's outline point furthest along the line from ``base`` through ``anchor``.
+
+    For the fingertip, ``base`` is the wrist and ``anchor`` the index knuckle: the tip is
+    the furthest mask pixel along the wrist→knuckle direction, at most ``reach`` ×
+    |wrist→knuckle| beyond the knuckle, and within a corridor ``corridor`` ×
+    |wrist→knuckle| either side of the line (so the legs or the box under the hand are
+    not taken for fingers).
+
+    Parameters
+    ----------
+    mask : ndarray, shape (H, W)
+        Segmentation probability of the subject.
+    base, anchor : ndarray, shape (2,)
+        Normalised (x, y) image coordinates.
+    reach, corridor : float
+        Search extent beyond the anchor and half-width of the corridor, in units of the
+        base→anchor length.
+    threshold : float
+        Probability above which a pixel belongs to the subject.
+
+    Returns
+    -------
+    ndarray, shape (2,)
+        Normalised (x, y) of the tip; NaN if an input point is NaN, the two points
+        coincide, or no subject pixel lies in the corridor.
+    """
+    if mask.ndim != 2:
+        raise ValidationError(f"mask must be 2-D (H, W), got shape {mask.shape}.")
+    if not (np.all(np.isfinite(base)) and np.all(np.isfinite(anchor))):
+        return NAN2.copy()
+    h, w = mask.shape
+    b, a = np.asarray(base, float) * [w, h], np.asarray(anchor, float) * [w, h]
+    length = float(np.linalg.norm(a - b))
+    if length < 1.0:
+        return NAN2.copy()
+    d = (a - b) / length
+    rows, cols, x0, y0 = _window(mask, a, (reach + corridor) * length)
+    ys, xs = np.nonzero(mask[rows, cols] > threshold)
+    if xs.size == 0:
+        return NAN2.copy()
+    pts = np.stack([xs + x0 + 0.5, ys + y0 + 0.5], axis=1)
+    rel = pts - a
+    along = rel @ d
+    across = np.abs(rel[:, 0] * d[1] - rel[:, 1] * d[0])
+    ok = (across <= corridor * length) & (along >= -0.5 * length) & (along <= reach * length)
+    if not ok.any():
+        return NAN2.copy()
+    far = along[ok].max()
+    tip_pts = pts[ok][along[ok] >= far - 1.0]
+    return tip_pts.mean(axis=0) / [w, h]

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tiltscreen.errors import ValidationError
+from tiltscreen.pose.outline import extreme_point, tip_along
+
+
+def arm_mask() -> np.ndarray:
+    """A 200x300 mask: a horizontal 'forearm and hand' bar from x=100 to x=220 (rows 95-105),
+    and a 'leg' bar below it from x=60 to x=260 (rows 140-160), not touching the arm.
+
+    Wrist at (130, 100) px, knuckle at (190, 100) px: the fingertip (bar's end) is at x = 220,
+    i.e. 30 px beyond the knuckle, along the wrist->knuckle direction. The leg reaches further
+    (x = 260) but lies 40 px below the line, outside the corridor (0.6 x 60 px = 36 px).
+    """
+    m = np.zeros((200, 300), np.float32)
+    m[95:106, 100:221] = 1.0
+    m[140:161, 60:261] = 1.0
+    return m
+
+
+def norm(x: float, y: float) -> np.ndarray:
+    return np.array([x / 300, y / 200])
+
+
+def test_tip_along_finds_fingertip_not_leg() -> None:
+    tip = tip_along(arm_mask(), norm(130, 100), norm(190, 100)) * [300, 200]
+    assert tip[0] == pytest.approx(220.5, abs=1.0)
+    assert tip[1] == pytest.approx(100.5, abs=3.0)
+
+
+def test_tip_along_is_mirror_symmetric() -> None:
+    """Flipping the image left-right and the points with it gives the mirrored tip."""
+    m = arm_mask()[:, ::-1]
+    tip = tip_along(m, norm(300 - 130, 100), norm(300 - 190, 100)) * [300, 200]
+    assert tip[0] == pytest.approx(300 - 220.5, abs=1.0)
+
+
+def test_extreme_point_follows_connected_part() -> None:
+    """Anchored on the arm, the most forward (+x) connected pixel is the arm's end, not the leg's."""
+    tip = extreme_point(arm_mask(), norm(190, 100), forward=1, radius=0.5) * [300, 200]
+    assert tip[0] == pytest.approx(220.5, abs=1.0)
+
+
+@pytest.mark.parametrize("fn", [tip_along, extreme_point])
+def test_nan_anchor_gives_nan(fn) -> None:
+    m = arm_mask()
+    out = tip_along(m, norm(130, 100), np.array([np.nan, np.nan])) if fn is tip_along else extreme_point(
+        m, np.array([np.nan, 0.5]), forward=1, radius=0.1)
+    assert np.isnan(out).all()
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(ValidationError, match="forward must be"):
+        extreme_point(arm_mask(), norm(190, 100), forward=0, radius=0.1)
+    with pytest.raises(ValidationError, match="2-D"):
+        tip_along(np.zeros((2, 2, 2)), norm(1, 1), norm(2, 2))
