@@ -1,0 +1,416 @@
+"""Find the trials of a sit-and-reach recording, judge them and pick the best one (pure, no I/O).
+
+A trial is rest (sitting upright, reach low and stable) -> reach (reach rising) ->
+hold (reach within ``hold_band`` of its maximum) -> return (reach falls back).
+Protocol background, as text: classic/ACSM/CSEP and KIT ask for a slow reach held
+>= 2 s, best of 2 trials; YMCA best of 3; all require extended knees
+(CLINICAL.md §3 of the project notes).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from tiltscreen.errors import ValidationError
+from tiltscreen.protocols.sit_and_reach.series import (
+    ReachSeries,
+    SitAndReachRules,
+    finite_median,
+    moving_median,
+)
+from tiltscreen.protocols.sit_and_reach.validity import TrialWindow, judge
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One detected sit-and-reach trial.
+
+    Attributes
+    ----------
+    index : int
+        0-based position among the trials of the recording.
+    start_s, max_reach_s, end_s : float
+        Times (s) of the reach onset, of the maximum of the smoothed reach and
+        of the end of the return.
+    hold_s : float
+        Time (s) the smoothed reach stays within ``hold_band`` of the maximum,
+        contiguous around it (first to last hold frame; unknown spans up to
+        ``max_gap_s`` are bridged). It includes the last part of the reach and
+        the first part of the return that lie within the band.
+    reach : float
+        The score: median raw reach over the hold frames, in ``unit``.
+    valid : bool
+        True when ``invalid_reasons`` is empty.
+    invalid_reasons : tuple of str
+        Plain sentences with the numbers, e.g. "knees bent 17° during the hold
+        (tolerance 10°)".
+    bouncing : bool
+        Ballistic reaching detected (see
+        :func:`~tiltscreen.protocols.sit_and_reach.validity.bouncing_chain`).
+    knee_flexion_max_deg : float
+        Largest smoothed knee flexion (deg, 0 = straight) over the hold; NaN if unknown.
+    hip_flexion_at_max_deg, trunk_inclination_at_max_deg : float
+        Median hip flexion and trunk inclination (deg) over the hold (the
+        position at the maximum); NaN if unknown.
+    frames : slice
+        Frames of the trial, onset to end of the return.
+    hold_frames : slice
+        Frames of the hold.
+    hands_gap_at_max : float
+        Median gap between the fingertips (``unit``) near the maximum; NaN if unknown.
+    invalid_codes : tuple of str
+        Machine-readable codes matching ``invalid_reasons`` one to one (see
+        :data:`~tiltscreen.protocols.sit_and_reach.validity.REASON_CODES`).
+    unit : str
+        Unit of ``reach`` and ``hands_gap_at_max`` ("cm" or "px").
+
+    """
+
+    index: int
+    start_s: float
+    max_reach_s: float
+    end_s: float
+    hold_s: float
+    reach: float
+    valid: bool
+    invalid_reasons: tuple[str, ...]
+    bouncing: bool
+    knee_flexion_max_deg: float
+    hip_flexion_at_max_deg: float
+    trunk_inclination_at_max_deg: float
+    frames: slice
+    hold_frames: slice
+    hands_gap_at_max: float
+    invalid_codes: tuple[str, ...]
+    unit: str
+
+
+@dataclass
+class _Swing:
+    """One rise and fall of the smoothed reach: frames of the rest minimum, the maximum and the rest after."""
+
+    valley: int | None  # None: the recording starts inside the trial
+    peak: int
+    returned: bool = False
+    after: int | None = None
+
+
+def detect_trials(series: ReachSeries, rules: SitAndReachRules) -> list[Trial]:
+    """Find and judge every sit-and-reach trial of a recording.
+
+    Parameters
+    ----------
+    series : ReachSeries
+        The per-frame series of one recording.
+    rules : SitAndReachRules
+        Tolerances; their ``unit`` must equal ``series.unit``.
+
+    Returns
+    -------
+    list of Trial
+        In time order; empty if the reach never rises ``min_excursion`` above rest.
+
+    Raises
+    ------
+    ValidationError
+        If the arguments have the wrong types or the units differ.
+
+    Notes
+    -----
+    Reach and knee flexion are smoothed with a centred moving median of width
+    ``smooth_s`` (time-based, so variable frame rates are fine; NaN stays NaN).
+    Only detection uses the smoothed reach; the score ``reach`` is the median of
+    the raw reach over the hold.
+
+    Segmentation (hysteresis on the smoothed reach, NaN frames skipped): a trial
+    starts when the reach rises ``min_excursion`` above the lowest value since the
+    previous trial (the rest) and has returned once it falls by
+    ``return_fraction`` of its excursion (maximum - rest); dips smaller than that,
+    such as bouncing, stay inside the trial. If the recording starts with the
+    reach falling by ``min_excursion`` from its first maximum, it started inside
+    a trial. The onset is the last frame before the maximum within
+    ``onset_fraction`` of the excursion above the rest; the end is the first
+    frame after the maximum within that fraction above the following rest.
+    Trials cut by the start or end of the recording are kept with a reason.
+
+    """
+    _check_args(series, rules)
+    t = series.t_s
+    smooth = moving_median(series.reach_cm, t, width_s=rules.smooth_s)
+    knee = moving_median(series.knee_flexion_deg, t, width_s=rules.smooth_s)
+    swings = _find_swings(smooth, min_excursion=rules.min_excursion, return_fraction=rules.return_fraction)
+    trials = []
+    for k, swing in enumerate(swings):
+        window = _window(swing, smooth, t, rules, first=k == 0)
+        trials.append(_make_trial(k, window, series, smooth, knee, rules))
+    return trials
+
+
+def best_trial(trials: list[Trial], rules: SitAndReachRules) -> int | None:
+    """Position in ``trials`` of the best valid trial, or None if none is valid.
+
+    With ``best_rule="max_reach"`` the best is the valid trial with the largest
+    ``reach`` (ties: the earliest), as protocols record the best of 2-3 trials.
+    For the list returned by :func:`detect_trials` the position equals ``Trial.index``.
+
+    Raises
+    ------
+    ValidationError
+        If ``trials`` is not a list of :class:`Trial` or ``rules`` is not a
+        :class:`SitAndReachRules`.
+
+    """
+    if not isinstance(rules, SitAndReachRules):
+        raise ValidationError(f"best_trial: rules must be a SitAndReachRules, got {type(rules).__name__}.")
+    if not isinstance(trials, list | tuple) or not all(isinstance(tr, Trial) for tr in trials):
+        raise ValidationError("best_trial: trials must be a list of Trial.")
+    valid = [(pos, tr) for pos, tr in enumerate(trials) if tr.valid and math.isfinite(tr.reach)]
+    if not valid:
+        return None
+    best_pos, _ = max(valid, key=lambda pair: (pair[1].reach, -pair[0]))
+    return best_pos
+
+
+def _check_args(series: object, rules: object) -> None:
+    """Raise one ValidationError listing every problem with the arguments of :func:`detect_trials`."""
+    problems = []
+    if not isinstance(series, ReachSeries):
+        problems.append(f"series must be a ReachSeries, got {type(series).__name__}")
+    if not isinstance(rules, SitAndReachRules):
+        problems.append(f"rules must be a SitAndReachRules, got {type(rules).__name__}")
+    if not problems and series.unit != rules.unit:  # type: ignore[union-attr]
+        problems.append(
+            f"the series is in {series.unit!r} but the rules are in {rules.unit!r}"  # type: ignore[union-attr]
+            " (convert the rules with SitAndReachRules.to_px(px_per_cm=...))"
+        )
+    if problems:
+        raise ValidationError("detect_trials: " + "; ".join(problems) + ".")
+
+
+def _find_swings(smooth: np.ndarray, *, min_excursion: float, return_fraction: float) -> list[_Swing]:
+    """Hysteresis state machine over the known frames of the smoothed reach (see :func:`detect_trials`)."""
+    idx = np.flatnonzero(np.isfinite(smooth)).tolist()
+    swings: list[_Swing] = []
+    if not idx:
+        return swings
+    lo = hi = idx[0]
+    state, cur = "start", None
+    for i in idx[1:]:
+        r = smooth[i]
+        if state == "up":
+            assert cur is not None and cur.valley is not None
+            if r > smooth[cur.peak]:
+                cur.peak = i
+            drop = return_fraction * (smooth[cur.peak] - smooth[cur.valley])
+            if r <= smooth[cur.peak] - drop:
+                cur.returned, state, lo = True, "down", i
+                swings.append(cur)
+            continue
+        lo = i if r < smooth[lo] else lo
+        hi = i if r > smooth[hi] else hi
+        if r - smooth[lo] >= min_excursion:
+            if swings:
+                swings[-1].after = lo
+            cur, state = _Swing(valley=lo, peak=i), "up"
+        elif state == "start" and smooth[hi] - r >= min_excursion:
+            swings.append(_Swing(valley=None, peak=hi, returned=True))
+            state, lo = "down", i
+    if state == "up":
+        assert cur is not None
+        swings.append(cur)
+    elif swings:
+        swings[-1].after = lo
+    return swings
+
+
+def _window(
+    swing: _Swing, smooth: np.ndarray, t: np.ndarray, rules: SitAndReachRules, *, first: bool
+) -> TrialWindow:
+    """Onset, hold and end frames of one swing."""
+    known = np.isfinite(smooth)
+    first_known = int(np.flatnonzero(known)[0])
+    peak_v = smooth[swing.peak]
+    if swing.valley is None:
+        onset = first_known
+    else:
+        level = smooth[swing.valley] + rules.onset_fraction * (peak_v - smooth[swing.valley])
+        before = np.arange(swing.valley, swing.peak + 1)
+        onset = int(before[known[before] & (smooth[before] <= level)][-1])
+    starts_inside = swing.valley is None or (first and t[onset] - t[first_known] < rules.min_rest_s)
+    last_known = int(np.flatnonzero(known)[-1])
+    end = last_known
+    if swing.returned and swing.after is not None:
+        level = smooth[swing.after] + rules.onset_fraction * (peak_v - smooth[swing.after])
+        after = np.arange(swing.peak, swing.after + 1)
+        end = int(after[known[after] & (smooth[after] <= level)][0])
+    threshold = peak_v - rules.hold_band
+    hold_first, gap_first = _walk(smooth, t, swing.peak, onset, threshold, rules.max_gap_s)
+    hold_last, gap_last = _walk(smooth, t, swing.peak, end, threshold, rules.max_gap_s)
+    return TrialWindow(
+        onset=onset,
+        peak=swing.peak,
+        hold_first=hold_first,
+        hold_last=hold_last,
+        end=end,
+        starts_inside=bool(starts_inside),
+        returned=swing.returned,
+        hold_gap_s=max(gap_first, gap_last),
+    )
+
+
+def _walk(
+    smooth: np.ndarray, t: np.ndarray, peak: int, limit: int, threshold: float, max_gap_s: float
+) -> tuple[int, float]:
+    """Walk from ``peak`` towards ``limit`` while the known reach stays >= ``threshold``.
+
+    Unknown frames are skipped when the two known samples around them are at
+    most ``max_gap_s`` apart. Returns the last hold frame and the span (s) of
+    the unknown stretch that stopped the walk (0.0 if none did).
+    """
+    step = 1 if limit >= peak else -1
+    last = peak
+    for j in range(peak + step, limit + step, step):
+        if not np.isfinite(smooth[j]):
+            continue
+        if abs(t[j] - t[last]) > max_gap_s:
+            return last, float(abs(t[j] - t[last]))
+        if smooth[j] < threshold:
+            break
+        last = j
+    return last, 0.0
+
+
+def _make_trial(
+    index: int,
+    window: TrialWindow,
+    series: ReachSeries,
+    smooth: np.ndarray,
+    knee: np.ndarray,
+    rules: SitAndReachRules,
+) -> Trial:
+    """Measure and judge one trial."""
+    t = series.t_s
+    hold = slice(window.hold_first, window.hold_last + 1)
+    verdict = judge(series, smooth, knee, window, rules)
+    return Trial(
+        index=index,
+        start_s=float(t[window.onset]),
+        max_reach_s=float(t[window.peak]),
+        end_s=float(t[window.end]),
+        hold_s=float(t[window.hold_last] - t[window.hold_first]),
+        reach=finite_median(series.reach_cm[hold]),
+        valid=not verdict.reasons,
+        invalid_reasons=verdict.reasons,
+        bouncing=verdict.bouncing,
+        knee_flexion_max_deg=verdict.knee_flexion_max_deg,
+        hip_flexion_at_max_deg=finite_median(series.hip_flexion_deg[hold]),
+        trunk_inclination_at_max_deg=finite_median(series.trunk_inclination_deg[hold]),
+        frames=slice(window.onset, window.end + 1),
+        hold_frames=hold,
+        hands_gap_at_max=verdict.hands_gap_at_max,
+        invalid_codes=verdict.codes,
+        unit=series.unit,
+    )
+
+
+@dataclass(frozen=True)
+class HipSpineSplit:
+    """How the trunk's forward rotation from rest to the maximum divides between hip and spine.
+
+    Attributes
+    ----------
+    trunk_rotation_deg : float
+        Change of trunk inclination (deg, forward +) from rest to the hold.
+    hip_change_deg : float
+        Change of hip flexion (deg) over the same interval.
+    hip_fraction : float
+        ``hip_change_deg / trunk_rotation_deg``; NaN if the rotation is too small or unknown.
+    spine_fraction : float
+        ``1 - hip_fraction``. Neither fraction is clipped to [0, 1].
+
+    """
+
+    trunk_rotation_deg: float
+    hip_change_deg: float
+    hip_fraction: float
+    spine_fraction: float
+
+
+def spine_vs_hip_contribution(
+    trial: Trial, series: ReachSeries, *, rest_window_s: float = 0.5, min_rotation_deg: float = 5.0
+) -> HipSpineSplit:
+    """Split the trunk's forward rotation of a trial into a hip part and a spine part (approximation).
+
+    Parameters
+    ----------
+    trial : Trial
+        A trial detected in ``series``.
+    series : ReachSeries
+        The recording the trial comes from.
+    rest_window_s : float, default 0.5
+        Rest values are medians over the frames up to this long (s) before the onset.
+    min_rotation_deg : float, default 5.0
+        Below this trunk rotation (deg) the fractions are NaN (division by ~0).
+
+    Returns
+    -------
+    HipSpineSplit
+        Rest = median over ``rest_window_s`` ending at the onset; maximum =
+        median over the hold frames.
+
+    Raises
+    ------
+    ValidationError
+        If the arguments have the wrong types, the trial's frames do not fit
+        the series, or an option is not a finite number >= 0.
+
+    Notes
+    -----
+    Geometry (side view): the hip -> shoulder line leans forward by
+    ``trunk_rotation_deg``; that lean is the pelvis rotating forward on the
+    femoral heads (anterior tilt, i.e. hip flexion) plus spinal (lumbar and
+    thoracic) flexion, which also carries the shoulder forward. The hip part is
+    taken as the change of hip flexion and the rest is attributed to the spine.
+    Without pelvis markers (ASIS/PSIS or sacrum) this is an approximation: if
+    hip flexion is measured against the same hip -> shoulder line (180 - the
+    shoulder-hip-knee angle) and the thighs stay flat on the floor, its change
+    equals the trunk rotation by construction and ``hip_fraction`` is ~1; the
+    split separates pelvis from spine only when hip flexion comes from a
+    pelvis segment. Interpret it for clinician review only (cf. Kendall toe-touch:
+    hip vs spine contribution; CLINICAL.md §3).
+
+    """
+    _check_split_args(trial, series, rest_window_s, min_rotation_deg)
+    t = series.t_s
+    onset = trial.frames.start
+    rest = (t >= t[onset] - rest_window_s) & (np.arange(series.n_frames) <= onset)
+    hold = trial.hold_frames
+    trunk_deg, hip_deg = series.trunk_inclination_deg, series.hip_flexion_deg
+    trunk = finite_median(trunk_deg[hold]) - finite_median(trunk_deg[rest])
+    hip = finite_median(hip_deg[hold]) - finite_median(hip_deg[rest])
+    if not (math.isfinite(trunk) and math.isfinite(hip) and abs(trunk) >= min_rotation_deg):
+        return HipSpineSplit(trunk, hip, math.nan, math.nan)
+    return HipSpineSplit(trunk, hip, hip / trunk, 1 - hip / trunk)
+
+
+def _check_split_args(trial: object, series: object, rest_window_s: object, min_rotation_deg: object) -> None:
+    """Raise one ValidationError listing every problem with the arguments of the split."""
+    problems = []
+    if not isinstance(trial, Trial):
+        problems.append(f"trial must be a Trial, got {type(trial).__name__}")
+    if not isinstance(series, ReachSeries):
+        problems.append(f"series must be a ReachSeries, got {type(series).__name__}")
+    elif isinstance(trial, Trial) and not (0 <= trial.frames.start < trial.frames.stop <= series.n_frames):
+        problems.append(f"the trial's frames {trial.frames} do not fit a series of {series.n_frames} frames")
+    for name, value in (("rest_window_s", rest_window_s), ("min_rotation_deg", min_rotation_deg)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not (math.isfinite(value) and value >= 0)
+        ):
+            problems.append(f"{name} must be a finite number >= 0, got {value!r}")
+    if problems:
+        raise ValidationError("spine_vs_hip_contribution: " + "; ".join(problems) + ".")

@@ -1,0 +1,233 @@
+"""Validity rules of one sit-and-reach trial, each giving a plain-sentence reason with its numbers.
+
+Sources for the rules (as text; see CLINICAL.md §3 of the project notes):
+ACSM 2006 / CSEP 2003 classic sit-and-reach (knees fully extended, hands parallel,
+reach slowly, hold ~2 s, best of 2 trials), YMCA (best of 3), KIT Testothek (hold
+>= 2 s). The knee tolerance (5-10 deg) and every detection threshold are tool-design
+choices, not published cut-offs; they are parameters of
+:class:`~tiltscreen.protocols.sit_and_reach.series.SitAndReachRules`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from tiltscreen.protocols.sit_and_reach.series import (
+    ReachSeries,
+    SitAndReachRules,
+    finite_max,
+    finite_median,
+    frame_durations,
+)
+
+#: stable machine-readable codes of the invalid reasons, in the order they are checked
+REASON_CODES = (
+    "starts_inside_trial",
+    "no_return",
+    "out_of_frame",
+    "bouncing",
+    "hold_short",
+    "knees_unknown",
+    "knees_bent",
+    "hands_uneven",
+    "low_visibility",
+)
+
+
+@dataclass(frozen=True)
+class TrialWindow:
+    """Frame indices that delimit one detected trial (all inclusive) and how it was cut.
+
+    ``onset`` <= ``hold_first`` <= ``peak`` <= ``hold_last`` <= ``end``.
+    ``hold_gap_s`` is the span of unknown reach that stopped the hold (0 if none).
+    """
+
+    onset: int
+    peak: int
+    hold_first: int
+    hold_last: int
+    end: int
+    starts_inside: bool
+    returned: bool
+    hold_gap_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the rules measured on a trial and the reasons it is invalid (empty = valid)."""
+
+    codes: tuple[str, ...]
+    reasons: tuple[str, ...]
+    bouncing: bool
+    knee_flexion_max_deg: float
+    hands_gap_at_max: float
+
+
+def swing_peaks(values: np.ndarray, *, min_swing: float) -> list[int]:
+    """Return the indices of the reversal peaks of ``values`` with hysteresis ``min_swing``.
+
+    A peak is confirmed when the values then fall at least ``min_swing`` below
+    it; a new rise counts once the values climb ``min_swing`` above the last
+    trough. The running maximum of a final rise is included as the last peak.
+    NaN samples are skipped. The series is assumed to start low (at a trial's
+    onset), so the first peak needs a rise of ``min_swing`` first.
+    """
+    idx = np.flatnonzero(np.isfinite(values))
+    peaks: list[int] = []
+    if idx.size == 0:
+        return peaks
+    trough = cand = int(idx[0])
+    rising = False
+    for i in idx[1:].tolist():
+        v = values[i]
+        if rising:
+            if v > values[cand]:
+                cand = i
+            elif values[cand] - v >= min_swing:
+                peaks.append(cand)
+                trough, rising = i, False
+        elif v < values[trough]:
+            trough = i
+        elif v - values[trough] >= min_swing:
+            cand, rising = i, True
+    if rising:
+        peaks.append(cand)
+    return peaks
+
+
+def bouncing_chain(
+    smooth_reach: np.ndarray, t_s: np.ndarray, window: TrialWindow, rules: SitAndReachRules
+) -> int:
+    """Length of the longest chain of rapid reach peaks from the onset to the end of the hold.
+
+    Rule (ballistic reaching): take the reversal peaks of the smoothed reach
+    between the onset and the last hold frame, each separated by dips of at
+    least ``bounce_min_dip`` (:func:`swing_peaks`); successive peaks less than
+    ``bounce_max_period_s`` apart form a chain. The trial bounces when a chain
+    has at least ``bounce_min_peaks`` peaks. Small fluctuations inside the
+    hold band never count because ``bounce_min_dip`` should exceed ``hold_band``.
+    """
+    segment = smooth_reach[window.onset : window.hold_last + 1]
+    peaks = np.asarray(swing_peaks(segment, min_swing=rules.bounce_min_dip), dtype=int) + window.onset
+    if peaks.size < 2:
+        return int(peaks.size)
+    close = np.diff(t_s[peaks]) < rules.bounce_max_period_s
+    longest = run = 0
+    for c in close.tolist():
+        run = run + 1 if c else 0
+        longest = max(longest, run)
+    return longest + 1
+
+
+def judge(
+    series: ReachSeries,
+    smooth_reach: np.ndarray,
+    smooth_knee: np.ndarray,
+    window: TrialWindow,
+    rules: SitAndReachRules,
+) -> Judgement:
+    """Apply every validity rule to one trial; return the measurements and the failed rules.
+
+    Rules, in order (code: condition):
+
+    - ``starts_inside_trial``: the first trial has less than ``min_rest_s`` of
+      rest before its onset, or the recording starts after the maximum;
+    - ``no_return``: the recording ends before the reach falls back;
+    - ``out_of_frame``: the subject is out of frame longer than
+      ``max_out_of_frame_s`` between onset and end;
+    - ``bouncing``: see :func:`bouncing_chain`;
+    - ``hold_short``: ``hold_s < min_hold_s``;
+    - ``knees_unknown`` / ``knees_bent``: the maximum of the smoothed knee
+      flexion over the hold is unknown / above ``knee_tolerance_deg``;
+    - ``hands_uneven``: the median hands gap within ``smooth_s / 2`` of the
+      maximum exceeds ``max_hands_gap`` (an unknown gap, e.g. far hand hidden
+      in the side view, is not held against the trial);
+    - ``low_visibility``: the median visible fraction over the hold is below
+      ``min_visible`` (or unknown).
+    """
+    t = series.t_s
+    hold = slice(window.hold_first, window.hold_last + 1)
+    found: list[tuple[str, str]] = []
+    if window.starts_inside:
+        found.append(("starts_inside_trial", "the recording starts after the reach began"))
+    if not window.returned:
+        found.append(("no_return", "the recording ends before the return"))
+    found += _frame_reasons(series, window, rules)
+    chain = bouncing_chain(smooth_reach, t, window, rules)
+    if chain >= rules.bounce_min_peaks:
+        found.append(
+            (
+                "bouncing",
+                f"bouncing: {chain} reach peaks less than {rules.bounce_max_period_s:g} s apart "
+                f"with dips of at least {rules.bounce_min_dip:g} {series.unit} before the maximum",
+            )
+        )
+    found += _hold_reasons(t, window, rules)
+    knee = finite_max(smooth_knee[hold])
+    found += _knee_reasons(knee, rules)
+    gap = finite_median(series.hands_gap[np.abs(t - t[window.peak]) <= rules.smooth_s / 2])
+    if gap > rules.max_hands_gap:
+        found.append(
+            (
+                "hands_uneven",
+                f"hands uneven: fingertips {gap:.1f} {series.unit} apart at the maximum "
+                f"(tolerance {rules.max_hands_gap:g} {series.unit})",
+            )
+        )
+    found += _visibility_reasons(finite_median(series.visible_fraction[hold]), rules)
+    return Judgement(
+        codes=tuple(c for c, _ in found),
+        reasons=tuple(r for _, r in found),
+        bouncing=chain >= rules.bounce_min_peaks,
+        knee_flexion_max_deg=knee,
+        hands_gap_at_max=gap,
+    )
+
+
+def _frame_reasons(
+    series: ReachSeries, window: TrialWindow, rules: SitAndReachRules
+) -> list[tuple[str, str]]:
+    """Return the ``out_of_frame`` reason if the subject leaves the image for too long."""
+    frames = slice(window.onset, window.end + 1)
+    out_s = float(frame_durations(series.t_s)[frames][~series.in_frame[frames]].sum())
+    if out_s <= rules.max_out_of_frame_s:
+        return []
+    why = (
+        f"subject out of frame for {out_s:.2f} s during the trial (tolerance {rules.max_out_of_frame_s:g} s)"
+    )
+    return [("out_of_frame", why)]
+
+
+def _visibility_reasons(vis: float, rules: SitAndReachRules) -> list[tuple[str, str]]:
+    """Return the ``low_visibility`` reason if the median visible fraction is low or unknown."""
+    if vis >= rules.min_visible:
+        return []
+    shown = "unknown" if math.isnan(vis) else f"{vis:.0%}"
+    why = (
+        f"landmarks poorly visible during the hold (median {shown} visible, minimum {rules.min_visible:.0%})"
+    )
+    return [("low_visibility", why)]
+
+
+def _hold_reasons(t: np.ndarray, window: TrialWindow, rules: SitAndReachRules) -> list[tuple[str, str]]:
+    """Return the ``hold_short`` reason, naming a gap of unknown reach that cut the hold."""
+    hold_s = float(t[window.hold_last] - t[window.hold_first])
+    if hold_s >= rules.min_hold_s:
+        return []
+    why = f"hold {hold_s:.1f} s, shorter than the required {rules.min_hold_s:g} s"
+    if window.hold_gap_s > 0:
+        why += f" (the reach is unknown for {window.hold_gap_s:.1f} s next to it)"
+    return [("hold_short", why)]
+
+
+def _knee_reasons(knee: float, rules: SitAndReachRules) -> list[tuple[str, str]]:
+    """Return the ``knees_unknown`` or ``knees_bent`` reason."""
+    if math.isnan(knee):
+        return [("knees_unknown", "knee angle unknown during the hold")]
+    if knee > rules.knee_tolerance_deg:
+        why = f"knees bent {knee:.0f}° during the hold (tolerance {rules.knee_tolerance_deg:g}°)"
+        return [("knees_bent", why)]
+    return []
