@@ -1,0 +1,62 @@
+"""Synthetic sit-and-reach reach trajectories (plain functions, imported by the tests and conftest).
+
+A reach trajectory is a list of phases evaluated at any timestamps (so variable
+frame rates are easy):
+
+- ``("flat", d)``: stay at the current level for ``d`` s (rest or hold);
+- ``("move", d, to)``: raised-cosine move from the current level to ``to`` in ``d`` s,
+  ``r = a + (to - a) (1 - cos(pi u)) / 2`` with ``u = tau / d``;
+- ``("bounce", d, amp, hz)``: ``level + amp sin(2 pi hz tau)`` for ``d`` s (ballistic reaching).
+
+Hold arithmetic used below: a raised-cosine move of amplitude ``A`` and duration
+``T`` into (or out of) a plateau lies within ``b`` of the plateau for the last
+(first) ``T (1 - acos(2b/A - 1) / pi)`` seconds, so the measured hold is the
+plateau plus those two edges (:func:`band_time`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+FPS = 30.0
+REST = -10.0
+#: two trials: rest 1 s at -10 cm, reach 1.5 s to +12, hold 3 s, return 1 s, rest 2 s,
+#: reach 1.5 s to +15, hold 2.5 s, return 1 s, rest 1 s (14.5 s in all)
+TWO_TRIALS = [
+    ("flat", 1.0), ("move", 1.5, 12.0), ("flat", 3.0), ("move", 1.0, REST), ("flat", 2.0),
+    ("move", 1.5, 15.0), ("flat", 2.5), ("move", 1.0, REST), ("flat", 1.0),
+]  # fmt: skip
+
+
+def band_time(duration_s: float, amplitude: float, band: float = 1.0) -> float:
+    """Seconds a raised-cosine move (``amplitude``, ``duration_s``) spends within ``band`` of its end."""
+    return duration_s * (1 - math.acos(2 * band / amplitude - 1) / math.pi)
+
+
+def reach_at(t: np.ndarray, phases: list[tuple], *, start: float = REST) -> np.ndarray:
+    """Evaluate a phase list (see the module docstring) at times ``t`` (s); after the last phase: flat."""
+    out = np.full(len(t), np.nan)
+    level, t0 = start, 0.0
+    for phase in phases:
+        kind, d = phase[0], phase[1]
+        tau = t - t0
+        inside = (tau >= 0) & (tau < d)
+        if kind == "flat":
+            out[inside] = level
+        elif kind == "move":
+            to = phase[2]
+            out[inside] = level + (to - level) * (1 - np.cos(np.pi * tau[inside] / d)) / 2
+            level = to
+        elif kind == "bounce":
+            amp, hz = phase[2], phase[3]
+            out[inside] = level + amp * np.sin(2 * np.pi * hz * tau[inside])
+        t0 += d
+    out[t >= t0] = level
+    return out
+
+
+def duration(phases: list[tuple]) -> float:
+    """Total duration (s) of a phase list."""
+    return float(sum(p[1] for p in phases))
