@@ -85,7 +85,7 @@ def test_isolated_glitches_do_not_make_trials(make_series):
 
 
 def test_short_nan_gap_inside_hold_is_bridged(make_series):
-    """Reach unknown for 0.3 s in the middle of the 3 s hold (span 0.33 s <= max_gap_s 0.5): hold unchanged."""
+    """Reach unknown 0.3 s mid-hold (span 0.33 s <= max_gap_s 0.5 s): the hold is bridged, unchanged."""
     series = make_series(TWO_TRIALS)
     reach = series.reach_cm.copy()
     t = series.t_s
@@ -201,7 +201,9 @@ def test_best_trial_ties_and_none(two_trials):
     ("args", "match"),
     [
         pytest.param(("series", RULES), "series must be a ReachSeries, got str", id="series"),
-        pytest.param((None, {"hold_band": 1}), "series must be.*; rules must be a SitAndReachRules", id="both"),
+        pytest.param(
+            (None, {"hold_band": 1}), "series must be.*; rules must be a SitAndReachRules", id="both"
+        ),
     ],
 )
 def test_detect_trials_wrong_types(args, match):
