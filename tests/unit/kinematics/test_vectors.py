@@ -58,7 +58,9 @@ def test_image_to_up_flips_y_and_sense_of_rotation() -> None:
 
 
 def test_rotate_known_answer() -> None:
-    np.testing.assert_allclose(rotate_2d([[1.0, 0.0], [0.0, 1.0]], 90.0), [[0.0, 1.0], [-1.0, 0.0]], atol=1e-15)
+    np.testing.assert_allclose(
+        rotate_2d([[1.0, 0.0], [0.0, 1.0]], 90.0), [[0.0, 1.0], [-1.0, 0.0]], atol=1e-15
+    )
 
 
 @pytest.mark.parametrize(
@@ -71,7 +73,9 @@ def test_rotate_known_answer() -> None:
         pytest.param([0, 1], [0, 0], [1, 1], 45.0, id="45"),
     ],
 )
-def test_included_angle_known_answers(a: list[float], b: list[float], c: list[float], expected: float) -> None:
+def test_included_angle_known_answers(
+    a: list[float], b: list[float], c: list[float], expected: float
+) -> None:
     assert float(included_angle(a, b, c)) == pytest.approx(expected)
     # independent of the y direction: image and y-up frames agree
     assert float(included_angle(image_to_up(a), image_to_up(b), image_to_up(c))) == pytest.approx(expected)
