@@ -32,8 +32,16 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--proportions", type=float, default=0.5, help="anny proportions 0..1")
     c = p.add_argument_group("camera")
     c.add_argument("--side", choices=["left", "right"], default="left", help="side of the subject seen")
-    c.add_argument("--distance-m", type=float, default=None, help="default 3.2 standing, 2.4 sit-and-reach")
-    c.add_argument("--camera-height-m", type=float, default=None)
+    c.add_argument(
+        "--distance-m",
+        type=float,
+        default=None,
+        help="distance along the optical axis; default: closest that frames the whole subject with --margin",
+    )
+    c.add_argument("--margin", type=float, default=0.05, help="free border, fraction of the image height")
+    c.add_argument(
+        "--camera-height-m", type=float, default=None, help="default: middle of the subject's extent"
+    )
     c.add_argument("--yaw", type=float, default=0.0)
     c.add_argument("--pitch", type=float, default=0.0)
     c.add_argument("--roll", type=float, default=0.0)
@@ -73,7 +81,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def spec_from_args(a: argparse.Namespace) -> ClipSpec:
     """Parse the namespace once into a frozen ClipSpec (raises ValueError listing every problem)."""
-    distance = a.distance_m if a.distance_m is not None else (3.2 if a.scene == "standing" else 2.4)
     return ClipSpec(
         scene=a.scene,
         seed=a.seed,
@@ -82,7 +89,17 @@ def spec_from_args(a: argparse.Namespace) -> ClipSpec:
         sticker_rgb=a.sticker_rgb,
         body=BodySpec(a.sex, a.stature_cm, a.age, a.weight, a.muscle, a.proportions),
         camera=CameraSpec(
-            a.side, distance, a.camera_height_m, a.yaw, a.pitch, a.roll, a.width, a.height, a.fps, a.hfov
+            a.side,
+            a.distance_m,
+            a.camera_height_m,
+            a.yaw,
+            a.pitch,
+            a.roll,
+            a.width,
+            a.height,
+            a.fps,
+            a.hfov,
+            margin=a.margin,
         ),
         realism=RealismSpec(a.noise, a.blur, a.crf, not a.plain),
         standing=StandingSpec(a.tilt, a.sway, a.arms, a.duration),

@@ -69,23 +69,31 @@ class CameraSpec:
     ----------
     side : {"left", "right"}
         Which side of the subject the camera sees (camera on the subject's left = sees the left side).
-    distance_m : float
-        Horizontal distance from the subject's sagittal plane to the camera centre.
+    distance_m : float or None
+        Distance from the aim point (the middle of the subject's extent over the clip, box included) to the
+        camera centre along the optical axis; with yaw = pitch = 0 this is the horizontal distance from the
+        sagittal plane. None (default) = the closest distance that keeps the whole subject inside the image
+        with ``margin``. An explicit distance that is too close raises ``framing.FramingError`` when the clip
+        is made.
     height_m : float or None
-        Camera centre height above the floor; None = pelvis height standing, shoulder-ish height for sit-and-reach.
+        Height of the aim point (= camera height when pitch is 0); None = the middle of the subject's extent.
     yaw_deg, pitch_deg, roll_deg : float
-        Offsets from a level camera aimed perpendicular to the sagittal plane (see ``geometry.camera_rotation``).
+        Orientation offsets from a level camera perpendicular to the sagittal plane (see
+        ``geometry.camera_rotation``); the camera centre moves along the turned optical axis so that the
+        subject stays centred (an oblique view, as a phone turned towards the subject).
     width, height : int
         Image size in pixels.
     fps : float
         Frames per second.
     hfov_deg : float
         Horizontal field of view; gives fx = fy in pixels (square pixels, principal point at the centre).
+    margin : float
+        Free border kept on every side of the subject's extent, as a fraction of the image height.
 
     """
 
     side: Side = "left"
-    distance_m: float = 3.0
+    distance_m: float | None = None
     height_m: float | None = None
     yaw_deg: float = 0.0
     pitch_deg: float = 0.0
@@ -94,6 +102,7 @@ class CameraSpec:
     height: int = 360
     fps: float = 30.0
     hfov_deg: float = 60.0
+    margin: float = 0.05
 
     def problems(self) -> list[str]:
         """Return every problem with these values (empty when valid)."""
@@ -102,8 +111,11 @@ class CameraSpec:
             out, self.side in ("left", "right"), f"camera side must be 'left' or 'right', got {self.side!r}"
         )
         _check(
-            out, 0.5 <= self.distance_m <= 10.0, f"distance_m must be in [0.5, 10], got {self.distance_m!r}"
+            out,
+            self.distance_m is None or 0.5 <= self.distance_m <= 10.0,
+            f"distance_m must be None or in [0.5, 10], got {self.distance_m!r}",
         )
+        _check(out, 0.0 <= self.margin <= 0.3, f"camera margin must be in [0, 0.3], got {self.margin!r}")
         _check(
             out,
             64 <= self.width <= 3840 and 64 <= self.height <= 2160,

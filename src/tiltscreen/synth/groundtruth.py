@@ -5,6 +5,8 @@ Needs only numpy; the committed samples' JSON is checked with ``check_ground_tru
 
 from __future__ import annotations
 
+import json
+import os
 from typing import Any
 
 import numpy as np
@@ -117,6 +119,7 @@ def check_ground_truth(gt: dict[str, Any]) -> list[str]:
     for key in ("fx", "fy", "cx", "cy", "width", "height", "rotation_world_to_camera", "translation_m"):
         if key not in gt["camera"]:
             problems.append(f"camera.{key} missing")
+    problems.extend(_framing_problems(gt["camera"]))
     if gt["scene"] == "sit-and-reach":
         if not gt.get("trials"):
             problems.append("sit-and-reach needs trials")
@@ -125,3 +128,48 @@ def check_ground_truth(gt: dict[str, Any]) -> list[str]:
             if times != sorted(times):
                 problems.append(f"trial phases out of order: {times}")
     return problems
+
+
+def _framing_problems(camera: dict[str, Any]) -> list[str]:
+    """Problems with ``camera.subject_bbox_px`` (optional key): the subject must keep ``margin_px`` inside."""
+    box = camera.get("subject_bbox_px")
+    if box is None:
+        return []
+    u0, v0, u1, v1 = box
+    margin = camera.get("margin_px", 0.0) - 0.5
+    room = (u0, v0, camera["width"] - u1, camera["height"] - v1)
+    if min(room) < margin:
+        return [
+            f"subject_bbox_px {box} leaves less than margin_px={camera.get('margin_px')} to an image edge"
+        ]
+    return []
+
+
+def load_ground_truth(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a ground-truth JSON file and check it (numpy only, no torch).
+
+    Raises
+    ------
+    ValueError
+        Listing every problem found by ``check_ground_truth``.
+
+    """
+    with open(path, encoding="utf-8") as fh:
+        gt = json.load(fh)
+    problems = check_ground_truth(gt)
+    if problems:
+        raise ValueError(f"{path}: invalid ground truth: " + "; ".join(problems))
+    return gt
+
+
+def points_px(gt: dict[str, Any], name: str) -> np.ndarray:
+    """Projected pixels of one ground-truth point, shape (n_frames, 2), NaN where the file holds null.
+
+    Raises
+    ------
+    KeyError
+        If the file has no such point.
+
+    """
+    track = gt["points_px"][name]
+    return np.array([[np.nan, np.nan] if uv is None or uv[0] is None else uv for uv in track], dtype=float)

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from tiltscreen.synth import framing, motion
 from tiltscreen.synth import geometry as geo
-from tiltscreen.synth import motion
 from tiltscreen.synth.config import ClipSpec
 from tiltscreen.synth.groundtruth import DEFINITIONS, SCHEMA, clinical_angles, round_list
 from tiltscreen.synth.landmarks import BLAZEPOSE_NAMES, NEUTRAL_TILT_DEG
@@ -38,11 +38,18 @@ EXTRA_POINTS = (
 
 @dataclass(frozen=True)
 class CameraModel:
-    """A fixed pinhole camera: intrinsics (3x3), world-to-camera rotation (OpenCV axes) and centre (metres)."""
+    """A fixed pinhole camera: intrinsics (3x3), world-to-camera rotation (OpenCV axes) and centre (metres).
+
+    ``distance_m`` and ``aim`` place the centre on the optical axis; ``subject_bbox_px`` is the subject's (and
+    box's) pixel extent over the whole clip, ``[u_min, v_min, u_max, v_max]``.
+    """
 
     intrinsics: np.ndarray
     rotation: np.ndarray
     eye: np.ndarray
+    distance_m: float = float("nan")
+    aim: np.ndarray | None = None
+    subject_bbox_px: list[float] | None = None
 
     def project(self, points: np.ndarray) -> np.ndarray:
         """Pixels (..., 2) of world points (..., 3)."""
@@ -74,25 +81,60 @@ def place_sitting(
     return vertices + shift[:, None], {k: v + shift for k, v in points.items()}
 
 
-def make_camera(spec: ClipSpec, vertices: np.ndarray) -> CameraModel:
-    """Side camera aimed level at the middle of the subject's extent, then turned by the yaw/pitch/roll offsets."""
+def make_camera(spec: ClipSpec, vertices: np.ndarray, box: dict[str, Any] | None = None) -> CameraModel:
+    """Side camera that frames the whole subject (every vertex of every frame) and the box with a margin.
+
+    The orientation is a level camera perpendicular to the sagittal plane turned by the yaw/pitch/roll
+    offsets; the centre lies on the optical axis through the middle of the subject's (and box's) extent, at
+    ``camera.distance_m`` or, when that is None, at the closest distance that keeps the margin
+    (``framing.min_distance``, rounded up to the millimetre).
+
+    Raises
+    ------
+    framing.FramingError
+        If an explicit distance is too close for the subject to stay inside the margin.
+
+    """
     cam = spec.camera
     side = 1.0 if cam.side == "left" else -1.0
-    lo, hi = vertices.reshape(-1, 3).min(axis=0), vertices.reshape(-1, 3).max(axis=0)
-    if spec.scene == "standing":
-        distance = cam.distance_m
-        height = cam.height_m if cam.height_m is not None else 0.5 * hi[2]
-    else:
-        distance = cam.distance_m
-        height = cam.height_m if cam.height_m is not None else 0.55
-    y_mid = 0.5 * (lo[1] + hi[1]) - (0.15 if spec.scene == "sit-and-reach" else 0.0)
-    eye = np.array([side * distance, y_mid, height])
-    target = np.array([0.0, y_mid, height])
+    pts = vertices.reshape(-1, 3)
+    if box is not None:
+        corners = np.array([[x, y, z] for x in (0, 1) for y in (0, 1) for z in (0, 1)], dtype=float)
+        pts = np.vstack([pts, box["lo"] + corners * (box["hi"] - box["lo"])])
+    aim = framing.aim_point(pts, height_m=cam.height_m)
     rotation = geo.camera_rotation(
-        eye, target, yaw_deg=cam.yaw_deg, pitch_deg=cam.pitch_deg, roll_deg=cam.roll_deg
+        aim + np.array([side, 0.0, 0.0]),
+        aim,
+        yaw_deg=cam.yaw_deg,
+        pitch_deg=cam.pitch_deg,
+        roll_deg=cam.roll_deg,
     )
     f = geo.focal_px(cam.width, cam.hfov_deg)
-    return CameraModel(geo.intrinsics_matrix(f, f, cam.width / 2.0, cam.height / 2.0), rotation, eye)
+    margin = cam.margin * cam.height
+    needed = framing.min_distance(
+        pts,
+        rotation,
+        aim,
+        focal_px=f,
+        half_width_px=cam.width / 2 - margin,
+        half_height_px=cam.height / 2 - margin,
+    )
+    if cam.distance_m is None:
+        distance = np.ceil(needed * 1000.0) / 1000.0
+    elif cam.distance_m < needed:
+        raise framing.FramingError(
+            f"at distance_m={cam.distance_m} the subject comes closer than the {margin:.0f} px margin to the "
+            f"image edge; it needs at least {needed:.2f} m (omit --distance-m to frame automatically)"
+        )
+    else:
+        distance = cam.distance_m
+    eye = aim - distance * rotation[2]
+    k = geo.intrinsics_matrix(f, f, cam.width / 2.0, cam.height / 2.0)
+    model = CameraModel(
+        k, rotation, eye, float(distance), aim, framing.bbox_px(geo.project(pts, rotation, eye, k))
+    )
+    framing.check_inside(model.subject_bbox_px, width=cam.width, height=cam.height, margin_px=margin - 0.5)
+    return model
 
 
 def make_box(spec: ClipSpec, vertices: np.ndarray, foot_mask: np.ndarray) -> dict[str, Any]:
@@ -190,7 +232,7 @@ def generate_clip(
         vertices, points = place_sitting(vertices, points)
         foot_ids = [i for i, b in enumerate(body.labels) if b.startswith(("foot", "toe"))]
         box = make_box(spec, vertices, np.isin(body.dominant_bone, foot_ids))
-    camera = make_camera(spec, vertices)
+    camera = make_camera(spec, vertices, box)
     near = spec.camera.side
     sticker_ids = (
         [body.anchors.vertex_points[f"{near}_{s}_skin"] for s in ("asis", "psis")] if spec.stickers else []
@@ -278,6 +320,10 @@ def build_ground_truth(
             "rotation_world_to_camera": r.round(6).tolist(),
             "translation_m": (-r @ eye).round(5).tolist(),
             "centre_m": eye.round(5).tolist(),
+            "distance_m": round(camera.distance_m, 3),
+            "aim_m": np.round(camera.aim, 4).tolist() if camera.aim is not None else None,
+            "margin_px": round(spec.camera.margin * spec.camera.height, 1),
+            "subject_bbox_px": camera.subject_bbox_px,
             "axes": "OpenCV camera: x right, y down, z forward; x_cam = R x_world + t",
         },
         "frames": frames,
