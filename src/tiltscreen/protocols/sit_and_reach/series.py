@@ -342,3 +342,26 @@ def moving_median(values: np.ndarray, t_s: np.ndarray, *, width_s: float) -> np.
         window = values[lo[i] : hi[i]]
         out[i] = np.median(window[known[lo[i] : hi[i]]])
     return out
+
+
+def walk_above(
+    smooth: np.ndarray, t: np.ndarray, peak: int, limit: int, *, threshold: float, max_gap_s: float
+) -> tuple[int, float]:
+    """Walk from frame ``peak`` towards frame ``limit`` while the known values stay >= ``threshold``.
+
+    Used to find the edges of a hold on the smoothed reach. Unknown (NaN)
+    frames are skipped when the two known samples around them are at most
+    ``max_gap_s`` apart. Returns the last frame reached and the span (s) of the
+    unknown stretch that stopped the walk (0.0 if none did).
+    """
+    step = 1 if limit >= peak else -1
+    last = peak
+    for j in range(peak + step, limit + step, step):
+        if not np.isfinite(smooth[j]):
+            continue
+        if abs(t[j] - t[last]) > max_gap_s:
+            return last, float(abs(t[j] - t[last]))
+        if smooth[j] < threshold:
+            break
+        last = j
+    return last, 0.0

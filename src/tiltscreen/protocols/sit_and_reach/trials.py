@@ -20,6 +20,7 @@ from tiltscreen.protocols.sit_and_reach.series import (
     SitAndReachRules,
     finite_median,
     moving_median,
+    walk_above,
 )
 from tiltscreen.protocols.sit_and_reach.validity import TrialWindow, judge
 
@@ -247,8 +248,12 @@ def _window(
         after = np.arange(swing.peak, swing.after + 1)
         end = int(after[known[after] & (smooth[after] <= level)][0])
     threshold = peak_v - rules.hold_band
-    hold_first, gap_first = _walk(smooth, t, swing.peak, onset, threshold, rules.max_gap_s)
-    hold_last, gap_last = _walk(smooth, t, swing.peak, end, threshold, rules.max_gap_s)
+    hold_first, gap_first = walk_above(
+        smooth, t, swing.peak, onset, threshold=threshold, max_gap_s=rules.max_gap_s
+    )
+    hold_last, gap_last = walk_above(
+        smooth, t, swing.peak, end, threshold=threshold, max_gap_s=rules.max_gap_s
+    )
     return TrialWindow(
         onset=onset,
         peak=swing.peak,
@@ -259,28 +264,6 @@ def _window(
         returned=swing.returned,
         hold_gap_s=max(gap_first, gap_last),
     )
-
-
-def _walk(
-    smooth: np.ndarray, t: np.ndarray, peak: int, limit: int, threshold: float, max_gap_s: float
-) -> tuple[int, float]:
-    """Walk from ``peak`` towards ``limit`` while the known reach stays >= ``threshold``.
-
-    Unknown frames are skipped when the two known samples around them are at
-    most ``max_gap_s`` apart. Returns the last hold frame and the span (s) of
-    the unknown stretch that stopped the walk (0.0 if none did).
-    """
-    step = 1 if limit >= peak else -1
-    last = peak
-    for j in range(peak + step, limit + step, step):
-        if not np.isfinite(smooth[j]):
-            continue
-        if abs(t[j] - t[last]) > max_gap_s:
-            return last, float(abs(t[j] - t[last]))
-        if smooth[j] < threshold:
-            break
-        last = j
-    return last, 0.0
 
 
 def _make_trial(
