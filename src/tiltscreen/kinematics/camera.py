@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from numbers import Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from tiltscreen.errors import ValidationError
 from tiltscreen.kinematics._checks import as_points, number_problems, raise_if_problems
 from tiltscreen.kinematics.vectors import image_to_up, signed_angle_2d
 
 
-def estimate_roll_deg(points_px: np.ndarray) -> float:
+def estimate_roll_deg(points_px: ArrayLike) -> float:
     """Camera roll from image points that lie on one true horizontal line.
 
     Parameters
@@ -67,7 +68,7 @@ def estimate_roll_deg(points_px: np.ndarray) -> float:
     return angle
 
 
-def roll_from_marker(corners_px: np.ndarray) -> tuple[float, float]:
+def roll_from_marker(corners_px: ArrayLike) -> tuple[float, float]:
     """Camera roll from the four corners of a square marker facing the camera.
 
     Parameters

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from tiltscreen.kinematics._checks import landmarks_problems, number_problems, raise_if_problems
 from tiltscreen.landmarks import Landmarks
@@ -23,7 +24,7 @@ STILL_LANDMARKS = (
 
 
 def window_median(
-    values: np.ndarray, times: np.ndarray, window: tuple[float, float]
+    values: ArrayLike, times: ArrayLike, window: tuple[float, float]
 ) -> tuple[float, float, int]:
     """Median, interquartile range and count of the finite values inside a time window.
 

@@ -14,11 +14,12 @@ Every clinical angle in :mod:`tiltscreen.kinematics.sagittal` is derived from
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from tiltscreen.kinematics._checks import as_points, raise_if_problems
 
 
-def image_to_up(vec: np.ndarray) -> np.ndarray:
+def image_to_up(vec: ArrayLike) -> np.ndarray:
     """Convert image vectors or points (y down) to the y-up frame by negating y.
 
     Parameters
@@ -56,7 +57,7 @@ def image_to_up(vec: np.ndarray) -> np.ndarray:
     return out
 
 
-def rotate_2d(vec: np.ndarray, angle_deg: float | np.ndarray) -> np.ndarray:
+def rotate_2d(vec: ArrayLike, angle_deg: ArrayLike) -> np.ndarray:
     """Rotate y-up vectors counter-clockwise by ``angle_deg`` degrees.
 
     Parameters
@@ -86,7 +87,7 @@ def rotate_2d(vec: np.ndarray, angle_deg: float | np.ndarray) -> np.ndarray:
     return np.stack((c * x - s * y, s * x + c * y), axis=-1)
 
 
-def signed_angle_2d(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+def signed_angle_2d(u: ArrayLike, v: ArrayLike) -> np.ndarray:
     """Signed angle in degrees that turns ``u`` onto ``v`` in the y-up frame.
 
     Parameters
@@ -143,7 +144,7 @@ def signed_angle_2d(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.where(degenerate, np.nan, angle)
 
 
-def included_angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+def included_angle(a: ArrayLike, b: ArrayLike, c: ArrayLike) -> np.ndarray:
     """Angle at vertex ``b`` between the segments b->a and b->c, in degrees.
 
     Parameters

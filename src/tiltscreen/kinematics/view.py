@@ -104,7 +104,7 @@ def facing_direction(lm: Landmarks, *, min_offset: float = 0.05) -> int:
     x = lm.xy_px[..., 0]
     ix = lm.skeleton.index
     torso = _torso_px(lm)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):
         head = x[:, ix("nose")] - (x[:, ix("left_ear")] + x[:, ix("right_ear")]) / 2.0
         toes = x[:, ix("left_foot_index")] + x[:, ix("right_foot_index")]
         feet = toes - x[:, ix("left_heel")] - x[:, ix("right_heel")]
@@ -194,7 +194,7 @@ def near_side(
     ix = lm.skeleton.index
     left = [ix(f"left_{p}") for p in _BILATERAL]
     right = [ix(f"right_{p}") for p in _BILATERAL]
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):
         dz = (lm.xyz[:, left, 2] - lm.xyz[:, right, 2]) * lm.image_size[0] / _torso_px(lm)[:, None]
     dvis = lm.visibility[:, left] - lm.visibility[:, right]
     z_med, vis_med = _nanmedian(dz), _nanmedian(dvis)
