@@ -1,5 +1,8 @@
 """Printed ArUco markers: a known length in the image (scale) and a level reference (roll).
 
+The roll itself is computed by :func:`tiltscreen.kinematics.camera.roll_from_marker` (one
+convention for every angle).
+
 The marker is a square of known side printed from ``docs/marker_4x4_50_id0.png`` and
 fixed flat on the camera-facing side of the sit-and-reach box, upright.
 """
@@ -68,18 +71,3 @@ class ArucoFinder:
             MarkerDetection(marker_id=int(i), corners_px=np.asarray(c, float).reshape(4, 2) / scale)
             for c, i in zip(corners, ids.ravel(), strict=True)
         ]
-
-
-def marker_roll_deg(corners_px: np.ndarray) -> float:
-    """Camera roll from an upright marker: mean angle of its top and bottom edges to the image rows.
-
-    Degrees, in image coordinates (x right, y down): positive when the true horizontal
-    appears turned clockwise on screen (the marker's top edge descends to the right). Angles
-    measured against the image horizontal are corrected by subtracting it. One pixel of
-    corner error on a marker ``s`` px wide moves the estimate by up to atan(1/s).
-    """
-    c = np.asarray(corners_px, float)
-    top = c[1] - c[0]
-    bottom = c[2] - c[3]
-    angles = [np.degrees(np.arctan2(v[1], v[0])) for v in (top, bottom)]
-    return float(np.mean(angles))

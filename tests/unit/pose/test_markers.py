@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from tiltscreen.errors import ValidationError
-from tiltscreen.pose.markers import ArucoFinder, marker_roll_deg
+from tiltscreen.kinematics.camera import roll_from_marker
+from tiltscreen.pose.markers import ArucoFinder
 
 
 def marker_scene(angle_deg: float) -> np.ndarray:
@@ -21,12 +22,12 @@ def marker_scene(angle_deg: float) -> np.ndarray:
 
 @pytest.mark.parametrize("angle", [0.0, 2.0, -3.0, 8.0])
 def test_marker_found_with_its_size_and_roll(angle: float) -> None:
-    """Turning the image counter-clockwise by a on screen makes the top edge rise to the right:
-    in image coordinates (y down) its angle is -a, which is what marker_roll_deg reports."""
+    """Turning the image counter-clockwise by a on screen turns the marker's top edge by +a
+    in the y-up, counter-clockwise-positive convention of roll_from_marker."""
     found = ArucoFinder().find(marker_scene(angle))
     assert [d.marker_id for d in found] == [0]
     assert found[0].side_px == pytest.approx(200, abs=1.5)
-    assert marker_roll_deg(found[0].corners_px) == pytest.approx(-angle, abs=0.3)
+    assert roll_from_marker(found[0].corners_px)[0] == pytest.approx(angle, abs=0.3)
 
 
 def test_scale_factor_returns_full_size_corners() -> None:
