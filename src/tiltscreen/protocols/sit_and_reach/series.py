@@ -180,8 +180,8 @@ class SitAndReachRules:
         Shortest valid hold (s): "hold the end position ~2 s" (ACSM 2006 / CSEP
         2003, KIT Testothek ">= 2 s"; CLINICAL.md §3).
     hold_band : float, default 1.0
-        The hold is the time the (smoothed) reach stays within this distance of
-        the trial's maximum.
+        The hold is the time the reach (after the ``hold_level_s`` moving
+        median) stays within this distance of its maximum in the trial.
     knee_tolerance_deg : float, default 10.0
         Largest knee flexion (deg) allowed during the hold. All SR protocols
         require extended knees; 5-10 deg is a tool-design choice, not a
@@ -218,6 +218,10 @@ class SitAndReachRules:
         flexion before detection (0 = no smoothing).
     max_gap_s : float, default 0.5
         Longest span (s) between two known reach samples that a hold bridges.
+    hold_level_s : float, default 1.0
+        Width (s) of the moving median used to judge the hold: its maximum is
+        the highest level the reach held, robust to noise, and a median keeps
+        the monotone ramps into and out of the hold sharp. 0 = raw reach.
     best_rule : {"max_reach"}, default "max_reach"
         How the best valid trial is chosen: largest reach (ties: earliest).
     unit : {"cm", "px"}, default "cm"
@@ -246,13 +250,14 @@ class SitAndReachRules:
     min_rest_s: float = 0.3
     smooth_s: float = 0.25
     max_gap_s: float = 0.5
+    hold_level_s: float = 1.0
     best_rule: str = "max_reach"
     unit: str = "cm"
 
     def __post_init__(self) -> None:
         positive = ("hold_band", "bounce_min_dip", "min_excursion", "bounce_max_period_s")
         non_negative = ("min_hold_s", "knee_tolerance_deg", "max_hands_gap", "max_out_of_frame_s",
-                        "min_rest_s", "smooth_s", "max_gap_s")  # fmt: skip
+                        "min_rest_s", "smooth_s", "max_gap_s", "hold_level_s")  # fmt: skip
         problems = [p for name in positive for p in _number_problems(self, name, low=0.0, strict=True)]
         problems += [p for name in non_negative for p in _number_problems(self, name, low=0.0)]
         problems += _number_problems(self, "min_visible", low=0.0, high=1.0)
@@ -286,6 +291,22 @@ class SitAndReachRules:
             raise ValidationError("SitAndReachRules.to_px: " + "; ".join(problems) + ".")
         lengths = {name: getattr(self, name) * float(px_per_cm) for name in LENGTH_FIELDS}
         return dataclasses.replace(self, unit="px", **lengths)
+
+
+def check_series_and_rules(func: str, series: object, rules: object) -> None:
+    """Raise one ValidationError naming ``func`` and every problem with a series and its rules."""
+    problems = []
+    if not isinstance(series, ReachSeries):
+        problems.append(f"series must be a ReachSeries, got {type(series).__name__}")
+    if not isinstance(rules, SitAndReachRules):
+        problems.append(f"rules must be a SitAndReachRules, got {type(rules).__name__}")
+    elif isinstance(series, ReachSeries) and series.unit != rules.unit:
+        problems.append(
+            f"the series is in {series.unit!r} but the rules are in {rules.unit!r}"
+            " (convert the rules with SitAndReachRules.to_px(px_per_cm=...))"
+        )
+    if problems:
+        raise ValidationError(f"{func}: " + "; ".join(problems) + ".")
 
 
 def _number_problems(

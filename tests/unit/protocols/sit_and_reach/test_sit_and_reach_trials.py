@@ -12,9 +12,10 @@ from tiltscreen.errors import ValidationError
 from tiltscreen.protocols.sit_and_reach import SitAndReachRules, best_trial, detect_trials
 
 RULES = SitAndReachRules()
-#: hold tolerance (s): one frame at each band edge plus the shift of the smoothed maximum by the
-#: 0.2 cm noise (about +0.1 cm, moving each edge by about 0.02 s)
-TOL = 0.1
+#: hold tolerance (s): one frame at each band edge (the hold runs from the first to the last sample
+#: inside the band) plus the shift of the held maximum by the 0.2 cm noise (up to about +0.1 cm,
+#: moving each edge by about 0.02 s); over 200 seeds the error stayed within -0.11..+0.02 s
+TOL = 0.15
 #: expected holds of TWO_TRIALS: plateau + the parts of the reach and return within 1 cm of it.
 #: Trial 1 (A = 22 cm): 3.0 + 0.205 (1.5 s reach) + 0.137 (1 s return) = 3.342 s;
 #: trial 2 (A = 25 cm): 2.5 + 0.192 + 0.128 = 2.820 s.
@@ -226,3 +227,17 @@ def test_best_trial_wrong_types(trials, rules, match):
 
 def test_rest_constant_is_the_documented_one():
     assert REST == -10.0
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_noise_half_a_centimetre(make_series, seed):
+    """0.5 cm noise (half the hold band): still two valid trials with the expected holds.
+
+    The wide median (1 s) that sets the hold level keeps the noisy plateau inside the 1 cm band.
+    """
+    series = make_series(TWO_TRIALS, noise=0.0)
+    noisy = series.reach_cm + np.random.default_rng(seed).normal(0, 0.5, series.n_frames)
+    trials = detect_trials(dataclasses.replace(series, reach_cm=noisy), RULES)
+    assert len(trials) == 2 and all(tr.valid for tr in trials)
+    assert trials[0].hold_s == pytest.approx(HOLD_1, abs=0.4)
+    assert trials[1].hold_s == pytest.approx(HOLD_2, abs=0.4)
