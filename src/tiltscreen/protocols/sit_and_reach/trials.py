@@ -240,9 +240,8 @@ def _window(
     peak_v = smooth[swing.peak]
     onset = first_known
     if swing.valley is not None:
-        level = _rest_level(swing.valley, smooth, held) + rules.onset_fraction * (
-            peak_v - smooth[swing.valley]
-        )
+        base = _rest_level(swing.valley, smooth, held)
+        level = base + rules.onset_fraction * (peak_v - base)
         below = np.flatnonzero(
             known[swing.valley : swing.peak + 1] & (smooth[swing.valley : swing.peak + 1] <= level)
         )
@@ -251,7 +250,8 @@ def _window(
     last_known = int(np.flatnonzero(known)[-1])
     end = last_known
     if swing.returned and swing.after is not None:
-        level = _rest_level(swing.after, smooth, held) + rules.onset_fraction * (peak_v - smooth[swing.after])
+        base = _rest_level(swing.after, smooth, held)
+        level = base + rules.onset_fraction * (peak_v - base)
         below = np.flatnonzero(
             known[swing.peak : swing.after + 1] & (smooth[swing.peak : swing.after + 1] <= level)
         )
