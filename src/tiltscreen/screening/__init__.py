@@ -1,1 +1,1 @@
-"""tiltscreen.screening."""
+"""Screening: thresholds, norms and flags for a clinician's review."""

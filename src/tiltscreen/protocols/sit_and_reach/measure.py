@@ -1,0 +1,162 @@
+"""From landmarks and outline features to the sit-and-reach time series (pure functions).
+
+Geometry (side view): the subject sits with straight legs along the floor, facing the
+box. "Forward" is the direction the subject faces (+1 image-right, −1 image-left). The
+reach of a frame is the near-side fingertip's distance beyond the near-side toe tip,
+measured along the floor: the fingertip→toe vector is rotated by the camera roll so the
+floor is horizontal, and its forward component is taken. Positive past the toes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tiltscreen.kinematics import sagittal
+from tiltscreen.kinematics.camera import estimate_roll_deg, roll_from_marker
+from tiltscreen.kinematics.vectors import image_to_up, rotate_2d
+from tiltscreen.landmarks import Landmarks
+from tiltscreen.pose.markers import MarkerDetection
+from tiltscreen.protocols.common import Scale
+from tiltscreen.protocols.sit_and_reach.series import ReachSeries
+
+#: near-side landmarks a sit-and-reach frame needs
+NEEDED = ("shoulder", "hip", "knee", "ankle", "wrist", "index", "foot_index")
+
+#: lower limb (hip joint centre to ankle) as a fraction of stature: thigh 0.245 + leg 0.246,
+#: Drillis R, Contini R (1966), Body segment parameters, Report 1166-03, NYU School of
+#: Engineering, as tabulated in Winter DA, Biomechanics and Motor Control of Human
+#: Movement, 4th ed. 2009, Fig. 4.1.
+LOWER_LIMB_PER_STATURE = 0.491
+#: between-person spread of that ratio (coefficient of variation, ~3-4% for segment-length
+#: ratios in adults) plus MediaPipe's hip/ankle placement; a stated assumption, checked on renders
+LOWER_LIMB_REL_SD = 0.04
+
+#: relative depth between the box's side face (marker) and the near hand's plane, as a
+#: fraction of camera distance: ~10 cm at ~2 m; a stated assumption of the set-up instructions
+MARKER_PLANE_REL_SD = 0.05
+
+
+@dataclass(frozen=True)
+class Roll:
+    """Camera roll (kinematics.camera convention: y-up, counter-clockwise positive)."""
+
+    deg: float | None
+    method: str
+    uncertainty_deg: float | None
+
+
+def roll_estimate(markers: list[MarkerDetection], floor_points_px: np.ndarray) -> Roll:
+    """Roll from the marker's edges when a marker was seen, else from floor-contact points.
+
+    ``floor_points_px`` are points that touch the floor (heels, buttocks) in pixels; with
+    fewer than two distinct finite points the roll is not measured (``deg`` None).
+    """
+    if markers:
+        rolls = np.array([roll_from_marker(m.corners_px)[0] for m in markers])
+        side = float(np.median([m.side_px for m in markers]))
+        spread = float(np.std(rolls)) if len(rolls) > 1 else 0.0
+        unc = float(np.degrees(np.arctan(1.0 / side)) + spread)
+        return Roll(float(np.median(rolls)), "marker edges", unc)
+    pts = floor_points_px[np.all(np.isfinite(floor_points_px), axis=1)]
+    if len(pts) >= 2 and np.ptp(pts[:, 0]) > 20:
+        return Roll(estimate_roll_deg(pts), "floor contacts (heel and seat, lowest outline points)", 2.0)
+    return Roll(None, "not measured", None)
+
+
+def marker_scale(markers: list[MarkerDetection], *, size_cm: float) -> Scale | None:
+    """Pixels per centimetre from the printed marker's side (median over detections)."""
+    if not markers:
+        return None
+    side = float(np.median([m.side_px for m in markers]))
+    rel = float(np.hypot(1.0 / side, MARKER_PLANE_REL_SD))
+    return Scale(
+        "marker",
+        side / size_cm,
+        rel,
+        f"ArUco marker, {size_cm:g} cm side, {side:.1f} px in the image "
+        f"({len(markers)} detections); uncertainty includes a 5% allowance for the marker and the hand "
+        "not lying in one plane",
+    )
+
+
+def height_scale(lm: Landmarks, side: str, *, stature_cm: float, rows: np.ndarray) -> Scale | None:
+    """Pixels per centimetre from the near leg's length (hip→knee→ankle) and the subject's stature.
+
+    ``rows`` selects frames where the legs are straight (e.g. the whole sit-and-reach).
+    """
+    hip, knee, ankle = (lm.point(f"{side}_{p}")[rows] for p in ("hip", "knee", "ankle"))
+    length = np.linalg.norm(knee - hip, axis=1) + np.linalg.norm(ankle - knee, axis=1)
+    length = length[np.isfinite(length)]
+    if length.size < 5:
+        return None
+    px = float(np.median(length))
+    return Scale(
+        "height",
+        px / (LOWER_LIMB_PER_STATURE * stature_cm),
+        LOWER_LIMB_REL_SD,
+        f"near leg {px:.1f} px = {LOWER_LIMB_PER_STATURE} x stature {stature_cm:g} cm "
+        "(Drillis & Contini 1966 segment ratios, via Winter 2009)",
+    )
+
+
+def forward_component(vec_px: np.ndarray, *, facing: int, roll_deg: float) -> np.ndarray:
+    """Forward (along-the-floor) component of image vectors, roll removed; pixels."""
+    up = rotate_2d(image_to_up(vec_px), -roll_deg)
+    return up[..., 0] * facing
+
+
+def reach_px(tip_px: np.ndarray, toe_px: np.ndarray, *, facing: int, roll_deg: float) -> np.ndarray:
+    """Fingertip beyond the toe tip along the floor, pixels (positive past the toes)."""
+    return forward_component(tip_px - toe_px, facing=facing, roll_deg=roll_deg)
+
+
+def visible_fraction(lm: Landmarks, side: str, *, min_visibility: float = 0.5) -> np.ndarray:
+    """Per frame, the fraction of :data:`NEEDED` near-side landmarks seen with enough visibility."""
+    idx = [lm.skeleton.index(f"{side}_{p}") for p in NEEDED]
+    vis = np.nan_to_num(lm.visibility[:, idx], nan=0.0)
+    return (vis >= min_visibility).mean(axis=1)
+
+
+def in_frame(lm: Landmarks, side: str, *, margin: float = 0.01) -> np.ndarray:
+    """Per frame, True when every needed near-side landmark lies inside the image (with a margin)."""
+    idx = [lm.skeleton.index(f"{side}_{p}") for p in NEEDED]
+    xy = lm.xyz[:, idx, :2]
+    inside = (xy >= margin) & (xy <= 1 - margin)
+    return np.all(inside, axis=(1, 2))
+
+
+def build_series(
+    lm: Landmarks,
+    features: dict[str, np.ndarray],
+    *,
+    side: str,
+    facing: int,
+    roll_deg: float,
+    px_per_cm: float | None,
+) -> ReachSeries:
+    """The per-frame series the trial analysis needs (reach in cm if a scale exists, else px)."""
+    size = np.array(lm.image_size, float)
+    other = "right" if side == "left" else "left"
+    tip = features[f"{side}_fingertip"] * size
+    toe = lm.point(f"{side}_foot_index")
+    toe_fixed = np.nanmedian(toe, axis=0)  # the feet rest against the box: one toe position per trial set
+    reach = reach_px(tip, toe_fixed, facing=facing, roll_deg=roll_deg)
+    hands = np.abs(
+        forward_component(
+            lm.point(f"{side}_index") - lm.point(f"{other}_index"), facing=facing, roll_deg=roll_deg
+        )
+    )
+    scale = px_per_cm if px_per_cm else 1.0
+    return ReachSeries(
+        t_s=lm.timestamps_s,
+        reach_cm=reach / scale,
+        unit="cm" if px_per_cm else "px",
+        knee_flexion_deg=sagittal.knee_flexion_deg(lm, side),
+        hip_flexion_deg=sagittal.hip_flexion_deg(lm, side, facing),
+        trunk_inclination_deg=sagittal.trunk_inclination_deg(lm, side, facing, roll_deg=roll_deg),
+        hands_gap=hands / scale,
+        visible_fraction=visible_fraction(lm, side),
+        in_frame=in_frame(lm, side),
+    )

@@ -1,0 +1,124 @@
+"""The versioned thresholds file, parsed once into frozen dataclasses.
+
+``src/tiltscreen/config/thresholds.json`` holds every threshold with its source and a
+status (``published``, ``derived`` or ``provisional``). A clinic may pass its own file
+of the same form (``--thresholds FILE``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from tiltscreen.errors import InputError, ValidationError
+
+SCHEMA = "tiltscreen-thresholds/1"
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """One value with where it comes from."""
+
+    value: float
+    status: str
+    source: str
+
+
+@dataclass(frozen=True)
+class YmcaNorms:
+    """YMCA 'poor' cut-offs in inches (heels at the 15-in mark), by sex and age band."""
+
+    heel_line_in: float
+    rows: dict[str, tuple[tuple[int, int, float, str], ...]]
+    source: str
+
+    def poor_cutoff(self, *, sex: str, age: float) -> tuple[float, str] | None:
+        """``(cut-off in inches, "le"|"lt")`` for this sex and age, or None outside the table."""
+        key = {"F": "female", "M": "male"}.get(sex.upper())
+        if key is None:
+            raise ValidationError(f"sex must be 'F' or 'M', got {sex!r}.")
+        for lo, hi, cut, cmp in self.rows[key]:
+            if lo <= age <= hi:
+                return cut, cmp
+        return None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Everything the protocols and flags compare against."""
+
+    version: str
+    path: str
+    max_yaw_deg: Threshold
+    max_uncorrected_roll_deg: Threshold
+    max_roll_deg: Threshold
+    min_hold_s: Threshold
+    hold_band_cm: Threshold
+    knee_tolerance_deg: Threshold
+    max_hands_gap_cm: Threshold
+    min_visible_fraction: Threshold
+    spinal_fraction_review: Threshold
+    lumbo_horizontal: dict[str, Any]
+    ymca: YmcaNorms
+    standing: dict[str, Any]
+
+
+def _t(section: dict[str, Any], key: str, where: str) -> Threshold:
+    try:
+        entry = section[key]
+        return Threshold(value=float(entry["value"]), status=str(entry["status"]), source=str(entry["source"]))
+    except (KeyError, TypeError, ValueError) as err:
+        raise InputError(f"{where}: threshold {key!r} is missing or malformed ({err}).") from err
+
+
+def parse_thresholds(raw: dict[str, Any], *, where: str = "thresholds") -> Thresholds:
+    """Build :class:`Thresholds` from the parsed JSON; ``InputError`` naming what is wrong."""
+    if raw.get("schema") != SCHEMA:
+        raise InputError(f"{where}: expected schema {SCHEMA!r}, got {raw.get('schema')!r}.")
+    cam, sr = raw.get("camera", {}), raw.get("sit_and_reach", {})
+    y = sr.get("ymca_poor_in", {})
+    try:
+        ymca = YmcaNorms(
+            heel_line_in=float(y["heel_line_in"]),
+            rows={k: tuple((int(a), int(b), float(c), str(d)) for a, b, c, d in y[k]) for k in ("male", "female")},
+            source=str(y["source"]),
+        )
+    except (KeyError, TypeError, ValueError) as err:
+        raise InputError(f"{where}: the YMCA norms table is malformed ({err}).") from err
+    return Thresholds(
+        version=str(raw.get("version", "?")),
+        path=where,
+        max_yaw_deg=_t(cam, "max_yaw_deg", where),
+        max_uncorrected_roll_deg=_t(cam, "max_uncorrected_roll_deg", where),
+        max_roll_deg=_t(cam, "max_roll_deg", where),
+        min_hold_s=_t(sr, "min_hold_s", where),
+        hold_band_cm=_t(sr, "hold_band_cm", where),
+        knee_tolerance_deg=_t(sr, "knee_tolerance_deg", where),
+        max_hands_gap_cm=_t(sr, "max_hands_gap_cm", where),
+        min_visible_fraction=_t(sr, "min_visible_fraction", where),
+        spinal_fraction_review=_t(sr, "spinal_fraction_review", where),
+        lumbo_horizontal=dict(sr.get("lumbo_horizontal_deg", {})),
+        ymca=ymca,
+        standing=dict(raw.get("standing", {})),
+    )
+
+
+def load_thresholds(path: str | os.PathLike[str] | None = None) -> Thresholds:
+    """Load a thresholds file (default: the packaged one)."""
+    if path is None:
+        text = resources.files("tiltscreen.config").joinpath("thresholds.json").read_text(encoding="utf-8")
+        where = "tiltscreen/config/thresholds.json"
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise InputError(f"No thresholds file at {p}.")
+        text, where = p.read_text(encoding="utf-8"), str(p)
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputError(f"{where} is not valid JSON ({err}).") from err
+    return parse_thresholds(raw, where=where)
