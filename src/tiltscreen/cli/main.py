@@ -43,6 +43,16 @@ def _add_landmarks(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=landmarks_cmd.run)
 
 
+def _add_analyze(sub: argparse._SubParsersAction) -> None:
+    from tiltscreen.cli import analyze_cmd
+
+    p = sub.add_parser("analyze", parents=[_common()], help="analyse a recorded test (sit-and-reach)",
+                       description="summary.json (metrics with units, methods and 95% intervals; flags for review), "
+                                   "a plot over time and an annotated key frame.")
+    analyze_cmd.add_arguments(p)
+    p.set_defaults(func=analyze_cmd.run)
+
+
 def _add_models(sub: argparse._SubParsersAction) -> None:
     from tiltscreen.cli import models_cmd
 
@@ -78,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", default=False, help="print errors only (no progress bar)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_landmarks(sub)
+    _add_analyze(sub)
     _add_models(sub)
     _add_info(sub)
     return parser

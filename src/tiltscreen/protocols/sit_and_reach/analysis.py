@@ -81,7 +81,8 @@ def angle_metric(name: str, value: float, *, method: str, ok: bool = True, reaso
     if not ok or not math.isfinite(value):
         return Metric.missing("deg", method, reason or "Not measurable in this recording.")
     half = ANGLE_CI_DEG.get(name, 5.0)
-    return Metric(value, "deg", method, (value - half, value + half))
+    low = max(value - half, 0.0) if name == "knee_flexion_deg" else value - half  # 0 = straight: no negative flexion
+    return Metric(value, "deg", method, (low, value + half))
 
 
 def trial_metrics(trial: Trial | None, series: ReachSeries, ctx: Context) -> dict[str, Metric]:

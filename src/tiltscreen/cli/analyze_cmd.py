@@ -1,0 +1,74 @@
+"""``tiltscreen analyze VIDEO --protocol sit-and-reach --out DIR``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tiltscreen.errors import ValidationError
+from tiltscreen.pose.subject import SubjectRule
+
+PROTOCOLS = ("sit-and-reach",)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of the analyze command (shared by every protocol)."""
+    p.add_argument("input", help="recorded video (side view) of the test")
+    p.add_argument("--protocol", required=True, choices=PROTOCOLS, help="which test the video shows")
+    p.add_argument("--out", required=True, type=Path, help="output folder")
+    p.add_argument("--model", type=Path, help="pose model bundle (.task)")
+    p.add_argument("--subject-height-cm", type=float, help="the subject's stature: gives a cm scale without a marker")
+    p.add_argument("--marker-size-cm", type=float,
+                   help="side of the printed ArUco marker on the box (docs/marker_4x4_50_id0.png), in cm")
+    p.add_argument("--marker-dictionary", default="DICT_4X4_50", help="ArUco dictionary of the marker")
+    p.add_argument("--age", type=float, help="age in years (for norms)")
+    p.add_argument("--sex", choices=("F", "M"), help="sex (for norms)")
+    p.add_argument("--zero-offset-cm", type=float,
+                   help="also report the reach with this zero convention (e.g. 23 puts the toes at 23 cm)")
+    p.add_argument("--side", choices=("auto", "left", "right"), default="auto",
+                   help="body side facing the camera (default: detected)")
+    p.add_argument("--subject", default="auto", help="who the subject is when several people are in view "
+                                                     "(see 'tiltscreen landmarks --help')")
+    p.add_argument("--thresholds", type=Path, help="a thresholds file replacing the packaged one (same format)")
+    p.add_argument("--max-side", type=int, default=960, help="downscale before inference (0 = never)")
+
+
+def _job(args: argparse.Namespace):
+    from tiltscreen.protocols.sit_and_reach.run import AnalyzeJob
+
+    for name in ("subject_height_cm", "marker_size_cm"):
+        value = getattr(args, name)
+        if value is not None and not value > 0:
+            raise ValidationError(f"--{name.replace('_', '-')} must be positive, got {value!r}.")
+    return AnalyzeJob(
+        input=args.input, out_dir=args.out, model=args.model, max_side=args.max_side or None,
+        subject=SubjectRule.parse(args.subject), subject_height_cm=args.subject_height_cm,
+        marker_size_cm=args.marker_size_cm, marker_dictionary=args.marker_dictionary, age=args.age, sex=args.sex,
+        zero_offset_cm=args.zero_offset_cm, side=args.side, thresholds=args.thresholds,
+    )
+
+
+def _print(summary: dict) -> None:
+    print(f"{summary['protocol']}: {summary['status']}")
+    for reason in summary["reasons"]:
+        print(f"  - {reason}")
+    for name, m in summary["metrics"].items():
+        value = "n/a" if m["value"] is None else f"{m['value']:g} {m['unit']}"
+        ci = f"  (95% {m['ci95'][0]:g} to {m['ci95'][1]:g})" if m["ci95"] else ""
+        print(f"  {name:>22}: {value}{ci}")
+    for flag in summary["flags"]:
+        print(f"  [{flag['level']}] {flag['message']}")
+    print(f"results in {Path(summary['files']['plot']).parent}/")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the protocol's analysis; print the key numbers; results in ``--out``."""
+    from tiltscreen.pose.estimator import quiet_native_stderr
+    from tiltscreen.protocols.sit_and_reach.run import run_sit_and_reach
+
+    job = _job(args)
+    with quiet_native_stderr():
+        summary = run_sit_and_reach(job)
+    if not args.quiet:
+        _print(summary)
+    return 0

@@ -1,0 +1,198 @@
+"""Run a sit-and-reach analysis on a recording and write its results (the I/O edge of the protocol)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tiltscreen.kinematics.camera import check_view
+from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side
+from tiltscreen.landmarks import Landmarks
+from tiltscreen.pipeline import LandmarksJob, filter_landmarks
+from tiltscreen.pose.estimator import PoseOptions
+from tiltscreen.pose.extract import extract_landmarks
+from tiltscreen.pose.features import FeatureRecorder
+from tiltscreen.pose.model_store import locate_model, sha256_of
+from tiltscreen.pose.subject import SubjectRule, SubjectTracker
+from tiltscreen.protocols.common import Camera, Metric, Scale, envelope
+from tiltscreen.protocols.sit_and_reach import analysis
+from tiltscreen.protocols.sit_and_reach.measure import (
+    build_series,
+    height_scale,
+    marker_scale,
+    roll_estimate,
+)
+from tiltscreen.protocols.sit_and_reach.trials import best_trial, detect_trials
+from tiltscreen.screening.thresholds import Thresholds, load_thresholds
+from tiltscreen.sources import open_source
+
+#: stature assumed only to size the trial rules' tolerances in pixels when no scale exists
+_RULES_STATURE_CM = 170.0
+
+
+@dataclass(frozen=True)
+class AnalyzeJob:
+    """Options of ``tiltscreen analyze`` (parsed once at the edge)."""
+
+    input: str
+    out_dir: Path
+    model: Path | None = None
+    max_side: int | None = 960
+    subject: SubjectRule = field(default_factory=SubjectRule)
+    subject_height_cm: float | None = None
+    marker_size_cm: float | None = None
+    marker_dictionary: str = "DICT_4X4_50"
+    age: float | None = None
+    sex: str | None = None
+    zero_offset_cm: float | None = None
+    side: str = "auto"
+    thresholds: Path | None = None
+    key_frame: bool = True
+
+
+@dataclass
+class Recording:
+    """A recording's landmarks and outline features, extracted once."""
+
+    raw: Landmarks
+    lm: Landmarks
+    features: dict[str, np.ndarray]
+    markers: list
+    subject_fraction: float
+    interrupted: str | None
+
+
+def extract(job: AnalyzeJob) -> Recording:
+    """Landmarks with segmentation, fingertips, floor contacts and markers, filtered for recorded video."""
+    model = locate_model(job.model)
+    recorder = FeatureRecorder(marker_dictionary=job.marker_dictionary)
+    with open_source(job.input, max_side=job.max_side) as source:
+        raw, report = extract_landmarks(
+            source, options=PoseOptions(model_path=model, segmentation=True), tracker=SubjectTracker(rule=job.subject),
+            hooks=[recorder], model_sha256=sha256_of(model),
+        )
+    lm = filter_landmarks(raw, LandmarksJob(input=job.input, out_dir=job.out_dir)) if raw.n_frames > 1 else raw
+    return Recording(raw, lm, recorder.arrays(), [d for _, d in recorder.markers], report.person_fraction,
+                     report.interrupted)
+
+
+def _scale(rec: Recording, job: AnalyzeJob, side: str) -> Scale:
+    if job.marker_size_cm:
+        found = marker_scale(rec.markers, size_cm=job.marker_size_cm)
+        if found is not None:
+            return found
+    if job.subject_height_cm:
+        found = height_scale(rec.lm, side, stature_cm=job.subject_height_cm, rows=slice(None))
+        if found is not None:
+            return found
+    why = "no marker size given" if not job.marker_size_cm else "the marker was not found"
+    return Scale("none", None, None, f"No scale: {why} and no --subject-height-cm; distances cannot be given in cm.")
+
+
+def _camera(rec: Recording, side: str, facing: int, roll, th: Thresholds) -> Camera:
+    yaw = estimate_yaw_deg(rec.lm, side, facing=facing)
+    limits = {"max_yaw_deg": th.max_yaw_deg.value, "max_roll_deg": th.max_roll_deg.value}
+    view = check_view(roll.deg, yaw.yaw_deg, max_roll_deg=th.max_roll_deg.value, max_yaw_deg=th.max_yaw_deg.value)
+    return Camera(roll.deg, roll.method, yaw.yaw_deg, yaw.uncertainty_deg, view.within_limits, view.reasons, limits)
+
+
+def analyse(rec: Recording, job: AnalyzeJob, th: Thresholds) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The summary (contract) and the pieces the figures need."""
+    facing = facing_direction(rec.lm)
+    side = near_side(rec.lm, facing=facing) if job.side == "auto" else job.side
+    size = np.array(rec.lm.image_size, float)
+    floor = np.vstack([rec.features[f"{side}_heel_floor"] * size, rec.features["seat_floor"] * size])
+    roll = roll_estimate(rec.markers, floor)
+    scale = _scale(rec, job, side)
+    camera = _camera(rec, side, facing, roll, th)
+    series = build_series(rec.lm, rec.features, side=side, facing=facing, roll_deg=roll.deg or 0.0,
+                          px_per_cm=scale.px_per_cm)
+    rules_px = scale.px_per_cm or _rules_scale(rec.lm, side)
+    trials = detect_trials(series, analysis.rules_from(th, unit=series.unit, px_per_cm=rules_px))
+    best = best_trial(trials, analysis.rules_from(th, unit=series.unit, px_per_cm=rules_px))
+    ctx = analysis.Context(scale=scale, roll_corrected=roll.deg is not None,
+                           angles_vs_horizontal_ok=roll.deg is not None, age=job.age, sex=job.sex,
+                           zero_offset_cm=job.zero_offset_cm)
+    reasons: list[str] = []
+    metrics = analysis.trial_metrics(trials[best] if best is not None else None, series, ctx)
+    if not camera.within_limits:
+        reasons.extend(camera.reasons)
+        metrics = {k: Metric.missing(m.unit, m.method, "Camera set-up outside the limits: " + " ".join(camera.reasons))
+                   for k, m in metrics.items()}
+    if best is None:
+        reasons.append("No valid trial was found." if trials else "No sit-and-reach trial was found in the recording.")
+    if rec.interrupted:
+        reasons.append(rec.interrupted)
+    flags = analysis.flags(trials, best, metrics, ctx, th)
+    summary = envelope(
+        protocol="sit-and-reach", status="ok" if not reasons else "indeterminate", reasons=reasons, side=side,
+        scale=scale, camera=camera, metrics=metrics, flags=flags,
+        extra={
+            "input": job.input,
+            "facing": "image-right" if facing > 0 else "image-left",
+            "trials": [_trial_dict(t, series, ctx) for t in trials],
+            "best_trial": best,
+            "reach_conventions": analysis.reach_conventions(metrics["reach_cm"], job.zero_offset_cm),
+            "subject_fraction": round(rec.subject_fraction, 4),
+            "thresholds": {"file": th.path, "version": th.version},
+            "provenance": [s.as_dict() for s in rec.lm.provenance],
+        },
+    )
+    return summary, {"series": series, "trials": trials, "best": best, "side": side, "facing": facing,
+                     "roll": roll, "scale": scale}
+
+
+def _rules_scale(lm: Landmarks, side: str) -> float | None:
+    found = height_scale(lm, side, stature_cm=_RULES_STATURE_CM, rows=slice(None))
+    return found.px_per_cm if found else None
+
+
+def _trial_dict(t, series, ctx) -> dict[str, Any]:
+    metrics = analysis.trial_metrics(t, series, ctx)
+    return {
+        "index": t.index, "start_s": round(t.start_s, 3), "max_reach_s": round(t.max_reach_s, 3),
+        "end_s": round(t.end_s, 3), "valid": t.valid, "invalid_reasons": list(t.invalid_reasons),
+        "invalid_codes": list(t.invalid_codes), "bouncing": t.bouncing,
+        "metrics": {k: m.as_dict() for k, m in metrics.items()},
+    }
+
+
+def write_json(path: Path, data: dict[str, Any]) -> Path:
+    """Write JSON atomically."""
+    tmp = path.with_suffix(path.suffix + ".part")
+    tmp.write_text(json.dumps(data, indent=2, allow_nan=False), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def run_sit_and_reach(job: AnalyzeJob) -> dict[str, Any]:
+    """Extract, analyse and write ``summary.json``, the landmark tables, the plot and the key frame."""
+    from tiltscreen.outputs.tables import save_landmarks
+
+    th = load_thresholds(job.thresholds)
+    job.out_dir.mkdir(parents=True, exist_ok=True)
+    rec = extract(job)
+    files = {f"landmarks_{k}": str(v) for k, v in save_landmarks(rec.lm, job.out_dir).items()}
+    summary, parts = analyse(rec, job, th)
+    files.update(_figures(job, rec, parts, th))
+    summary["files"] = files
+    write_json(job.out_dir / "summary.json", summary)
+    return summary
+
+
+def _figures(job: AnalyzeJob, rec: Recording, parts: dict[str, Any], th: Thresholds) -> dict[str, str]:
+    from tiltscreen.outputs.plots import plot_sit_and_reach
+
+    series = parts["series"]
+    out = {"plot": str(plot_sit_and_reach(job.out_dir / "sit_and_reach.png", series, parts["trials"],
+                                          unit_label=series.unit, knee_tolerance_deg=th.knee_tolerance_deg.value))}
+    if job.key_frame and parts["best"] is not None:
+        from tiltscreen.protocols.sit_and_reach.keyframe import write_key_frame
+
+        out["key_frame"] = str(write_key_frame(job, rec, parts))
+    return out
