@@ -52,7 +52,7 @@ def test_read_frame_downscales(clip: Path) -> None:
 @pytest.mark.parametrize(
     ("index", "expectation"),
     [
-        pytest.param(N_FRAMES, pytest.raises(FrameNotFoundError, match=r"Frame 12 does not exist .* 12 frames"),
+        pytest.param(N_FRAMES, pytest.raises(FrameNotFoundError, match=r"Frame 12 .* holds 12 frames"),
                      id="one-past-end"),
         pytest.param(1000, pytest.raises(FrameNotFoundError, match="0 to 11"), id="far-past-end"),
         pytest.param(-1, pytest.raises(ValidationError, match="integer >= 0, got -1"), id="negative"),
@@ -111,7 +111,7 @@ def test_points_lines_and_text_are_drawn_where_asked(grey: np.ndarray) -> None:
     assert out.shape == grey.shape and out.dtype == np.uint8
     changed = _changed(grey, out)
     np.testing.assert_allclose(out[200, 120], LINE_BGR, atol=40)  # middle of the line
-    np.testing.assert_allclose(out[150, 250 + 6], POINT_BGR, atol=60)  # on the circle (radius 6 at 1 px lines)
+    np.testing.assert_allclose(out[150, 250 + 6], POINT_BGR, atol=60)  # on the circle (radius 6 px)
     assert changed[5:30, 5:60].any(), "value box at the top-left"
     assert changed[130:150, 250:300].any(), "point label above right of the point"
     assert not changed[100:120, 100:200].any(), "nothing drawn away from the marks"

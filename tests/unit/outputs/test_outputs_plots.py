@@ -99,7 +99,7 @@ def test_nan_leaves_a_gap_in_the_curve() -> None:
 
 def test_phases_shade_every_panel_and_time_axis_is_the_data_range() -> None:
     """Phases beyond the data are clipped; x spans exactly t_s[0]..t_s[-1]; one legend entry per kind."""
-    phases = [Phase(-5.0, 2.0, "early", "trial"), Phase(9.0, 20.0, "late", "invalid"), Phase(30, 40, "x", "hold")]
+    phases = [Phase(-5, 2, "early", "trial"), Phase(9, 20, "late", "invalid"), Phase(30, 40, "x", "hold")]
     fig = time_series_figure(t_s=T, panels=_panels(), phases=phases, **SIZE)
     for ax in fig.axes:
         assert ax.get_xlim() == (0.0, 10.0)
@@ -148,8 +148,8 @@ def test_clip_phases(phase: Phase, expected: tuple[float, float] | None) -> None
         pytest.param(lambda: Panel("a", "cm", {"x": [1.0, 2.0]}), does_not_raise(), id="panel-ok"),
         pytest.param(lambda: Panel("a", "cm", {}), pytest.raises(ValidationError, match="non-empty"),
                      id="panel-no-curve"),
-        pytest.param(lambda: Panel("a", "cm", {"x": np.ones((2, 2))}), pytest.raises(ValidationError, match="1-D"),
-                     id="panel-2d"),
+        pytest.param(lambda: Panel("a", "cm", {"x": np.ones((2, 2))}),
+                     pytest.raises(ValidationError, match="1-D"), id="panel-2d"),
         pytest.param(lambda: Panel("a", "cm", {"x": [True]}), pytest.raises(ValidationError, match="numeric"),
                      id="panel-bool"),
         pytest.param(lambda: Panel("a", 3, {"x": [1.0]}, {"t": np.nan}),  # type: ignore[arg-type]
