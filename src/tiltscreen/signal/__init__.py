@@ -5,7 +5,7 @@ A typical offline chain is ``gate_visibility`` -> ``fill_gaps`` ->
 :class:`OneEuroFilter` frame by frame). Each step is appended to the provenance.
 """
 
-from tiltscreen.signal.butterworth import butterworth_lowpass
+from tiltscreen.signal.butterworth import butterworth_lowpass, lowpass_points
 from tiltscreen.signal.gaps import Gap, fill_gaps, find_gaps
 from tiltscreen.signal.gating import gate_visibility
 from tiltscreen.signal.one_euro import OneEuroFilter, one_euro
@@ -17,5 +17,6 @@ __all__ = [
     "fill_gaps",
     "find_gaps",
     "gate_visibility",
+    "lowpass_points",
     "one_euro",
 ]

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
 
+from tiltscreen.errors import ValidationError
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.signal._common import (
     SPACES,
@@ -169,3 +170,36 @@ def _filter_resampled(
     tally.n_stretches_filtered += 1
     tally.n_stretches_resampled += 1
     return np.column_stack([np.interp(t, grid, smooth[:, c]) for c in range(x.shape[1])])
+
+
+def lowpass_points(points: np.ndarray, t_s: np.ndarray, *, cutoff_hz: float = 6.0, order: int = 4) -> np.ndarray:
+    """Zero-phase low-pass of point trajectories that are not landmarks (e.g. fingertips from the outline).
+
+    Parameters
+    ----------
+    points : ndarray, shape (frame, dim) or (frame, k, dim)
+        Trajectories; a point with any NaN coordinate is missing.
+    t_s : ndarray, shape (frame,)
+        Strictly increasing timestamps (s).
+    cutoff_hz, order : float, int
+        As in :func:`butterworth_lowpass`, with the same Nyquist adaptation.
+
+    Returns
+    -------
+    ndarray
+        A filtered copy, same shape; same stretch, gap, edge and variable-frame-rate
+        behaviour as :func:`butterworth_lowpass`.
+    """
+    arr = np.asarray(points, dtype=np.float64)
+    t = np.asarray(t_s, dtype=np.float64)
+    if arr.ndim not in (2, 3) or arr.shape[0] != t.shape[0] or t.shape[0] < 2:
+        raise ValidationError(
+            f"lowpass_points: points must be (frame, dim) or (frame, k, dim) with one row per timestamp "
+            f"(>= 2), got {arr.shape} and {t.shape}."
+        )
+    fs = float(1.0 / np.median(np.diff(t)))
+    used = float(cutoff_hz) if cutoff_hz < NYQUIST_LIMIT * fs / 2 else NYQUIST_ADAPTED * fs / 2
+    sos = butter(order, used, fs=fs, output="sos")
+    three = arr[:, None, :] if arr.ndim == 2 else arr
+    out = _filter_space(three, t, sos, used, order, _Tally())
+    return out[:, 0, :] if arr.ndim == 2 else out

@@ -29,6 +29,7 @@ from tiltscreen.protocols.sit_and_reach.measure import (
 )
 from tiltscreen.protocols.sit_and_reach.trials import best_trial, detect_trials
 from tiltscreen.screening.thresholds import Thresholds, load_thresholds
+from tiltscreen.signal import lowpass_points
 from tiltscreen.sources import open_source
 
 #: stature assumed only to size the trial rules' tolerances in pixels when no scale exists
@@ -77,7 +78,10 @@ def extract(job: AnalyzeJob) -> Recording:
             hooks=[recorder], model_sha256=sha256_of(model),
         )
     lm = filter_landmarks(raw, LandmarksJob(input=job.input, out_dir=job.out_dir)) if raw.n_frames > 1 else raw
-    return Recording(raw, lm, recorder.arrays(), [d for _, d in recorder.markers], report.person_fraction,
+    features = recorder.arrays()
+    if raw.n_frames > 16:  # outline points jitter like landmarks: the same zero-phase 6 Hz low-pass
+        features = {k: lowpass_points(v, raw.timestamps_s, cutoff_hz=6.0) for k, v in features.items()}
+    return Recording(raw, lm, features, [d for _, d in recorder.markers], report.person_fraction,
                      report.interrupted)
 
 

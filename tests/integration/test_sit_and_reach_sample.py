@@ -1,0 +1,92 @@
+"""The sit-and-reach analysis end to end on the bundled synthetic sample, against its ground truth.
+
+The sample (``samples/sit_and_reach_2trials``; renders, not patients) holds two trials with
+straight knees and 2.5 s holds, seen from the subject's left, with a 10 cm ArUco marker.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tiltscreen.cli.main import main
+
+pytestmark = pytest.mark.model
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "sit_and_reach_2trials.mp4"
+
+
+def gt_hold(reach: np.ndarray, t: np.ndarray, t_max: float, band: float = 1.0) -> tuple[float, float]:
+    """Ground-truth hold around the trial maximum: the contiguous time the true reach stays within
+    ``band`` cm of its maximum near ``t_max`` (the tool's own definition); returns (duration, median reach)."""
+    near = np.abs(t - t_max) < 2.0
+    peak = np.nanmax(reach[near])
+    k = int(np.argmin(np.abs(t - t_max)))
+    lo = hi = k
+    while lo > 0 and reach[lo - 1] >= peak - band:
+        lo -= 1
+    while hi < len(t) - 1 and reach[hi + 1] >= peak - band:
+        hi += 1
+    return float(t[hi] - t[lo]), float(np.median(reach[lo:hi + 1]))
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory, model_path):
+    out = tmp_path_factory.mktemp("sr")
+    code = main(["-q", "analyze", str(SAMPLE), "--protocol", "sit-and-reach", "--out", str(out),
+                 "--marker-size-cm", "10", "--age", "30", "--sex", "M"])
+    assert code == 0
+    return json.loads((out / "summary.json").read_text()), out
+
+
+@pytest.fixture(scope="module")
+def truth():
+    return json.loads(SAMPLE.with_suffix(".json").read_text())
+
+
+def test_contract_fields(result) -> None:
+    s, out = result
+    for key in ("schema", "protocol", "status", "reasons", "side", "scale", "camera", "trials", "best_trial",
+                "metrics", "flags"):
+        assert key in s
+    assert s["protocol"] == "sit-and-reach" and s["status"] == "ok" and s["side"] == "left"
+    for name in ("reach_cm", "hip_flexion_deg", "trunk_inclination_deg", "knee_flexion_deg", "pelvic_tilt_deg",
+                 "lumbo_horizontal_deg", "hold_s"):
+        assert set(s["metrics"][name]) >= {"value", "unit", "method", "ci95"}
+    assert s["metrics"]["pelvic_tilt_deg"]["value"] is None and s["metrics"]["pelvic_tilt_deg"]["reason"]
+    assert (out / "sit_and_reach.png").is_file() and (out / "key_frame.png").is_file()
+    assert s["scale"]["source"] == "marker"
+
+
+def test_trials_match_ground_truth(result, truth) -> None:
+    """Two trials, both valid; each detected trial spans the true one's maximum, and its time of
+    maximum reach lies in the true hold (the reach is flat there, so any time in it is a maximum)."""
+    s, _ = result
+    assert [t["valid"] for t in s["trials"]] == [True, True]
+    for found, true in zip(s["trials"], truth["trials"], strict=True):
+        assert found["start_s"] < true["max_s"] < found["end_s"]
+        assert true["hold_start_s"] - 0.5 <= found["max_reach_s"] <= true["hold_end_s"] + 0.5
+
+
+def test_best_trial_values_against_truth(result, truth) -> None:
+    """Reach within 2 cm (measured on this sample: about -1.8 cm, the fingertip found short of the true tip);
+    hold within 0.2 s of the true hold (same definition); hip and knee flexion within 5 deg."""
+    s, _ = result
+    best = s["trials"][s["best_trial"]]
+    f = truth["frames"]
+    t = np.array(f["t_s"])
+    hold, reach = gt_hold(np.array(f["reach_left_cm"]), t, best["max_reach_s"])
+    m = s["metrics"]
+    assert m["reach_cm"]["value"] == pytest.approx(reach, abs=2.0)
+    assert m["hold_s"]["value"] == pytest.approx(hold, abs=0.2)
+    near = np.abs(t - best["max_reach_s"]) < 0.5
+    assert m["hip_flexion_deg"]["value"] == pytest.approx(np.median(np.array(f["hip_flexion_left_deg"])[near]), abs=5)
+    assert m["knee_flexion_deg"]["value"] == pytest.approx(np.max(np.array(f["knee_flexion_left_deg"])[near]), abs=5)
+
+
+def test_flags_compare_with_norms(result) -> None:
+    codes = [f["code"] for f in result[0]["flags"]]
+    assert "reach_within_norms" in codes or "limited_hamstring_extensibility" in codes
