@@ -45,7 +45,7 @@ class ReachSeries:
         Frame times (s), finite and strictly increasing; the frame rate may vary.
     reach_cm : numpy.ndarray
         Fingertip position beyond the toes along the floor, positive past the
-        toes (zero = toes, the "feet = 0" convention of CLINICAL.md §3; the caller
+        toes (zero = toes, the "feet = 0" convention of docs/clinical.md §3; the caller
         adds a box offset such as 23 or 26 cm afterwards). In ``unit``; NaN where
         unknown. The name keeps "cm" even when ``unit`` is ``"px"``.
     unit : {"cm", "px"}
@@ -178,14 +178,14 @@ class SitAndReachRules:
     ----------
     min_hold_s : float, default 2.0
         Shortest valid hold (s): "hold the end position ~2 s" (ACSM 2006 / CSEP
-        2003, KIT Testothek ">= 2 s"; CLINICAL.md §3).
+        2003, KIT Testothek ">= 2 s"; docs/clinical.md §3).
     hold_band : float, default 1.0
         The hold is the time the reach (after the ``hold_level_s`` moving
         median) stays within this distance of its maximum in the trial.
     knee_tolerance_deg : float, default 10.0
         Largest knee flexion (deg) allowed during the hold. All SR protocols
         require extended knees; 5-10 deg is a tool-design choice, not a
-        published cut-off (CLINICAL.md §3).
+        published cut-off (docs/clinical.md §3).
     max_hands_gap : float, default 5.0
         Largest distance along the floor between the two fingertips at the
         maximum (protocols: "hands parallel", so both reach equally far).

@@ -4,7 +4,7 @@ A trial is rest (sitting upright, reach low and stable) -> reach (reach rising) 
 hold (reach within ``hold_band`` of its maximum) -> return (reach falls back).
 Protocol background, as text: classic/ACSM/CSEP and KIT ask for a slow reach held
 >= 2 s, best of 2 trials; YMCA best of 3; all require extended knees
-(CLINICAL.md §3 of the project notes).
+(docs/clinical.md, section 3).
 """
 
 from __future__ import annotations
@@ -386,7 +386,7 @@ def spine_vs_hip_contribution(
     equals the trunk rotation by construction and ``hip_fraction`` is ~1; the
     split separates pelvis from spine only when hip flexion comes from a
     pelvis segment. Interpret it for clinician review only (cf. Kendall toe-touch:
-    hip vs spine contribution; CLINICAL.md §3).
+    hip vs spine contribution; docs/clinical.md §3).
 
     """
     _check_split_args(trial, series, rest_window_s, min_rotation_deg)

@@ -1,6 +1,6 @@
 """Validity rules of one sit-and-reach trial, each giving a plain-sentence reason with its numbers.
 
-Sources for the rules (as text; see CLINICAL.md §3 of the project notes):
+Sources for the rules (as text; see docs/clinical.md, section 3):
 ACSM 2006 / CSEP 2003 classic sit-and-reach (knees fully extended, hands parallel,
 reach slowly, hold ~2 s, best of 2 trials), YMCA (best of 3), KIT Testothek (hold
 >= 2 s). The knee tolerance (5-10 deg) and every detection threshold are tool-design
