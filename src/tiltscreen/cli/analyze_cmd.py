@@ -34,7 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _job(args: argparse.Namespace):
-    from tiltscreen.protocols.sit_and_reach.run import AnalyzeJob
+    from tiltscreen.protocols.recording import AnalyzeJob
 
     for name in ("subject_height_cm", "marker_size_cm"):
         value = getattr(args, name)

@@ -43,6 +43,26 @@ def lowest_point(mask: np.ndarray, anchor: np.ndarray, *, radius: float, thresho
     return np.array([(np.median(xs[sel]) + x0 + 0.5) / w, (bottom + y0 + 0.5) / h])
 
 
+def highest_point(mask: np.ndarray, anchor: np.ndarray, *, radius: float, threshold: float = 0.5) -> np.ndarray:
+    """Highest subject pixel (smallest y) in a column band ``radius`` (fraction of width) around ``anchor``.
+
+    Used for the top of the head (anchor: the nose), for the standing height in pixels. The
+    band spans the whole image height above the anchor, so hair above the face is included.
+    """
+    if not np.all(np.isfinite(anchor)):
+        return np.array([np.nan, np.nan])
+    h, w = mask.shape
+    cx, cy = anchor[0] * w, anchor[1] * h
+    x0, x1 = int(max(cx - radius * w, 0)), int(min(cx + radius * w + 1, w))
+    y1 = int(min(max(cy, 0) + 1, h))
+    ys, xs = np.nonzero(mask[:y1, x0:x1] > threshold)
+    if ys.size == 0:
+        return np.array([np.nan, np.nan])
+    top = ys.min()
+    sel = ys <= top + 1
+    return np.array([(np.median(xs[sel]) + x0 + 0.5) / w, (top + 0.5) / h])
+
+
 @dataclass
 class FeatureRecorder:
     """Collect fingertip, floor-contact and marker measurements frame by frame.
@@ -60,7 +80,9 @@ class FeatureRecorder:
     marker_every: int = 10
     fingertips: dict[str, list[np.ndarray]] = field(default_factory=lambda: {"left": [], "right": []})
     heels_floor: dict[str, list[np.ndarray]] = field(default_factory=lambda: {"left": [], "right": []})
+    toes_floor: dict[str, list[np.ndarray]] = field(default_factory=lambda: {"left": [], "right": []})
     seat_floor: list[np.ndarray] = field(default_factory=list)
+    head_top: list[np.ndarray] = field(default_factory=list)
     markers: list[tuple[int, MarkerDetection]] = field(default_factory=list)
     frame_index: list[int] = field(default_factory=list)
     _finder: ArucoFinder | None = field(default=None, init=False, repr=False)
@@ -79,11 +101,12 @@ class FeatureRecorder:
             tip = tip_along(mask, subject.xyz[wrist, :2], subject.xyz[index, :2], threshold=0.3) if (
                 mask is not None) else nan
             self.fingertips[side].append(tip)
-            heel = BLAZEPOSE.index(f"{side}_heel")
-            self.heels_floor[side].append(lowest_point(mask, subject.xyz[heel, :2], radius=0.03) if (
-                mask is not None) else nan)
+            for part, store in (("heel", self.heels_floor), ("foot_index", self.toes_floor)):
+                k = BLAZEPOSE.index(f"{side}_{part}")
+                store[side].append(lowest_point(mask, subject.xyz[k, :2], radius=0.02) if mask is not None else nan)
         hips = subject.xyz[[23, 24], :2].mean(axis=0) if subject is not None else nan
         self.seat_floor.append(lowest_point(mask, hips, radius=0.05) if mask is not None else nan)
+        self.head_top.append(highest_point(mask, subject.xyz[0, :2], radius=0.04) if mask is not None else nan)
         if self._finder is not None and self._seen % self.marker_every == 0:
             for det in self._finder.find(frame.rgb, scale=frame.scale):
                 self.markers.append((frame.index, det))
@@ -93,5 +116,7 @@ class FeatureRecorder:
         """Per-frame arrays, ``(frame, 2)`` normalised points, in processing order."""
         out = {f"{side}_fingertip": np.array(v).reshape(-1, 2) for side, v in self.fingertips.items()}
         out.update({f"{side}_heel_floor": np.array(v).reshape(-1, 2) for side, v in self.heels_floor.items()})
+        out.update({f"{side}_toe_floor": np.array(v).reshape(-1, 2) for side, v in self.toes_floor.items()})
         out["seat_floor"] = np.array(self.seat_floor).reshape(-1, 2)
+        out["head_top"] = np.array(self.head_top).reshape(-1, 2)
         return out

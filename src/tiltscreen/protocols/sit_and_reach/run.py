@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,13 +9,8 @@ import numpy as np
 from tiltscreen.kinematics.camera import check_view
 from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side
 from tiltscreen.landmarks import Landmarks
-from tiltscreen.pipeline import LandmarksJob, filter_landmarks
-from tiltscreen.pose.estimator import PoseOptions
-from tiltscreen.pose.extract import extract_landmarks
-from tiltscreen.pose.features import FeatureRecorder
-from tiltscreen.pose.model_store import locate_model, sha256_of
-from tiltscreen.pose.subject import SubjectRule, SubjectTracker
 from tiltscreen.protocols.common import Camera, Metric, Scale, envelope
+from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract, write_json
 from tiltscreen.protocols.sit_and_reach import analysis
 from tiltscreen.protocols.sit_and_reach.measure import (
     build_series,
@@ -29,60 +20,9 @@ from tiltscreen.protocols.sit_and_reach.measure import (
 )
 from tiltscreen.protocols.sit_and_reach.trials import best_trial, detect_trials
 from tiltscreen.screening.thresholds import Thresholds, load_thresholds
-from tiltscreen.signal import lowpass_points
-from tiltscreen.sources import open_source
 
 #: stature assumed only to size the trial rules' tolerances in pixels when no scale exists
 _RULES_STATURE_CM = 170.0
-
-
-@dataclass(frozen=True)
-class AnalyzeJob:
-    """Options of ``tiltscreen analyze`` (parsed once at the edge)."""
-
-    input: str
-    out_dir: Path
-    model: Path | None = None
-    max_side: int | None = 960
-    subject: SubjectRule = field(default_factory=SubjectRule)
-    subject_height_cm: float | None = None
-    marker_size_cm: float | None = None
-    marker_dictionary: str = "DICT_4X4_50"
-    age: float | None = None
-    sex: str | None = None
-    zero_offset_cm: float | None = None
-    side: str = "auto"
-    thresholds: Path | None = None
-    key_frame: bool = True
-
-
-@dataclass
-class Recording:
-    """A recording's landmarks and outline features, extracted once."""
-
-    raw: Landmarks
-    lm: Landmarks
-    features: dict[str, np.ndarray]
-    markers: list
-    subject_fraction: float
-    interrupted: str | None
-
-
-def extract(job: AnalyzeJob) -> Recording:
-    """Landmarks with segmentation, fingertips, floor contacts and markers, filtered for recorded video."""
-    model = locate_model(job.model)
-    recorder = FeatureRecorder(marker_dictionary=job.marker_dictionary)
-    with open_source(job.input, max_side=job.max_side) as source:
-        raw, report = extract_landmarks(
-            source, options=PoseOptions(model_path=model, segmentation=True), tracker=SubjectTracker(rule=job.subject),
-            hooks=[recorder], model_sha256=sha256_of(model),
-        )
-    lm = filter_landmarks(raw, LandmarksJob(input=job.input, out_dir=job.out_dir)) if raw.n_frames > 1 else raw
-    features = recorder.arrays()
-    if raw.n_frames > 16:  # outline points jitter like landmarks: the same zero-phase 6 Hz low-pass
-        features = {k: lowpass_points(v, raw.timestamps_s, cutoff_hz=6.0) for k, v in features.items()}
-    return Recording(raw, lm, features, [d for _, d in recorder.markers], report.person_fraction,
-                     report.interrupted)
 
 
 def _scale(rec: Recording, job: AnalyzeJob, side: str) -> Scale:
@@ -164,14 +104,6 @@ def _trial_dict(t, series, ctx) -> dict[str, Any]:
         "invalid_codes": list(t.invalid_codes), "bouncing": t.bouncing,
         "metrics": {k: m.as_dict() for k, m in metrics.items()},
     }
-
-
-def write_json(path: Path, data: dict[str, Any]) -> Path:
-    """Write JSON atomically."""
-    tmp = path.with_suffix(path.suffix + ".part")
-    tmp.write_text(json.dumps(data, indent=2, allow_nan=False), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
 
 
 def run_sit_and_reach(job: AnalyzeJob) -> dict[str, Any]:
