@@ -8,7 +8,7 @@ from pathlib import Path
 from tiltscreen.errors import ValidationError
 from tiltscreen.pose.subject import SubjectRule
 
-PROTOCOLS = ("sit-and-reach",)
+PROTOCOLS = ("sit-and-reach", "standing")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -31,6 +31,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                                                      "(see 'tiltscreen landmarks --help')")
     p.add_argument("--thresholds", type=Path, help="a thresholds file replacing the packaged one (same format)")
     p.add_argument("--max-side", type=int, default=960, help="downscale before inference (0 = never)")
+    p.add_argument("--marker-colour", default="green",
+                   help="standing: colour of the ASIS/PSIS skin stickers (green, blue, red, yellow or #rrggbb)")
+    p.add_argument("--baseline", type=Path,
+                   help="standing: an earlier summary.json of the same patient and side, to flag a change")
 
 
 def _job(args: argparse.Namespace):
@@ -45,6 +49,7 @@ def _job(args: argparse.Namespace):
         subject=SubjectRule.parse(args.subject), subject_height_cm=args.subject_height_cm,
         marker_size_cm=args.marker_size_cm, marker_dictionary=args.marker_dictionary, age=args.age, sex=args.sex,
         zero_offset_cm=args.zero_offset_cm, side=args.side, thresholds=args.thresholds,
+        marker_colour=args.marker_colour, baseline=args.baseline,
     )
 
 
@@ -61,14 +66,24 @@ def _print(summary: dict) -> None:
     print(f"results in {Path(summary['files']['plot']).parent}/")
 
 
+def run_protocol(protocol: str, job) -> dict:
+    """Run one protocol's analysis; returns its summary."""
+    if protocol == "standing":
+        from tiltscreen.protocols.standing.run import run_standing
+
+        return run_standing(job)
+    from tiltscreen.protocols.sit_and_reach.run import run_sit_and_reach
+
+    return run_sit_and_reach(job)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the protocol's analysis; print the key numbers; results in ``--out``."""
     from tiltscreen.pose.estimator import quiet_native_stderr
-    from tiltscreen.protocols.sit_and_reach.run import run_sit_and_reach
 
     job = _job(args)
     with quiet_native_stderr():
-        summary = run_sit_and_reach(job)
+        summary = run_protocol(args.protocol, job)
     if not args.quiet:
         _print(summary)
     return 0

@@ -46,7 +46,7 @@ def _add_landmarks(sub: argparse._SubParsersAction) -> None:
 def _add_analyze(sub: argparse._SubParsersAction) -> None:
     from tiltscreen.cli import analyze_cmd
 
-    p = sub.add_parser("analyze", parents=[_common()], help="analyse a recorded test (sit-and-reach)",
+    p = sub.add_parser("analyze", parents=[_common()], help="analyse a recorded test (sit-and-reach or standing)",
                        description="summary.json (metrics with units, methods and 95% intervals; flags for review), "
                                    "a plot over time and an annotated key frame.")
     analyze_cmd.add_arguments(p)

@@ -1,0 +1,1 @@
+"""Standing protocol: pelvic tilt (markers or outline estimate), posture descriptors, flags."""
