@@ -1,0 +1,495 @@
+"""Body-outline features of a standing side view that carry pelvic tilt (inputs to a tilt *estimate*).
+
+MediaPipe has no ASIS/PSIS landmarks and its landmarks barely move when the pelvis tilts under an
+upright trunk, but the subject's outline does: with more anterior tilt the low back hollows and the
+buttocks move back and up. These pure functions read that outline from one frame's segmentation
+mask and landmarks; :mod:`tiltscreen.kinematics.outline_tilt` turns them into an estimate.
+
+Body frame
+----------
+All features are measured in a subject-normalised frame built from the landmarks of the frame:
+origin at the mid-hip point, ``h`` along the mid-hip -> mid-shoulder line ("up", so camera roll and
+a leaning trunk are removed), ``x`` perpendicular to it and positive in the direction the subject
+faces (a subject facing image-left is mirrored). Both are in **trunk lengths** (mid-hip to
+mid-shoulder distance in the image), so the features do not depend on image size or distance.
+
+Contours
+--------
+For each height ``h`` the mask is sampled (bilinear) along the line ``x = -0.8 ... 0.8``; the back
+edge is where the probability first drops below ``threshold`` walking back from the trunk axis
+(``x = 0``), the front edge likewise walking forward (sub-sample, by linear interpolation). A height
+whose axis point is outside the mask, or whose edge runs off the sampled line, gives NaN (a break).
+Angles are degrees from the trunk axis: a contour segment going *up and forward* (towards the front
+of the subject) is positive.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tiltscreen.errors import ValidationError
+
+# BlazePose indices used here
+L_SHOULDER, R_SHOULDER, L_ELBOW, R_ELBOW, L_WRIST, R_WRIST = 11, 12, 13, 14, 15, 16
+L_HIP, R_HIP, L_KNEE, R_KNEE = 23, 24, 25, 26
+SHOULDER_WIDTH_TO_TORSO = 0.259 / 0.288  # same anthropometric ratios as kinematics.view
+HIP_WIDTH_TO_TORSO = 0.191 / 0.288
+
+HEIGHTS = np.round(np.arange(-0.45, 1.0001, 0.01), 4)  # trunk lengths above the mid-hip point
+X_HALF = 0.8  # half-length of each sampled line, trunk lengths
+X_STEP = 0.004  # sample spacing along it, trunk lengths
+LOWER_TRUNK_H = 0.35  # arm points below this height overlap the pelvic/lower-abdominal outline
+ARM_MARGIN = 0.08  # trunk lengths around the outline in which an arm point counts as overlapping
+
+#: Names of the features, in the order of :attr:`OutlineFeatures.vector`.
+FEATURE_NAMES = (
+    "lumbar_depth",
+    "lumbar_height",
+    "buttock_height",
+    "buttock_protrusion",
+    "concavity_buttock_deg",
+    "sacral_deg",
+    "low_back_deg",
+    "thigh_back_deg",
+    "abdomen_deg",
+    "abdomen_protrusion",
+    "trunk_thigh_deg",
+)
+
+
+@dataclass(frozen=True)
+class BodyFrame:
+    """Subject-normalised frame of one image (see module notes).
+
+    Attributes
+    ----------
+    origin_px : ndarray, shape (2,)
+        Mid-hip point, pixels (x right, y down).
+    up, forward : ndarray, shape (2,)
+        Unit vectors in the image (pixels, y down): mid-hip -> mid-shoulder, and perpendicular to it
+        towards where the subject faces.
+    trunk_px : float
+        Mid-hip to mid-shoulder distance, pixels (the unit of the frame).
+
+    """
+
+    origin_px: np.ndarray
+    up: np.ndarray
+    forward: np.ndarray
+    trunk_px: float
+
+    def to_image(self, xh: np.ndarray) -> np.ndarray:
+        """Body-frame points ``(..., 2)`` as ``(x, h)`` in trunk lengths -> image pixels ``(..., 2)``."""
+        xh = np.asarray(xh, float)
+        return self.origin_px + self.trunk_px * (xh[..., :1] * self.forward + xh[..., 1:2] * self.up)
+
+    def to_body(self, px: np.ndarray) -> np.ndarray:
+        """Image pixels ``(..., 2)`` -> body-frame ``(x, h)`` in trunk lengths."""
+        d = (np.asarray(px, float) - self.origin_px) / self.trunk_px
+        return np.stack([d @ self.forward, d @ self.up], axis=-1)
+
+
+@dataclass(frozen=True)
+class OutlineFeatures:
+    """Outline features of one frame (or the median of several) and why they may be unreliable.
+
+    Attributes
+    ----------
+    values : dict of str to float
+        Every name of :data:`FEATURE_NAMES` (NaN when it could not be measured). Lengths in trunk
+        lengths, angles in degrees (conventions in the module notes and :func:`frame_features`).
+    reasons : tuple of str
+        Plain sentences, one per failed quality check; empty when the outline is usable.
+    quality : dict of str to float
+        The numbers the checks were made on (``yaw_deg``, ``contour_coverage``, ``mask_confidence``,
+        ``edge_width``, ``roughness``, ``arm_clearance``).
+
+    """
+
+    values: dict[str, float]
+    reasons: tuple[str, ...] = ()
+    quality: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def reliable(self) -> bool:
+        """True when no quality check failed and every feature is finite."""
+        return not self.reasons and all(math.isfinite(v) for v in self.values.values())
+
+    @property
+    def vector(self) -> np.ndarray:
+        """The values in the order of :data:`FEATURE_NAMES`."""
+        return np.array([self.values[n] for n in FEATURE_NAMES], float)
+
+
+@dataclass(frozen=True)
+class QualityLimits:
+    """Thresholds of the quality checks (defaults chosen on renders; see the benchmark notes).
+
+    Attributes
+    ----------
+    max_yaw_deg : float
+        Largest accepted camera yaw estimated from shoulder and hip separations.
+    min_coverage : float
+        Smallest fraction of heights (buttock to upper back) with both edges found.
+    min_mask_confidence : float
+        Smallest median mask probability inside the trunk outline.
+    max_edge_width : float
+        Largest 0.2 -> 0.8 probability transition width across the back edge, trunk lengths.
+    max_roughness : float
+        Largest RMS deviation of the back contour from its 5-sample running mean, trunk lengths.
+
+    """
+
+    max_yaw_deg: float = 15.0
+    min_coverage: float = 0.9
+    min_mask_confidence: float = 0.8
+    max_edge_width: float = 0.06
+    max_roughness: float = 0.012
+
+
+def body_frame(points_px: np.ndarray, facing: int) -> BodyFrame:
+    """Build the body frame from one frame's landmarks.
+
+    Parameters
+    ----------
+    points_px : ndarray, shape (33, 2)
+        BlazePose landmarks in pixels of the mask's image (x right, y down).
+    facing : {+1, -1}
+        +1 if the subject faces image-right, -1 if image-left.
+
+    Returns
+    -------
+    BodyFrame
+
+    Raises
+    ------
+    ValidationError
+        If ``facing`` is not +/-1, the shoulders or hips are missing, or the trunk is shorter than
+        10 pixels.
+
+    """
+    pts = np.asarray(points_px, float)
+    if pts.shape != (33, 2):
+        raise ValidationError(f"body_frame: points_px must have shape (33, 2), got {pts.shape}.")
+    if facing not in (1, -1) or isinstance(facing, bool):
+        raise ValidationError(f"body_frame: facing must be +1 or -1, got {facing!r}.")
+    hip = pts[[L_HIP, R_HIP]].mean(axis=0)
+    shoulder = pts[[L_SHOULDER, R_SHOULDER]].mean(axis=0)
+    trunk = float(np.hypot(*(shoulder - hip)))
+    if not (np.isfinite(trunk) and trunk >= 10.0):
+        raise ValidationError(f"body_frame: shoulders and hips missing or trunk too short ({trunk:.1f} px).")
+    up = (shoulder - hip) / trunk
+    forward = facing * np.array([-up[1], up[0]])
+    return BodyFrame(hip, up, forward, trunk)
+
+
+def _bilinear(mask: np.ndarray, px: np.ndarray) -> np.ndarray:
+    """Mask probability at sub-pixel points ``(..., 2)``; 0 outside the image."""
+    h, w = mask.shape
+    x, y = px[..., 0], px[..., 1]
+    x0, y0 = np.floor(x).astype(int), np.floor(y).astype(int)
+    fx, fy = x - x0, y - y0
+    out = np.zeros(x.shape)
+    for dx, dy, wt in (
+        (0, 0, (1 - fx) * (1 - fy)),
+        (1, 0, fx * (1 - fy)),
+        (0, 1, (1 - fx) * fy),
+        (1, 1, fx * fy),
+    ):
+        xi, yi = x0 + dx, y0 + dy
+        ok = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+        out[ok] += wt[ok] * mask[yi[ok], xi[ok]]
+    return out
+
+
+def _first_crossing(p: np.ndarray, threshold: float) -> np.ndarray:
+    """Per row of ``p`` (starting inside), the fractional index where it first falls below ``threshold``."""
+    below = p < threshold
+    first = np.argmax(below, axis=1)
+    found = below.any(axis=1) & (p[:, 0] >= threshold)
+    i = np.clip(first - 1, 0, p.shape[1] - 2)
+    a, b = p[np.arange(len(p)), i], p[np.arange(len(p)), i + 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.clip((a - threshold) / (a - b), 0.0, 1.0)
+    return np.where(found, i + frac, np.nan)
+
+
+def sample_profiles(
+    mask: np.ndarray, frame: BodyFrame, *, heights: np.ndarray = HEIGHTS, threshold: float = 0.5
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Back and front edges of the outline at each height, and the sampled probabilities.
+
+    Parameters
+    ----------
+    mask : ndarray, shape (H, W)
+        Segmentation probability (0-1) of the subject.
+    frame : BodyFrame
+        From :func:`body_frame` (pixels of the same image as ``mask``).
+    heights : ndarray, shape (n,)
+        Heights above the mid-hip point, trunk lengths.
+    threshold : float, default 0.5
+        Probability at which the edge is placed.
+
+    Returns
+    -------
+    back, front : ndarray, shape (n,)
+        Body-frame ``x`` of the back edge (negative: behind the axis) and of the front edge, trunk
+        lengths; NaN where broken (module notes).
+    samples : ndarray, shape (n, m)
+        Probabilities along each line, ``x`` from ``-X_HALF`` to ``X_HALF`` in steps of ``X_STEP``.
+
+    """
+    if mask.ndim != 2:
+        raise ValidationError(f"sample_profiles: mask must be 2-D (H, W), got shape {mask.shape}.")
+    xs = np.arange(-X_HALF, X_HALF + X_STEP / 2, X_STEP)
+    grid = np.stack(np.broadcast_arrays(xs[None, :], np.asarray(heights, float)[:, None]), axis=-1)
+    p = _bilinear(np.asarray(mask, float), frame.to_image(grid))
+    centre = int(np.argmin(np.abs(xs)))
+    back = xs[centre] - X_STEP * _first_crossing(p[:, centre::-1], threshold)
+    front = xs[centre] + X_STEP * _first_crossing(p[:, centre:], threshold)
+    return back, front, p
+
+
+def _slope_deg(h: np.ndarray, x: np.ndarray, lo: float, hi: float) -> float:
+    """Angle from the trunk axis of the line fitted to the contour ``x(h)`` over ``lo <= h <= hi``."""
+    sel = (h >= lo) & (h <= hi) & np.isfinite(x)
+    if sel.sum() < 3:
+        return math.nan
+    slope = np.polyfit(h[sel], x[sel], 1)[0]
+    return math.degrees(math.atan(slope))
+
+
+def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:
+    """Angle from the trunk axis of the segment a -> b (body frame), positive if going up leads forward."""
+    d = b - a if b[1] >= a[1] else a - b
+    return math.degrees(math.atan2(d[0], d[1]))
+
+
+def _back_landmarks(h: np.ndarray, back: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Buttock apex, upper-back apex and lumbar concavity on the back contour, body frame ``(x, h)``."""
+    nan = np.array([np.nan, np.nan])
+    low = (h >= -0.35) & (h <= 0.25) & np.isfinite(back)
+    up = (h >= 0.55) & (h <= 0.95) & np.isfinite(back)
+    if not (low.any() and up.any()):
+        return nan, nan, nan
+    ib = np.flatnonzero(low)[np.argmin(back[low])]
+    iu = np.flatnonzero(up)[np.argmin(back[up])]
+    b, u = np.array([back[ib], h[ib]]), np.array([back[iu], h[iu]])
+    between = np.arange(ib + 1, iu)
+    between = between[np.isfinite(back[between])]
+    if between.size == 0:
+        return b, u, nan
+    chord = (u - b) / np.hypot(*(u - b))
+    rel = np.stack([back[between], h[between]], axis=1) - b
+    inward = rel[:, 0] * chord[1] - rel[:, 1] * chord[0]  # >0: in front of the chord
+    k = between[int(np.argmax(inward))]
+    return b, u, np.array([back[k], h[k]])
+
+
+def _contour_values(h: np.ndarray, back: np.ndarray, front: np.ndarray) -> dict[str, float]:
+    """Contour-based features (see :func:`frame_features`)."""
+    b, u, c = _back_landmarks(h, back)
+    if not np.all(np.isfinite(np.concatenate([b, u, c]))):
+        nan = dict.fromkeys(FEATURE_NAMES, math.nan)
+        nan.pop("trunk_thigh_deg")
+        return nan
+    chord = (u - b) / np.hypot(*(u - b))
+    rel = c - b
+    front_at = np.interp(0.1, h, np.where(np.isfinite(front), front, np.nan))
+    thigh = np.interp(-0.4, h, back)
+    return {
+        "lumbar_depth": float(rel[0] * chord[1] - rel[1] * chord[0]),
+        "lumbar_height": float(c[1]),
+        "buttock_height": float(b[1]),
+        "buttock_protrusion": float(c[0] - b[0]),
+        "concavity_buttock_deg": _angle_deg(b, c),
+        "sacral_deg": _slope_deg(h, back, b[1] + 0.02, b[1] + 0.5 * (c[1] - b[1])),
+        "low_back_deg": _slope_deg(h, back, b[1] + 0.5 * (c[1] - b[1]), c[1]),
+        "thigh_back_deg": _slope_deg(h, back, -0.45, b[1] - 0.08),
+        "abdomen_deg": _slope_deg(h, front, -0.05, 0.3),
+        "abdomen_protrusion": float(front_at - thigh) if np.isfinite(front_at) else math.nan,
+    }
+
+
+def _yaw_deg(pts: np.ndarray, trunk_px: float) -> float:
+    """Coarse |camera yaw| from the image separation of the shoulders and of the hips (degrees)."""
+    sines = [
+        abs(pts[L_SHOULDER, 0] - pts[R_SHOULDER, 0]) / (SHOULDER_WIDTH_TO_TORSO * trunk_px),
+        abs(pts[L_HIP, 0] - pts[R_HIP, 0]) / (HIP_WIDTH_TO_TORSO * trunk_px),
+    ]
+    return math.degrees(math.asin(min(float(np.mean(sines)), 1.0)))
+
+
+def _arm_clearance(
+    frame: BodyFrame, pts: np.ndarray, h: np.ndarray, back: np.ndarray, front: np.ndarray
+) -> float:
+    """Smallest clearance (trunk lengths) of an elbow or wrist from the outline regions the features read.
+
+    Below :data:`LOWER_TRUNK_H` (pelvis and lower abdomen) an arm point must lie more than
+    :data:`ARM_MARGIN` outside the band between the back and front edges; above it (folded arms in
+    front of the chest are fine) it must lie more than ``ARM_MARGIN`` in front of the back edge.
+    Negative when a point overlaps; +inf when no arm point is at trunk height.
+    """
+    best = math.inf
+    for x, hh in frame.to_body(pts[[L_ELBOW, R_ELBOW, L_WRIST, R_WRIST]]):
+        if not (np.isfinite(x) and h[0] <= hh <= h[-1]):
+            continue
+        lo, hi = np.interp(hh, h, back), np.interp(hh, h, front)
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            return -math.inf
+        gap = max(lo - x, x - hi) if hh <= LOWER_TRUNK_H else x - lo
+        best = min(best, gap - ARM_MARGIN)
+    return best
+
+
+def _quality(
+    frame: BodyFrame, pts: np.ndarray, samples: np.ndarray, back: np.ndarray, front: np.ndarray
+) -> dict:
+    """Numbers for the quality checks (see :class:`QualityLimits`)."""
+    h = HEIGHTS
+    band = (h >= -0.35) & (h <= 0.9)
+    ok = band & np.isfinite(back) & np.isfinite(front)
+    centre = samples.shape[1] // 2
+    back_side = samples[band, centre::-1]
+    width = X_STEP * (_first_crossing(back_side, 0.2) - _first_crossing(back_side, 0.8))
+    xs = np.arange(samples.shape[1]) * X_STEP - X_HALF
+    inside = (xs[None, :] > back[band, None]) & (xs[None, :] < front[band, None])
+    roughness = math.nan
+    lumbar = (h >= -0.2) & (h <= 0.8) & np.isfinite(back)
+    if lumbar.sum() >= 10:
+        b = back[lumbar]
+        smooth = np.convolve(b, np.ones(5) / 5, mode="valid")
+        roughness = float(np.sqrt(np.mean((b[2:-2] - smooth) ** 2)))
+    return {
+        "yaw_deg": _yaw_deg(pts, frame.trunk_px),
+        "contour_coverage": float(ok.sum() / band.sum()),
+        "mask_confidence": float(np.median(samples[band][inside])) if inside.any() else 0.0,
+        "edge_width": float(np.nanmedian(width)) if np.isfinite(width).any() else math.nan,
+        "roughness": roughness,
+        "arm_clearance": _arm_clearance(frame, pts, h, back, front),
+    }
+
+
+def quality_reasons(quality: dict[str, float], limits: QualityLimits = QualityLimits()) -> tuple[str, ...]:
+    """Plain sentences for every failed check of ``quality`` (from :func:`frame_features`)."""
+    q, out = quality, []
+    if not q["yaw_deg"] <= limits.max_yaw_deg:
+        out.append(f"not a true side view (camera yaw about {q['yaw_deg']:.0f} deg > {limits.max_yaw_deg:g})")
+    if not q["arm_clearance"] >= 0:
+        out.append(
+            "an arm overlaps the low back, buttock or abdomen outline (fold the arms across the chest)"
+        )
+    if not q["contour_coverage"] >= limits.min_coverage:
+        out.append(f"outline broken ({q['contour_coverage']:.0%} of the back/front contour found)")
+    if not q["mask_confidence"] >= limits.min_mask_confidence:
+        out.append(
+            f"body mask not confident (median {q['mask_confidence']:.2f}; low contrast with the background?)"
+        )
+    if not q["edge_width"] <= limits.max_edge_width:
+        out.append(f"outline edge blurred ({q['edge_width']:.3f} trunk lengths; low contrast or motion)")
+    if not q["roughness"] <= limits.max_roughness:
+        out.append(f"back contour irregular (roughness {q['roughness']:.3f}; loose clothing or hair?)")
+    return tuple(out)
+
+
+def frame_features(
+    mask: np.ndarray,
+    points_px: np.ndarray,
+    *,
+    facing: int,
+    threshold: float = 0.5,
+    limits: QualityLimits = QualityLimits(),
+) -> OutlineFeatures:
+    """Outline features of one frame, with its quality checks.
+
+    Parameters
+    ----------
+    mask : ndarray, shape (H, W)
+        MediaPipe segmentation probability of the subject (0-1).
+    points_px : ndarray, shape (33, 2)
+        BlazePose landmarks in pixels of the mask's image.
+    facing : {+1, -1}
+        +1 if the subject faces image-right (:func:`tiltscreen.kinematics.view.facing_direction`).
+    threshold : float, default 0.5
+        Mask probability at which the outline is placed.
+    limits : QualityLimits
+        Thresholds of the quality checks.
+
+    Returns
+    -------
+    OutlineFeatures
+        Body-frame features (module notes), trunk lengths and degrees:
+
+        - ``lumbar_depth``: distance of the lumbar concavity (deepest back point in front of the chord)
+          from the chord buttock apex -> upper-back apex; ``lumbar_height`` its height.
+        - ``buttock_height``: height of the buttock apex (most posterior point, h in [-0.35, 0.25]);
+          ``buttock_protrusion``: how far it lies behind the concavity.
+        - ``concavity_buttock_deg``: angle of the concavity -> buttock line from the trunk axis.
+        - ``sacral_deg`` / ``low_back_deg``: angle of the back contour over the lower / upper half of
+          the way from the buttock apex to the concavity (negative: going up leads backward).
+        - ``thigh_back_deg``: angle of the back of the thigh below the buttock.
+        - ``abdomen_deg``: angle of the front contour for h in [-0.05, 0.3];
+          ``abdomen_protrusion``: front edge at h = 0.1 minus back edge at h = -0.4.
+        - ``trunk_thigh_deg``: angle of the mid-hip -> mid-knee line from the downward trunk axis,
+          positive when the knees are ahead (landmarks, not outline).
+
+    """
+    pts = np.asarray(points_px, float)
+    frame = body_frame(pts, facing)
+    back, front, samples = sample_profiles(mask, frame, threshold=threshold)
+    values = _contour_values(HEIGHTS, back, front)
+    knee = frame.to_body(pts[[L_KNEE, R_KNEE]].mean(axis=0))
+    values["trunk_thigh_deg"] = math.degrees(math.atan2(knee[0], -knee[1]))
+    quality = _quality(frame, pts, samples, back, front)
+    return OutlineFeatures(values, quality_reasons(quality, limits), quality)
+
+
+def median_features(frames: list[OutlineFeatures], *, min_reliable: float = 0.5) -> OutlineFeatures:
+    """Median of the reliable frames' features (e.g. over a quiet-standing window).
+
+    Parameters
+    ----------
+    frames : list of OutlineFeatures
+        Per-frame results of :func:`frame_features`.
+    min_reliable : float, default 0.5
+        Smallest fraction of reliable frames; below it the result carries the most frequent
+        per-frame reasons and the median of all frames.
+
+    Returns
+    -------
+    OutlineFeatures
+        Feature and quality medians; ``quality["reliable_fraction"]`` is added.
+
+    Raises
+    ------
+    ValidationError
+        If ``frames`` is empty.
+
+    """
+    if not frames:
+        raise ValidationError("median_features: no frames given.")
+    good = [f for f in frames if f.reliable]
+    frac = len(good) / len(frames)
+    use = good if frac >= min_reliable else frames
+    values = {
+        n: float(np.nanmedian([f.values[n] for f in use]))
+        if any(math.isfinite(f.values[n]) for f in use)
+        else math.nan
+        for n in FEATURE_NAMES
+    }
+    keys = frames[0].quality.keys()
+    quality = {k: float(np.nanmedian([f.quality[k] for f in use])) for k in keys}
+    quality["reliable_fraction"] = frac
+    reasons: tuple[str, ...] = ()
+    if frac < min_reliable:
+        counts: dict[str, int] = {}
+        for f in frames:
+            for r in f.reasons:
+                key = r.split(" (")[0]
+                counts[key] = counts.get(key, 0) + 1
+        top = sorted(counts, key=counts.get, reverse=True)[:3]
+        reasons = (f"only {frac:.0%} of frames had a usable outline",) + tuple(top)
+    return OutlineFeatures(values, reasons, quality)
