@@ -12,10 +12,15 @@ PROTOCOLS = ("sit-and-reach", "standing")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    """Options of the analyze command (shared by every protocol)."""
+    """Options of the analyze command."""
     p.add_argument("input", help="recorded video (side view) of the test")
     p.add_argument("--protocol", required=True, choices=PROTOCOLS, help="which test the video shows")
     p.add_argument("--out", required=True, type=Path, help="output folder")
+    add_shared(p)
+
+
+def add_shared(p: argparse.ArgumentParser) -> None:
+    """Options every protocol accepts (also used by ``tiltscreen screen``)."""
     p.add_argument("--model", type=Path, help="pose model bundle (.task)")
     p.add_argument("--subject-height-cm", type=float, help="the subject's stature: gives a cm scale without a marker")
     p.add_argument("--marker-size-cm", type=float,
@@ -37,7 +42,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="standing: an earlier summary.json of the same patient and side, to flag a change")
 
 
-def _job(args: argparse.Namespace):
+def job_from_args(args: argparse.Namespace, *, input: str, out_dir: Path):
+    """The protocol job from parsed arguments."""
     from tiltscreen.protocols.recording import AnalyzeJob
 
     for name in ("subject_height_cm", "marker_size_cm"):
@@ -45,7 +51,7 @@ def _job(args: argparse.Namespace):
         if value is not None and not value > 0:
             raise ValidationError(f"--{name.replace('_', '-')} must be positive, got {value!r}.")
     return AnalyzeJob(
-        input=args.input, out_dir=args.out, model=args.model, max_side=args.max_side or None,
+        input=input, out_dir=out_dir, model=args.model, max_side=args.max_side or None,
         subject=SubjectRule.parse(args.subject), subject_height_cm=args.subject_height_cm,
         marker_size_cm=args.marker_size_cm, marker_dictionary=args.marker_dictionary, age=args.age, sex=args.sex,
         zero_offset_cm=args.zero_offset_cm, side=args.side, thresholds=args.thresholds,
@@ -81,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the protocol's analysis; print the key numbers; results in ``--out``."""
     from tiltscreen.pose.estimator import quiet_native_stderr
 
-    job = _job(args)
+    job = job_from_args(args, input=args.input, out_dir=args.out)
     with quiet_native_stderr():
         summary = run_protocol(args.protocol, job)
     if not args.quiet:

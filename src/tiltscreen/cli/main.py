@@ -53,6 +53,16 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=analyze_cmd.run)
 
 
+def _add_screen(sub: argparse._SubParsersAction) -> None:
+    from tiltscreen.cli import screen_cmd
+
+    p = sub.add_parser("screen", parents=[_common()], help="standing (one or both sides) + sit-and-reach, read together",
+                       description="Runs each protocol into its own folder and writes screening.json and screening.md: "
+                                   "one plain-language reading for the clinician, with the evidence.")
+    screen_cmd.add_arguments(p)
+    p.set_defaults(func=screen_cmd.run)
+
+
 def _add_models(sub: argparse._SubParsersAction) -> None:
     from tiltscreen.cli import models_cmd
 
@@ -89,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_landmarks(sub)
     _add_analyze(sub)
+    _add_screen(sub)
     _add_models(sub)
     _add_info(sub)
     return parser
