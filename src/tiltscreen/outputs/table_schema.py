@@ -113,8 +113,8 @@ def data_dictionary(skeleton: Skeleton = BLAZEPOSE) -> dict[str, Any]:
     }
 
 
-def to_frame_table(lm: Landmarks) -> dict[str, np.ndarray]:
-    """Flatten landmarks into a tidy per-frame table.
+def to_frame_table(lm: Landmarks, *, first_row: int = 0) -> dict[str, np.ndarray]:
+    """Flatten landmarks into a tidy per-frame table (``first_row`` numbers the rows of a batch).
 
     Parameters
     ----------
@@ -135,7 +135,7 @@ def to_frame_table(lm: Landmarks) -> dict[str, np.ndarray]:
     arrays = {"xyz": lm.xyz, "visibility": lm.visibility, "presence": lm.presence, "world": lm.world}
     xy_px = lm.xy_px
     table: dict[str, np.ndarray] = {
-        "frame": np.arange(lm.n_frames, dtype=np.int64),
+        "frame": np.arange(first_row, first_row + lm.n_frames, dtype=np.int64),
         "frame_index": lm.frame_index.copy(),
         "time_s": lm.timestamps_s.copy(),
         "detected": lm.detected,

@@ -106,9 +106,9 @@ def _atomic_batch() -> Iterator[Callable[[Path], Path]]:
             tmp.unlink(missing_ok=True)
 
 
-def _arrow_table(lm: Landmarks, *, nan_as_null: bool, with_units: bool) -> pa.Table:
+def _arrow_table(lm: Landmarks, *, nan_as_null: bool, with_units: bool, first_row: int = 0) -> pa.Table:
     """Build the Arrow table; ``nan_as_null`` for CSV (empty cells), field units for Parquet."""
-    columns = to_frame_table(lm)
+    columns = to_frame_table(lm, first_row=first_row)
     described = {c["name"]: c for c in data_dictionary(lm.skeleton)["columns"]}
     fields, arrays = [], []
     for name, values in columns.items():
@@ -171,19 +171,46 @@ def save_landmarks(
         if "csv" in paths:
             _write_csv(lm, reserve(paths["csv"]))
         if "parquet" in paths:
-            table = _arrow_table(lm, nan_as_null=False, with_units=True)
-            table = table.replace_schema_metadata({_META_KEY: text.encode("utf-8")})
-            pq.write_table(table, reserve(paths["parquet"]), compression="zstd")
+            _write_parquet(lm, reserve(paths["parquet"]), text)
         reserve(paths["json"]).write_text(text + "\n", encoding="utf-8")
     return paths
 
 
+#: rows converted to a table at a time, so writing a long recording needs little extra memory
+_BATCH_ROWS = 2048
+
+
+def _batches(lm: Landmarks):
+    """The recording in row batches ``(first_row, part)`` (at least one, possibly empty)."""
+    if lm.n_frames <= _BATCH_ROWS:
+        yield 0, lm
+        return
+    for start in range(0, lm.n_frames, _BATCH_ROWS):
+        yield start, lm.select(slice(start, start + _BATCH_ROWS))
+
+
 def _write_csv(lm: Landmarks, path: Path) -> None:
-    """Write the plain CSV: bare header, shortest round-trip floats, empty cells for NaN."""
-    table = _arrow_table(lm, nan_as_null=True, with_units=False)
+    """Write the plain CSV: bare header, shortest round-trip floats, empty cells for NaN (in row batches)."""
     with open(path, "xb") as fh:
-        fh.write((",".join(table.column_names) + "\n").encode("ascii"))
-        pcsv.write_csv(table, fh, pcsv.WriteOptions(include_header=False, quoting_style="needed"))
+        fh.write((",".join(column_names(lm.skeleton)) + "\n").encode("ascii"))
+        for first, part in _batches(lm):
+            table = _arrow_table(part, nan_as_null=True, with_units=False, first_row=first)
+            pcsv.write_csv(table, fh, pcsv.WriteOptions(include_header=False, quoting_style="needed"))
+
+
+def _write_parquet(lm: Landmarks, path: Path, sidecar_text: str) -> None:
+    """Write the Parquet file in row groups of :data:`_BATCH_ROWS`, the sidecar in the schema metadata."""
+    writer = None
+    try:
+        for first, part in _batches(lm):
+            table = _arrow_table(part, nan_as_null=False, with_units=True, first_row=first)
+            table = table.replace_schema_metadata({_META_KEY: sidecar_text.encode("utf-8")})
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 # --- loading ---------------------------------------------------------------------------------------

@@ -25,9 +25,14 @@ _K = 33
 
 
 class _Rows:
-    """Growable landmark arrays (amortised doubling), so long videos cost O(n) memory once."""
+    """Growable landmark arrays, sized from the container's frame count when it is known.
+
+    A file whose frame count is known gets its arrays once (plus a small margin), with no
+    growth slack; otherwise they grow by half their size each time they fill.
+    """
 
     def __init__(self, capacity: int = 256) -> None:
+        capacity = max(int(capacity), 16)
         self.n = 0
         self.xyz = np.full((capacity, _K, 3), np.nan)
         self.world = np.full((capacity, _K, 3), np.nan)
@@ -39,8 +44,9 @@ class _Rows:
     def _grow(self) -> None:
         for name in ("xyz", "world", "vis", "pres", "t", "index"):
             old = getattr(self, name)
-            new = np.full((2 * len(old), *old.shape[1:]), np.nan) if old.dtype.kind == "f" else np.zeros(
-                (2 * len(old), *old.shape[1:]), dtype=old.dtype
+            size = len(old) + len(old) // 2
+            new = np.full((size, *old.shape[1:]), np.nan) if old.dtype.kind == "f" else np.zeros(
+                (size, *old.shape[1:]), dtype=old.dtype
             )
             new[: self.n] = old[: self.n]
             setattr(self, name, new)
@@ -109,7 +115,8 @@ def extract_landmarks(
     """
     tracker = tracker or SubjectTracker()
     hooks = tuple(hooks)
-    rows, report = _Rows(), ExtractionReport()
+    count = source.info.frame_count
+    rows, report = _Rows(count + count // 50 + 8 if count else 256), ExtractionReport()
     with VideoPoseEstimator(options) as estimator:
         try:
             for frame in source:

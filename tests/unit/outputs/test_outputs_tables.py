@@ -370,7 +370,7 @@ def test_failed_save_leaves_old_files_and_no_temp(lm, tmp_path, monkeypatch):
     def broken_write(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(tables.pq, "write_table", broken_write)
+    monkeypatch.setattr(tables.pq.ParquetWriter, "write_table", broken_write)  # the Parquet write fails mid-way
     with pytest.raises(OSError, match="disk full"):
         save_landmarks(lm.select(slice(0, 5)), tmp_path)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
@@ -381,3 +381,13 @@ def test_unserialisable_metadata_is_refused(lm, tmp_path):
     with pytest.raises(ValidationError, match="Cannot store a 'object' value"):
         save_landmarks(bad, tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_batched_writing_round_trips(lm, tmp_path, monkeypatch):
+    """With batches of 7 rows the files hold several row groups / appended blocks and still load back exactly."""
+    monkeypatch.setattr(tables, "_BATCH_ROWS", 7)
+    saved = save_landmarks(lm, tmp_path)
+    for fmt in ("csv", "parquet"):
+        back = load_landmarks(saved[fmt])
+        np.testing.assert_array_equal(back.xyz, lm.xyz)
+        np.testing.assert_array_equal(back.timestamps_s, lm.timestamps_s)
