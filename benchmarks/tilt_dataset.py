@@ -174,7 +174,7 @@ def pose(clips: list[Clip], cache: Path) -> None:
 
     for c in clips:
         video, out = cache / f"{c.name}.mp4", cache / f"{c.name}.npz"
-        if out.is_file() or not video.is_file():
+        if out.is_file() or not (video.is_file() and video.with_suffix(".json").is_file()):
             continue
         xyz, vis, masks = [], [], []
         with VideoPoseEstimator(PoseOptions(model_path=MODEL, max_people=1, segmentation=True)) as est:
@@ -195,10 +195,46 @@ def pose(clips: list[Clip], cache: Path) -> None:
         print(f"pose {c.name}: {len(xyz)} frames", flush=True)
 
 
+def _facing(xyz: np.ndarray) -> int:
+    """+1 if the toes are to the image-right of the heels over the clip (median), else -1."""
+    x = xyz[:, :, 0]
+    return 1 if np.nanmedian(x[:, 31] + x[:, 32] - x[:, 29] - x[:, 30]) > 0 else -1
+
+
+def clip_features(npz: Path, *, step: int = 1) -> dict:
+    """Median outline features of one cached clip (every ``step``-th frame), with quality and reasons."""
+    from tiltscreen.kinematics.outline import frame_features, median_features  # noqa: PLC0415
+
+    d = np.load(npz)
+    masks, xyz = d["mask"], d["xyz"]
+    h, w = masks.shape[1:]
+    facing = _facing(xyz)
+    frames = [
+        frame_features(masks[i] / 255.0, xyz[i, :, :2] * [w, h], facing=facing)
+        for i in range(0, len(masks), step)
+        if np.isfinite(xyz[i, [11, 12, 23, 24], :2]).all()
+    ]
+    med = median_features(frames)
+    return {"values": med.values, "quality": med.quality, "reasons": list(med.reasons), "facing": facing}
+
+
+def features(clips: list[Clip], cache: Path) -> None:
+    """Compute and cache ``<name>.features.json`` (features, quality, truth, clip description)."""
+    for c in clips:
+        npz, out = cache / f"{c.name}.npz", cache / f"{c.name}.features.json"
+        if out.is_file() or not npz.is_file():
+            continue
+        gt = json.loads((cache / f"{c.name}.json").read_text())
+        truth = float(np.mean(gt["frames"][f"pelvic_tilt_{c.side}_deg"]))
+        row = {"clip": {**c.__dict__, "split": c.split}, "truth_deg": truth, **clip_features(npz)}
+        out.write_text(json.dumps(row, indent=1))
+        print(f"features {c.name}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``render``, ``pose`` or ``list``, optionally on one shard ``i/n``."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("step", choices=("render", "pose", "list"))
+    ap.add_argument("step", choices=("render", "pose", "features", "list"))
     ap.add_argument("--shard", default="0/1", help="i/n: every n-th clip starting at i")
     ap.add_argument("--cache", type=Path, default=CACHE)
     ap.add_argument("--only", default=None, help="comma-separated clip names")
@@ -215,8 +251,10 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({**c.__dict__, "split": c.split}))
     elif args.step == "render":
         render(clips, args.cache)
-    else:
+    elif args.step == "pose":
         pose(clips, args.cache)
+    else:
+        features(clips, args.cache)
     return 0
 
 
