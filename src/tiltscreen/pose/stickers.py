@@ -1,0 +1,652 @@
+"""Round coloured skin stickers on the near-side ASIS and PSIS: detection and pelvic tilt.
+
+Two stickers of one saturated colour (default green, ~2 cm) sit on the anterior and posterior
+superior iliac spines of the side facing the camera. :func:`find_sticker_pair` finds them in
+one frame near the near-side hip; :class:`StickerRecorder` runs it as a frame hook;
+:func:`sticker_tilt_deg` turns a standing window of pairs into one tilt, or refuses.
+
+Conventions: points are full-resolution pixels ``(x, y)``, y down, as ``Landmarks.xy_px`` (the
+image's top-left corner is (0, 0); pixel ``[i, j]``'s centre is ``(j + 0.5, i + 0.5)``).
+``facing`` is +1 when the subject faces image-right, -1 image-left; the ASIS is the sticker
+further that way. Tilt is the angle of the PSIS->ASIS line against the true horizontal, degrees,
+**positive anterior** (ASIS lower), camera roll removed (y-up, counter-clockwise positive, as
+:mod:`tiltscreen.kinematics.camera`). It is a skin-marker tilt; from a true side view the PSIS
+sticker is often behind the back's contour, and the method then says it is indeterminate.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+from tiltscreen.errors import ValidationError
+from tiltscreen.kinematics._checks import facing_problems, number_problems, raise_if_problems, side_problems
+from tiltscreen.kinematics.sagittal import subject_vector
+from tiltscreen.kinematics.vectors import signed_angle_2d
+from tiltscreen.pose.estimator import Candidate
+from tiltscreen.skeleton import BLAZEPOSE
+from tiltscreen.sources import Frame
+
+#: colours that ``--marker-colour`` accepts by name (sRGB, 0-255)
+NAMED_COLOURS: dict[str, tuple[int, int, int]] = {
+    "green": (0, 200, 0),
+    "blue": (0, 90, 255),
+    "red": (220, 0, 0),
+    "yellow": (230, 220, 0),
+    "orange": (255, 120, 0),
+    "magenta": (220, 0, 200),
+    "cyan": (0, 200, 220),
+}
+
+#: body proportions used to turn landmarks into an expected size (fractions of stature)
+_TRUNK_FRACTION, _LEG_FRACTION, _TYPICAL_STATURE_CM = 0.29, 0.49, 170.0
+#: expected ASIS-PSIS sticker separation in the image, fractions of stature (min, max)
+_SEPARATION = (0.04, 0.15)
+MISSING_PSIS = "PSIS sticker not found: hidden behind the back's contour?"
+MISSING_ASIS = "ASIS sticker not found: hidden by an arm or the belly?"
+NO_STICKER = "No sticker near the pelvis: check the colour, the light and that the near side faces the camera"
+
+
+def parse_colour(text: str) -> tuple[int, int, int]:
+    """Parse a ``--marker-colour`` value: a name, ``#rrggbb`` or ``r,g,b``.
+
+    Examples
+    --------
+    >>> parse_colour("green"), parse_colour("#00C800"), parse_colour("0, 90, 255")
+    ((0, 200, 0), (0, 200, 0), (0, 90, 255))
+
+    """
+    s = str(text).strip().lower()
+    if s in NAMED_COLOURS:
+        return NAMED_COLOURS[s]
+    if re.fullmatch(r"#[0-9a-f]{6}", s):
+        return (int(s[1:3], 16), int(s[3:5], 16), int(s[5:7], 16))
+    parts = s.split(",")
+    if len(parts) == 3 and all(p.strip().isdigit() and int(p) <= 255 for p in parts):
+        return (int(parts[0]), int(parts[1]), int(parts[2]))
+    raise ValidationError(
+        f"Unknown sticker colour {text!r}; use a name ({', '.join(NAMED_COLOURS)}), '#rrggbb' or 'r,g,b'."
+    )
+
+
+@dataclass(frozen=True)
+class StickerSpec:
+    """What the stickers look like (parsed once at the edge).
+
+    Attributes
+    ----------
+    colour_rgb : (int, int, int) or str
+        sRGB 0-255, or anything :func:`parse_colour` accepts (stored as the tuple).
+    diameter_cm : float
+        Sticker diameter, cm (> 0).
+    hue_tolerance_deg : float
+        Largest hue difference from the sticker's hue that still counts, degrees (0-90].
+    min_saturation : float
+        Smallest saturation (0-1) of a sticker's most saturated pixel.
+    min_value : float
+        Smallest HSV value (0-1) of a sticker pixel (darker pixels have no reliable hue).
+    min_contrast : float
+        Smallest excess of a sticker pixel's colour score over its local background (0-1).
+
+    """
+
+    colour_rgb: tuple[int, int, int] | str = (0, 200, 0)
+    diameter_cm: float = 2.0
+    hue_tolerance_deg: float = 30.0
+    min_saturation: float = 0.35
+    min_value: float = 0.15
+    min_contrast: float = 0.2
+
+    def __post_init__(self) -> None:
+        rgb = parse_colour(self.colour_rgb) if isinstance(self.colour_rgb, str) else self.colour_rgb
+        problems: list[str] = []
+        if len(tuple(rgb)) != 3 or not all(isinstance(c, int | np.integer) and 0 <= c <= 255 for c in rgb):
+            problems.append(f"colour_rgb must be three integers 0-255, got {self.colour_rgb!r}")
+        else:
+            object.__setattr__(self, "colour_rgb", tuple(int(c) for c in rgb))
+            if colorsys.rgb_to_hsv(*(c / 255 for c in rgb))[1] < 0.5:
+                problems.append(f"colour_rgb must be a saturated colour (HSV saturation >= 0.5), got {rgb!r}")
+        problems += number_problems("diameter_cm", self.diameter_cm, low=0.0, high=20.0, strict_low=True)
+        problems += number_problems(
+            "hue_tolerance_deg", self.hue_tolerance_deg, low=0.0, high=90.0, strict_low=True
+        )
+        for name in ("min_saturation", "min_value", "min_contrast"):
+            problems += number_problems(name, getattr(self, name), low=0.0, high=1.0)
+        raise_if_problems("StickerSpec", problems)
+
+    @property
+    def hue_deg(self) -> float:
+        """Hue of ``colour_rgb``, degrees in [0, 360)."""
+        return 360.0 * colorsys.rgb_to_hsv(*(c / 255 for c in self.colour_rgb))[0]  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class Blob:
+    """One sticker-coloured spot.
+
+    ``centre_px`` and ``area_px`` in full-resolution px and px², ``contrast`` the peak colour-score
+    excess over the local background (0-1), ``elongation`` the axis ratio (>= 1).
+    """
+
+    centre_px: np.ndarray
+    area_px: float
+    contrast: float
+    elongation: float
+
+
+@dataclass(frozen=True)
+class StickerPair:
+    """The two stickers found in one frame.
+
+    Attributes
+    ----------
+    asis_px, psis_px : ndarray, shape (2,)
+        Sub-pixel centres, full-resolution pixels, y down.
+    quality : float
+        0-1: the weaker sticker's contrast times the agreement of the two sizes.
+    reasons : tuple of str
+        Warnings that did not prevent the measurement (e.g. a partly hidden sticker).
+    stature_px : float
+        The subject's stature in full-resolution px estimated from the landmarks (for
+        :func:`remove_parallax`).
+
+    """
+
+    asis_px: np.ndarray
+    psis_px: np.ndarray
+    quality: float
+    reasons: tuple[str, ...] = ()
+    stature_px: float = math.nan
+
+
+@dataclass(frozen=True)
+class Parallax:
+    """Pinhole facts that remove the depth parallax between the two stickers (see :func:`remove_parallax`).
+
+    Attributes
+    ----------
+    focal_px : float
+        Focal length in full-resolution pixels (``0.5 * width / tan(hfov / 2)``).
+    principal_px : (float, float)
+        Principal point, full-resolution pixels (normally the image centre).
+    depth_gap : float
+        How much further from the camera the PSIS sticker is than the ASIS sticker, as a
+        fraction of stature (ASIS ~0.07 stature from the midline, PSIS ~0.026: default 0.042).
+
+    """
+
+    focal_px: float
+    principal_px: tuple[float, float]
+    depth_gap: float = 0.042
+
+    @classmethod
+    def from_hfov(cls, image_size: tuple[int, int], hfov_deg: float, *, depth_gap: float = 0.042) -> Parallax:
+        """Centred principal point and the focal length of a horizontal field of view (degrees)."""
+        w, h = image_size
+        return cls(0.5 * w / math.tan(math.radians(hfov_deg) / 2.0), (w / 2.0, h / 2.0), depth_gap)
+
+
+def remove_parallax(pair: StickerPair, parallax: Parallax) -> StickerPair:
+    """Move the PSIS sticker to where it would appear at the ASIS sticker's depth.
+
+    Notes
+    -----
+    A point ``dz`` further away than another at distance ``z`` appears ``1 + dz/z`` times
+    closer to the principal point. With ``z = focal_px * stature / stature_px``,
+    ``dz/z = depth_gap * stature_px / focal_px``, so the PSIS offset from the principal point
+    is scaled by that factor. Uncorrected, the error is about ``(dz/z) * (pelvis height above
+    the principal point) / (ASIS-PSIS distance)`` radians: ~1.3 degrees for a pelvis 40 px above
+    the centre of a 960x540 image at 3 m, zero with the camera at pelvis height.
+
+    """
+    k = 1.0 + parallax.depth_gap * pair.stature_px / parallax.focal_px
+    c = np.asarray(parallax.principal_px, float)
+    return StickerPair(pair.asis_px, c + (pair.psis_px - c) * k, pair.quality, pair.reasons, pair.stature_px)
+
+
+@dataclass(frozen=True)
+class StickerSearch:
+    """Outcome of :func:`find_sticker_pair`: the ``pair``, or None and the ``reason``; every blob seen."""
+
+    pair: StickerPair | None
+    reason: str | None
+    blobs: tuple[Blob, ...] = ()
+
+
+class BodyFrame(NamedTuple):
+    """Where the pelvis is and how big the body is in one frame, full-resolution px."""
+
+    hip_px: np.ndarray
+    stature_px: float
+
+
+def body_frame(xyz: np.ndarray, image_size: tuple[int, int], *, side: str) -> BodyFrame | None:
+    """Near-side hip and an estimate of the subject's stature in pixels from normalised landmarks.
+
+    Stature is the mean of trunk length / 0.29 (mid-shoulder to mid-hip) and leg length / 0.49
+    (near hip to near ankle), whichever are finite; None if the hip or both lengths are missing.
+    """
+    w, h = image_size
+    px = np.asarray(xyz, float)[:, :2] * np.array([w, h], float)
+    ix = BLAZEPOSE.index
+    hip = px[ix(f"{side}_hip")]
+    shoulders = (px[ix("left_shoulder")] + px[ix("right_shoulder")]) / 2.0
+    hips = (px[ix("left_hip")] + px[ix("right_hip")]) / 2.0
+    sizes = [
+        np.linalg.norm(shoulders - hips) / _TRUNK_FRACTION,
+        np.linalg.norm(hip - px[ix(f"{side}_ankle")]) / _LEG_FRACTION,
+    ]
+    sizes = [s for s in sizes if np.isfinite(s) and s > 0]
+    if not np.all(np.isfinite(hip)) or not sizes:
+        return None
+    return BodyFrame(hip, float(np.mean(sizes)))
+
+
+def _colour_score(rgb: np.ndarray, spec: StickerSpec) -> np.ndarray:
+    """Per-pixel score 0-1: saturation times a hue weight (1 at the sticker's hue, 0 beyond the tolerance)."""
+    f = rgb.astype(np.float32) / 255.0
+    mx, mn = f.max(axis=2), f.min(axis=2)
+    chroma = mx - mn
+    r, g, b = f[..., 0], f[..., 1], f[..., 2]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hue = np.where(
+            mx == r, (g - b) / chroma % 6.0, np.where(mx == g, (b - r) / chroma + 2.0, (r - g) / chroma + 4.0)
+        )
+        sat = np.where(mx > 0, chroma / mx, 0.0)
+    dh = np.abs((60.0 * np.nan_to_num(hue) - spec.hue_deg + 180.0) % 360.0 - 180.0)
+    weight = np.clip(1.0 - (dh / spec.hue_tolerance_deg) ** 2, 0.0, 1.0)
+    return np.where((mx >= spec.min_value) & (chroma > 0), sat * weight, 0.0).astype(np.float32)
+
+
+def _chroma_along(rgb: np.ndarray, spec: StickerSpec) -> np.ndarray:
+    """Per-pixel chroma (colour minus its grey level) along the sticker's chroma direction, 0-255 scale.
+
+    Linear in the mix of sticker and background inside an edge pixel, so that the centroid of
+    its excess over the background is not pulled towards one side of a sticker that straddles
+    two backgrounds (shirt and skin), as a saturation-based weight would be.
+    """
+    c = np.asarray(spec.colour_rgb, np.float32)
+    direction = (c - c.mean()) / np.linalg.norm(c - c.mean())
+    f = rgb.astype(np.float32)
+    return (f - f.mean(axis=2, keepdims=True)) @ direction
+
+
+def _blobs(rgb: np.ndarray, origin: np.ndarray, scale: float, spec: StickerSpec, d_px: float) -> list[Blob]:
+    """Sticker-like components in the crop ``rgb`` whose top-left pixel is ``origin`` in the frame."""
+    import cv2
+
+    win = int(max(7, round(6 * d_px))) | 1
+    score = _colour_score(rgb, spec)
+    excess = score - cv2.blur(score, (win, win), borderType=cv2.BORDER_REFLECT)
+    along = _chroma_along(rgb, spec)
+    along = np.clip(along - cv2.blur(along, (win, win), borderType=cv2.BORDER_REFLECT), 0.0, None)
+    high = (excess >= spec.min_contrast) & (score >= spec.min_saturation)
+    low = (excess >= spec.min_contrast / 2).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(low, connectivity=8)
+    area_exp = math.pi * (d_px / 2.0) ** 2
+    grow = cv2.dilate((labels > 0).astype(np.uint8), np.ones((3, 3), np.uint8))  # the anti-aliased rim
+    near = cv2.dilate(labels.astype(np.float32), np.ones((3, 3), np.uint8)).astype(int)
+    out = []
+    for k in range(1, n):
+        area = float(stats[k, cv2.CC_STAT_AREA])
+        if not high[labels == k].any() or not (max(2.0, 0.12 * area_exp) <= area <= 4.0 * area_exp + 9.0):
+            continue
+        ys, xs = np.nonzero((near == k) & (grow > 0))
+        wts = along[ys, xs] + 1e-6
+        cov = np.cov(np.stack([xs, ys]), aweights=wts) if len(xs) > 2 else np.eye(2)
+        ev = np.linalg.eigvalsh(cov)
+        elong = float(np.sqrt(ev[1] / max(ev[0], 1e-3)))
+        if elong > 3.0:
+            continue
+        centre = np.array([np.average(xs, weights=wts), np.average(ys, weights=wts)]) + origin + 0.5
+        out.append(Blob(centre / scale, area / scale**2, float(excess[labels == k].max()), elong))
+    return out
+
+
+def _pair_cost(a: Blob, b: Blob, body: BodyFrame) -> float | None:
+    """Geometric implausibility of ``a`` and ``b`` as the ASIS/PSIS pair (None: impossible)."""
+    s = body.stature_px
+    v = b.centre_px - a.centre_px
+    sep = float(np.hypot(*v)) / s
+    if not (_SEPARATION[0] <= sep <= _SEPARATION[1]) or abs(v[1]) > abs(v[0]):  # >45 degrees from horizontal
+        return None
+    mid = (a.centre_px + b.centre_px) / 2.0 - body.hip_px - np.array([0.0, -0.05 * s])
+    size = abs(math.log(a.area_px / b.area_px))
+    return abs(sep - 0.085) / 0.03 + float(np.hypot(*mid)) / (0.08 * s) + size - min(a.contrast, b.contrast)
+
+
+def _one_missing(blobs: Sequence[Blob], body: BodyFrame, facing: int) -> str:
+    """Reason for a frame where no pair fits: which sticker seems to be missing."""
+    if not blobs:
+        return NO_STICKER
+    if len(blobs) == 1:
+        ahead = (blobs[0].centre_px[0] - body.hip_px[0]) * facing > 0
+        return MISSING_PSIS if ahead else MISSING_ASIS
+    return f"{len(blobs)} sticker-coloured spots near the pelvis but no pair with the ASIS-PSIS geometry."
+
+
+def _on_body(p: np.ndarray, mask: np.ndarray, frame_shape: tuple[int, int], scale: float) -> bool:
+    """Return True when the subject mask reaches 0.3 within 2 px of the full-resolution point ``p``."""
+    mh, mw = mask.shape
+    x, y = p[0] * scale * mw / frame_shape[1], p[1] * scale * mh / frame_shape[0]
+    x0, y0 = int(max(x - 2, 0)), int(max(y - 2, 0))
+    win = mask[y0 : int(y + 3), x0 : int(x + 3)]
+    return bool(win.size and win.max() >= 0.3)
+
+
+def find_sticker_pair(
+    rgb: np.ndarray,
+    xyz: np.ndarray,
+    *,
+    spec: StickerSpec,
+    side: str,
+    facing: int,
+    scale: float = 1.0,
+    mask: np.ndarray | None = None,
+) -> StickerSearch:
+    """Find the ASIS and PSIS stickers near the near-side hip in one frame.
+
+    Parameters
+    ----------
+    rgb : ndarray, shape (H, W, 3), uint8
+        The frame, RGB, possibly downscaled by ``scale``.
+    xyz : ndarray, shape (33, 3)
+        The subject's BlazePose landmarks, normalised to the image (x right, y down).
+    spec : StickerSpec
+        Colour and size of the stickers.
+    side : {"left", "right"}
+        The side nearest the camera (whose hip anchors the search).
+    facing : {+1, -1}
+        +1 if the subject faces image-right; the ASIS is the sticker further that way.
+    scale : float, default 1
+        Size of ``rgb`` over the full-resolution size; results are in full-resolution px.
+    mask : ndarray, shape (h, w), optional
+        Subject segmentation probability (any resolution); stickers must lie on it.
+
+    Returns
+    -------
+    StickerSearch
+        ``pair`` (or None and a plain-sentence ``reason``) and the candidate blobs.
+
+    Notes
+    -----
+    Window: x within 0.15 stature of the hip, y from 0.16 stature above to 0.06 below.
+    Colour score = saturation x hue weight; a pixel is a sticker pixel when its score exceeds
+    the mean over a window of six sticker diameters by ``min_contrast`` (hysteresis down to half
+    of it), which follows uneven light and ignores large coloured areas (clothes, floor). Blobs
+    of 0.12-4 x the expected area and at most 3:1 elongated are kept; centres are score-weighted
+    centroids. The pair minimises a cost on separation (0.04-0.15 stature, within 45 degrees of
+    horizontal), position relative to the hip, size ratio and contrast.
+
+    """
+    problems = (
+        side_problems(side)
+        + facing_problems(facing)
+        + number_problems("scale", scale, low=0, strict_low=True)
+    )
+    if not (isinstance(rgb, np.ndarray) and rgb.ndim == 3 and rgb.shape[2] == 3):
+        problems.append(f"rgb must be an (H, W, 3) array, got {getattr(rgb, 'shape', type(rgb).__name__)}")
+    if np.shape(xyz) != (33, 3):
+        problems.append(f"xyz must have shape (33, 3), got {np.shape(xyz)}")
+    raise_if_problems("find_sticker_pair", problems)
+    h, w = rgb.shape[:2]
+    body = body_frame(xyz, (round(w / scale), round(h / scale)), side=side)
+    if body is None:
+        return StickerSearch(None, "The near-side hip or the body size is not known in this frame.")
+    s = body.stature_px * scale
+    d_px = spec.diameter_cm / _TYPICAL_STATURE_CM * s
+    hx, hy = body.hip_px * scale
+    x0, x1 = int(max(hx - 0.15 * s, 0)), int(min(hx + 0.15 * s + 1, w))
+    y0, y1 = int(max(hy - 0.16 * s, 0)), int(min(hy + 0.06 * s + 1, h))
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return StickerSearch(None, "The pelvis is outside the image.")
+    blobs = _blobs(rgb[y0:y1, x0:x1], np.array([x0, y0], float), scale, spec, d_px)
+    if mask is not None:
+        blobs = [b for b in blobs if _on_body(b.centre_px, mask, (h, w), scale)]
+    return _choose(blobs, body, facing)
+
+
+def _choose(blobs: list[Blob], body: BodyFrame, facing: int) -> StickerSearch:
+    """Pick the cheapest plausible pair and label it ASIS/PSIS by the facing direction."""
+    best, best_cost = None, math.inf
+    for i, a in enumerate(blobs):
+        for b in blobs[i + 1 :]:
+            cost = _pair_cost(a, b, body)
+            if cost is not None and cost < best_cost:
+                best, best_cost = (a, b), cost
+    if best is None:
+        return StickerSearch(None, _one_missing(blobs, body, facing), tuple(blobs))
+    a, b = sorted(best, key=lambda blob: blob.centre_px[0] * facing, reverse=True)
+    ratio = min(a.area_px, b.area_px) / max(a.area_px, b.area_px)
+    reasons = []
+    if ratio < 0.4:
+        which = "ASIS" if a.area_px < b.area_px else "PSIS"
+        reasons.append(f"The {which} sticker looks partly hidden ({ratio:.0%} of the other's area).")
+    if len(blobs) > 2:
+        reasons.append(
+            f"{len(blobs)} sticker-coloured spots near the pelvis; the most plausible pair was used."
+        )
+    quality = float(min(a.contrast, b.contrast) * min(1.0, ratio / 0.6))
+    pair = StickerPair(a.centre_px, b.centre_px, quality, tuple(reasons), body.stature_px)
+    return StickerSearch(pair, None, tuple(blobs))
+
+
+def pair_tilt_deg(
+    asis_px: np.ndarray, psis_px: np.ndarray, *, facing: int, roll_deg: float | np.ndarray = 0.0
+) -> np.ndarray:
+    """Tilt of the PSIS->ASIS line against the true horizontal, degrees, positive anterior.
+
+    Parameters
+    ----------
+    asis_px, psis_px : ndarray, shape (..., 2)
+        Full-resolution pixels, y down; NaN gives NaN.
+    facing : {+1, -1}
+        +1 if the subject faces image-right.
+    roll_deg : float or ndarray broadcastable to ``asis_px.shape[:-1]``
+        Camera roll to remove (y-up, counter-clockwise positive).
+
+    Returns
+    -------
+    ndarray, shape (...)
+        Degrees in (-180, 180]; 0 = level, +10 = ASIS 10 degrees below the PSIS.
+
+    Examples
+    --------
+    >>> float(pair_tilt_deg(np.array([100.0, 110.0]), np.array([0.0, 100.0]), facing=1)).__round__(2)
+    5.71
+
+    """
+    raise_if_problems("pair_tilt_deg", facing_problems(facing))
+    roll = np.broadcast_to(np.asarray(roll_deg, float), np.shape(asis_px)[:-1])
+    v = np.stack(
+        [
+            subject_vector(p, a, facing=facing, roll_deg=r)
+            for a, p, r in zip(
+                np.reshape(asis_px, (-1, 2)), np.reshape(psis_px, (-1, 2)), roll.ravel(), strict=True
+            )
+        ]
+    )
+    return np.reshape(signed_angle_2d(v, [1.0, 0.0]), np.shape(asis_px)[:-1])
+
+
+class StickerTilt(NamedTuple):
+    """Outcome of :func:`sticker_tilt_deg`; ``tilt_deg`` and ``iqr_deg`` are None when indeterminate."""
+
+    tilt_deg: float | None
+    iqr_deg: float | None
+    n_frames: int
+    reasons: tuple[str, ...]
+
+    @property
+    def determinate(self) -> bool:
+        """True when a tilt was measured."""
+        return self.tilt_deg is not None
+
+
+def sticker_tilt_deg(
+    pairs: Sequence[StickerPair | StickerSearch | None],
+    facing: int,
+    roll_deg: float | Sequence[float] = 0.0,
+    *,
+    min_frames: int = 15,
+    max_iqr_deg: float = 3.0,
+    parallax: Parallax | None = None,
+) -> StickerTilt:
+    """Median sticker tilt over a standing window, roll-corrected, positive anterior.
+
+    Parameters
+    ----------
+    pairs : sequence of StickerPair, StickerSearch or None
+        One entry per frame of the window (None or a search without a pair: not measured).
+    facing : {+1, -1}
+        +1 if the subject faces image-right. The sticker ahead in this direction is taken as
+        the ASIS whatever the per-frame label.
+    roll_deg : float or sequence of float
+        Camera roll, degrees (y-up, counter-clockwise positive), one value or one per frame.
+    min_frames : int, default 15
+        Fewest frames with both stickers for a determinate result (half a second at 30 fps).
+    max_iqr_deg : float, default 3
+        Largest interquartile range of the per-frame tilts; above it the stickers are not
+        tracked reliably and the result is indeterminate.
+    parallax : Parallax, optional
+        Remove the depth parallax between the stickers first (:func:`remove_parallax`).
+
+    Returns
+    -------
+    StickerTilt
+        ``(tilt_deg, iqr_deg, n_frames, reasons)``: median and IQR in degrees (None when
+        indeterminate), frames used, and plain sentences (why indeterminate, most common
+        per-frame failures, warnings).
+
+    """
+    problems = facing_problems(facing) + number_problems("max_iqr_deg", max_iqr_deg, low=0.0, strict_low=True)
+    if isinstance(min_frames, bool) or not isinstance(min_frames, int) or min_frames < 1:
+        problems.append(f"min_frames must be a positive integer, got {min_frames!r}")
+    roll = (
+        np.broadcast_to(np.asarray(roll_deg, float), (len(pairs),))
+        if np.ndim(roll_deg) == 0
+        else np.asarray(roll_deg, float)
+    )
+    if roll.shape != (len(pairs),) or not np.all(np.isfinite(roll)) or np.any(np.abs(roll) > 45):
+        problems.append(
+            f"roll_deg must be finite, within 45 degrees, one value or one per pair; got shape {roll.shape}"
+        )
+    raise_if_problems("sticker_tilt_deg", problems)
+    found = [(p.pair if isinstance(p, StickerSearch) else p, r) for p, r in zip(pairs, roll, strict=True)]
+    misses = Counter(p.reason for p in pairs if isinstance(p, StickerSearch) and p.pair is None and p.reason)
+    kept = [(_relabel(q, facing), r) for q, r in found if q is not None]
+    if parallax is not None:
+        kept = [(remove_parallax(q, parallax), r) for q, r in kept]
+    tilts = np.array([float(pair_tilt_deg(q.asis_px, q.psis_px, facing=facing, roll_deg=r)) for q, r in kept])
+    n = len(tilts)
+    reasons = [f"{why} ({k} of {len(pairs)} frames)" for why, k in misses.most_common(2)]
+    if n < min_frames:
+        return StickerTilt(
+            None,
+            None,
+            n,
+            (
+                f"Indeterminate: both stickers seen in {n} of {len(pairs)} frames, fewer than {min_frames}.",
+                *reasons,
+            ),
+        )
+    q1, med, q3 = np.percentile(tilts, [25, 50, 75])
+    if q3 - q1 > max_iqr_deg:
+        return StickerTilt(
+            None,
+            float(q3 - q1),
+            n,
+            (
+                f"Indeterminate: the sticker tilt varies too much between "
+                f"frames (IQR {q3 - q1:.1f}°, limit {max_iqr_deg:g}°).",
+                *reasons,
+            ),
+        )
+    warnings = Counter(w for q, _ in kept for w in q.reasons)
+    reasons += [f"{why} ({k} of {n} frames)" for why, k in warnings.most_common(2)]
+    return StickerTilt(float(med), float(q3 - q1), n, tuple(reasons))
+
+
+def _relabel(pair: StickerPair, facing: int) -> StickerPair:
+    """Return the pair with the sticker ahead in ``facing`` as the ASIS."""
+    if (pair.asis_px[0] - pair.psis_px[0]) * facing >= 0:
+        return pair
+    return StickerPair(pair.psis_px, pair.asis_px, pair.quality, pair.reasons, pair.stature_px)
+
+
+def _near_side_and_facing(xyz: np.ndarray) -> tuple[str, int] | None:
+    """Guess the side nearer the camera (smaller hip + shoulder depth) and the facing (nose vs ears)."""
+    ix = BLAZEPOSE.index
+    z = {s: xyz[ix(f"{s}_hip"), 2] + xyz[ix(f"{s}_shoulder"), 2] for s in ("left", "right")}
+    ahead = xyz[ix("nose"), 0] - (xyz[ix("left_ear"), 0] + xyz[ix("right_ear"), 0]) / 2.0
+    if not (np.isfinite(z["left"]) and np.isfinite(z["right"]) and np.isfinite(ahead)) or ahead == 0:
+        return None
+    return ("left" if z["left"] < z["right"] else "right"), (1 if ahead > 0 else -1)
+
+
+@dataclass
+class StickerRecorder:
+    """Frame hook: look for the ASIS/PSIS stickers in every frame (the image is not kept).
+
+    Parameters
+    ----------
+    spec : StickerSpec
+        Colour and size of the stickers.
+    side : {"left", "right"} or None
+        Side nearest the camera; None guesses it per frame from the landmarks' depth.
+    facing : {+1, -1} or None
+        None guesses it per frame (nose ahead of the ears); :func:`sticker_tilt_deg` relabels
+        the stickers with the recording's facing anyway.
+
+    """
+
+    spec: StickerSpec = field(default_factory=StickerSpec)
+    side: str | None = None
+    facing: int | None = None
+    searches: list[StickerSearch] = field(default_factory=list)
+    frame_index: list[int] = field(default_factory=list)
+
+    def __call__(self, frame: Frame, subject: Candidate | None) -> None:
+        """Record this frame's search (a miss with a reason when there is no subject)."""
+        self.frame_index.append(frame.index)
+        guess = _near_side_and_facing(subject.xyz) if subject is not None else None
+        side = self.side or (guess[0] if guess else None)
+        facing = self.facing or (guess[1] if guess else None)
+        if subject is None or side is None or facing is None:
+            self.searches.append(
+                StickerSearch(None, "No subject, or its side and facing are unknown, in this frame.")
+            )
+            return
+        self.searches.append(
+            find_sticker_pair(
+                frame.rgb,
+                subject.xyz,
+                spec=self.spec,
+                side=side,
+                facing=facing,
+                scale=frame.scale,
+                mask=subject.mask,
+            )
+        )
+
+    @property
+    def pairs(self) -> list[StickerPair | None]:
+        """One pair or None per recorded frame."""
+        return [s.pair for s in self.searches]
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Return ``asis_px``, ``psis_px`` ``(frame, 2)`` px and ``quality`` ``(frame,)``, NaN if missing."""
+        nan2 = np.full(2, np.nan)
+        pairs = self.pairs
+        return {
+            "asis_px": np.array([p.asis_px if p else nan2 for p in pairs]).reshape(-1, 2),
+            "psis_px": np.array([p.psis_px if p else nan2 for p in pairs]).reshape(-1, 2),
+            "quality": np.array([p.quality if p else np.nan for p in pairs]),
+        }
