@@ -19,10 +19,10 @@ from tiltscreen.outputs.plots import (
     Panel,
     Phase,
     clip_phases,
-    plot_sit_and_reach,
     plot_time_series,
     time_series_figure,
 )
+from tiltscreen.protocols.sit_and_reach.figures import plot_sit_and_reach
 from tiltscreen.protocols.sit_and_reach.series import ReachSeries, SitAndReachRules
 from tiltscreen.protocols.sit_and_reach.trials import detect_trials
 
@@ -236,7 +236,7 @@ def test_sit_and_reach_panels_and_phase_labels(monkeypatch, tmp_path: Path, reac
     reasons = ("knees bent 17° during the hold (tolerance 10°)", "hold 1.0 s, shorter than 2 s")
     trials = [trials[0], dataclasses.replace(trials[1], valid=False, invalid_reasons=reasons)]
     seen = {}
-    monkeypatch.setattr(plots, "plot_time_series", lambda path, **kw: seen.update(kw) or Path(path))
+    monkeypatch.setattr(plots, "plot_time_series", lambda path, **kw: seen.update(kw) or Path(path))  # used via the module
     plot_sit_and_reach(tmp_path / "sr.png", series, trials, unit_label="cm", knee_tolerance_deg=10.0)
     panels, phases = seen["panels"], seen["phases"]
     assert [p.unit for p in panels] == ["cm", "°", "°"]

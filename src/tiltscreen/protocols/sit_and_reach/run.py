@@ -122,7 +122,7 @@ def run_sit_and_reach(job: AnalyzeJob) -> dict[str, Any]:
 
 
 def _figures(job: AnalyzeJob, rec: Recording, parts: dict[str, Any], th: Thresholds) -> dict[str, str]:
-    from tiltscreen.outputs.plots import plot_sit_and_reach
+    from tiltscreen.protocols.sit_and_reach.figures import plot_sit_and_reach
 
     series = parts["series"]
     out = {"plot": str(plot_sit_and_reach(job.out_dir / "sit_and_reach.png", series, parts["trials"],
