@@ -17,6 +17,7 @@ sticker is often behind the back's contour, and the method then says it is indet
 from __future__ import annotations
 
 import colorsys
+import dataclasses
 import math
 import re
 from collections import Counter
@@ -51,6 +52,8 @@ _TRUNK_FRACTION, _LEG_FRACTION, _TYPICAL_STATURE_CM = 0.29, 0.49, 170.0
 _SEPARATION = (0.04, 0.15)
 MISSING_PSIS = "PSIS sticker not found: hidden behind the back's contour?"
 MISSING_ASIS = "ASIS sticker not found: hidden by an arm or the belly?"
+CLOTHING = "Clothing near the pelvis has the stickers' colour: use another colour or stick them on skin."
+SMALL = "Stickers are under 4 px across: film closer or at a higher resolution for a tilt within ~1°."
 NO_STICKER = "No sticker near the pelvis: check the colour, the light and that the near side faces the camera"
 
 
@@ -99,8 +102,8 @@ class StickerSpec:
 
     colour_rgb: tuple[int, int, int] | str = (0, 200, 0)
     diameter_cm: float = 2.0
-    hue_tolerance_deg: float = 30.0
-    min_saturation: float = 0.35
+    hue_tolerance_deg: float = 40.0
+    min_saturation: float = 0.25
     min_value: float = 0.15
     min_contrast: float = 0.2
 
@@ -381,9 +384,14 @@ def find_sticker_pair(
     Colour score = saturation x hue weight; a pixel is a sticker pixel when its score exceeds
     the mean over a window of six sticker diameters by ``min_contrast`` (hysteresis down to half
     of it), which follows uneven light and ignores large coloured areas (clothes, floor). Blobs
-    of 0.12-4 x the expected area and at most 3:1 elongated are kept; centres are score-weighted
-    centroids. The pair minimises a cost on separation (0.04-0.15 stature, within 45 degrees of
-    horizontal), position relative to the hip, size ratio and contrast.
+    of 0.12-4 x the expected area (expected diameter: ``diameter_cm`` / 170 cm x stature px) and at
+    most 3:1 elongated are kept; centres are centroids weighted by the chroma along the sticker's
+    colour above the local background (linear in an edge pixel's mix). The pair minimises a cost
+    on separation (0.04-0.15 stature, within 45 degrees of horizontal), position relative to the
+    hip, size ratio and contrast. Refusal reasons: no sticker; one sticker (ahead of the hip:
+    the PSIS is missing, else the ASIS); clothing of the stickers' colour (over 15 % of the window);
+    no plausible pair. Warnings on a found pair: a partly hidden sticker, extra spots, stickers
+    under 4 px.
 
     """
     problems = (
@@ -407,10 +415,17 @@ def find_sticker_pair(
     y0, y1 = int(max(hy - 0.16 * s, 0)), int(min(hy + 0.06 * s + 1, h))
     if x1 - x0 < 3 or y1 - y0 < 3:
         return StickerSearch(None, "The pelvis is outside the image.")
-    blobs = _blobs(rgb[y0:y1, x0:x1], np.array([x0, y0], float), scale, spec, d_px)
+    crop = rgb[y0:y1, x0:x1]
+    blobs = _blobs(crop, np.array([x0, y0], float), scale, spec, d_px)
     if mask is not None:
         blobs = [b for b in blobs if _on_body(b.centre_px, mask, (h, w), scale)]
-    return _choose(blobs, body, facing)
+    found = _choose(blobs, body, facing)
+    if found.pair is None and np.mean(_colour_score(crop, spec) >= 0.3) > 0.15:
+        return StickerSearch(None, CLOTHING, found.blobs)
+    if found.pair is not None and d_px / scale < 4.0:
+        pair = dataclasses.replace(found.pair, reasons=(*found.pair.reasons, SMALL))
+        return StickerSearch(pair, None, found.blobs)
+    return found
 
 
 def _choose(blobs: list[Blob], body: BodyFrame, facing: int) -> StickerSearch:
