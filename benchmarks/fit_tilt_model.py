@@ -28,7 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tiltscreen.kinematics.outline import FEATURE_NAMES, QualityLimits
+from tiltscreen.kinematics.outline import FEATURE_NAMES
+from tiltscreen.kinematics.outline_quality import QualityLimits
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_PATH = ROOT / "src" / "tiltscreen" / "config" / "tilt_model.json"
@@ -46,6 +47,8 @@ DEFINITIONS = {
     "thigh_back_deg": "angle of the back of the thigh below the buttock (deg)",
     "abdomen_deg": "angle of the front contour 0.05 below to 0.3 above the mid-hip point (deg)",
     "abdomen_protrusion": "front edge at h = 0.1 minus back edge at h = -0.4 (trunk lengths)",
+    "pelvis_axis_deg": "angle of the midline between back and front edges, h -0.1 to 0.25 (deg)",
+    "pelvis_depth": "front minus back edge at h = 0.1 (trunk lengths)",
     "trunk_thigh_deg": "angle of mid-hip -> mid-knee from the downward trunk axis (landmarks, deg)",
 }
 

@@ -31,18 +31,21 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tiltscreen.errors import ValidationError
+from tiltscreen.kinematics.outline_quality import (
+    DEFAULT_LIMITS,
+    QualityLimits,
+    first_crossing,
+    quality_numbers,
+    quality_reasons,
+)
 
 # BlazePose indices used here
 L_SHOULDER, R_SHOULDER, L_ELBOW, R_ELBOW, L_WRIST, R_WRIST = 11, 12, 13, 14, 15, 16
 L_HIP, R_HIP, L_KNEE, R_KNEE = 23, 24, 25, 26
-SHOULDER_WIDTH_TO_TORSO = 0.259 / 0.288  # same anthropometric ratios as kinematics.view
-HIP_WIDTH_TO_TORSO = 0.191 / 0.288
 
 HEIGHTS = np.round(np.arange(-0.45, 1.0001, 0.01), 4)  # trunk lengths above the mid-hip point
 X_HALF = 0.8  # half-length of each sampled line, trunk lengths
 X_STEP = 0.004  # sample spacing along it, trunk lengths
-LOWER_TRUNK_H = 0.35  # arm points below this height overlap the pelvic/lower-abdominal outline
-ARM_MARGIN = 0.08  # trunk lengths around the outline in which an arm point counts as overlapping
 
 #: Names of the features, in the order of :attr:`OutlineFeatures.vector`.
 FEATURE_NAMES = (
@@ -56,6 +59,8 @@ FEATURE_NAMES = (
     "thigh_back_deg",
     "abdomen_deg",
     "abdomen_protrusion",
+    "pelvis_axis_deg",
+    "pelvis_depth",
     "trunk_thigh_deg",
 )
 
@@ -124,33 +129,7 @@ class OutlineFeatures:
         return np.array([self.values[n] for n in FEATURE_NAMES], float)
 
 
-@dataclass(frozen=True)
-class QualityLimits:
-    """Thresholds of the quality checks (defaults chosen on renders; see the benchmark notes).
-
-    Attributes
-    ----------
-    max_yaw_deg : float
-        Largest accepted camera yaw estimated from shoulder and hip separations.
-    min_coverage : float
-        Smallest fraction of heights (buttock to upper back) with both edges found.
-    min_mask_confidence : float
-        Smallest median mask probability inside the trunk outline.
-    max_edge_width : float
-        Largest 0.2 -> 0.8 probability transition width across the back edge, trunk lengths.
-    max_roughness : float
-        Largest RMS deviation of the back contour from its 5-sample running mean, trunk lengths.
-
-    """
-
-    max_yaw_deg: float = 15.0
-    min_coverage: float = 0.9
-    min_mask_confidence: float = 0.8
-    max_edge_width: float = 0.06
-    max_roughness: float = 0.012
-
-
-def body_frame(points_px: np.ndarray, facing: int) -> BodyFrame:
+def body_frame(points_px: np.ndarray, facing: int, *, roll_deg: float | None = None) -> BodyFrame:
     """Build the body frame from one frame's landmarks.
 
     Parameters
@@ -159,6 +138,9 @@ def body_frame(points_px: np.ndarray, facing: int) -> BodyFrame:
         BlazePose landmarks in pixels of the mask's image (x right, y down).
     facing : {+1, -1}
         +1 if the subject faces image-right, -1 if image-left.
+    roll_deg : float, optional
+        Camera roll (:mod:`tiltscreen.kinematics.camera` convention). When given, "up" is the true
+        vertical (the image vertical turned by the roll) instead of the mid-hip -> mid-shoulder line.
 
     Returns
     -------
@@ -182,6 +164,9 @@ def body_frame(points_px: np.ndarray, facing: int) -> BodyFrame:
     if not (np.isfinite(trunk) and trunk >= 10.0):
         raise ValidationError(f"body_frame: shoulders and hips missing or trunk too short ({trunk:.1f} px).")
     up = (shoulder - hip) / trunk
+    if roll_deg is not None:
+        r = math.radians(roll_deg)
+        up = np.array([-math.sin(r), -math.cos(r)])
     forward = facing * np.array([-up[1], up[0]])
     return BodyFrame(hip, up, forward, trunk)
 
@@ -203,18 +188,6 @@ def _bilinear(mask: np.ndarray, px: np.ndarray) -> np.ndarray:
         ok = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
         out[ok] += wt[ok] * mask[yi[ok], xi[ok]]
     return out
-
-
-def _first_crossing(p: np.ndarray, threshold: float) -> np.ndarray:
-    """Per row of ``p`` (starting inside), the fractional index where it first falls below ``threshold``."""
-    below = p < threshold
-    first = np.argmax(below, axis=1)
-    found = below.any(axis=1) & (p[:, 0] >= threshold)
-    i = np.clip(first - 1, 0, p.shape[1] - 2)
-    a, b = p[np.arange(len(p)), i], p[np.arange(len(p)), i + 1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        frac = np.clip((a - threshold) / (a - b), 0.0, 1.0)
-    return np.where(found, i + frac, np.nan)
 
 
 def sample_profiles(
@@ -248,8 +221,8 @@ def sample_profiles(
     grid = np.stack(np.broadcast_arrays(xs[None, :], np.asarray(heights, float)[:, None]), axis=-1)
     p = _bilinear(np.asarray(mask, float), frame.to_image(grid))
     centre = int(np.argmin(np.abs(xs)))
-    back = xs[centre] - X_STEP * _first_crossing(p[:, centre::-1], threshold)
-    front = xs[centre] + X_STEP * _first_crossing(p[:, centre:], threshold)
+    back = xs[centre] - X_STEP * first_crossing(p[:, centre::-1], threshold)
+    front = xs[centre] + X_STEP * first_crossing(p[:, centre:], threshold)
     return back, front, p
 
 
@@ -311,88 +284,9 @@ def _contour_values(h: np.ndarray, back: np.ndarray, front: np.ndarray) -> dict[
         "thigh_back_deg": _slope_deg(h, back, -0.45, b[1] - 0.08),
         "abdomen_deg": _slope_deg(h, front, -0.05, 0.3),
         "abdomen_protrusion": float(front_at - thigh) if np.isfinite(front_at) else math.nan,
+        "pelvis_axis_deg": _slope_deg(h, (back + front) / 2, -0.1, 0.25),
+        "pelvis_depth": float(np.interp(0.1, h, front - back)),
     }
-
-
-def _yaw_deg(pts: np.ndarray, trunk_px: float) -> float:
-    """Coarse |camera yaw| from the image separation of the shoulders and of the hips (degrees)."""
-    sines = [
-        abs(pts[L_SHOULDER, 0] - pts[R_SHOULDER, 0]) / (SHOULDER_WIDTH_TO_TORSO * trunk_px),
-        abs(pts[L_HIP, 0] - pts[R_HIP, 0]) / (HIP_WIDTH_TO_TORSO * trunk_px),
-    ]
-    return math.degrees(math.asin(min(float(np.mean(sines)), 1.0)))
-
-
-def _arm_clearance(
-    frame: BodyFrame, pts: np.ndarray, h: np.ndarray, back: np.ndarray, front: np.ndarray
-) -> float:
-    """Smallest clearance (trunk lengths) of an elbow or wrist from the outline regions the features read.
-
-    Below :data:`LOWER_TRUNK_H` (pelvis and lower abdomen) an arm point must lie more than
-    :data:`ARM_MARGIN` outside the band between the back and front edges; above it (folded arms in
-    front of the chest are fine) it must lie more than ``ARM_MARGIN`` in front of the back edge.
-    Negative when a point overlaps; +inf when no arm point is at trunk height.
-    """
-    best = math.inf
-    for x, hh in frame.to_body(pts[[L_ELBOW, R_ELBOW, L_WRIST, R_WRIST]]):
-        if not (np.isfinite(x) and h[0] <= hh <= h[-1]):
-            continue
-        lo, hi = np.interp(hh, h, back), np.interp(hh, h, front)
-        if not (np.isfinite(lo) and np.isfinite(hi)):
-            return -math.inf
-        gap = max(lo - x, x - hi) if hh <= LOWER_TRUNK_H else x - lo
-        best = min(best, gap - ARM_MARGIN)
-    return best
-
-
-def _quality(
-    frame: BodyFrame, pts: np.ndarray, samples: np.ndarray, back: np.ndarray, front: np.ndarray
-) -> dict:
-    """Numbers for the quality checks (see :class:`QualityLimits`)."""
-    h = HEIGHTS
-    band = (h >= -0.35) & (h <= 0.9)
-    ok = band & np.isfinite(back) & np.isfinite(front)
-    centre = samples.shape[1] // 2
-    back_side = samples[band, centre::-1]
-    width = X_STEP * (_first_crossing(back_side, 0.2) - _first_crossing(back_side, 0.8))
-    xs = np.arange(samples.shape[1]) * X_STEP - X_HALF
-    inside = (xs[None, :] > back[band, None]) & (xs[None, :] < front[band, None])
-    roughness = math.nan
-    lumbar = (h >= -0.2) & (h <= 0.8) & np.isfinite(back)
-    if lumbar.sum() >= 10:
-        b = back[lumbar]
-        smooth = np.convolve(b, np.ones(5) / 5, mode="valid")
-        roughness = float(np.sqrt(np.mean((b[2:-2] - smooth) ** 2)))
-    return {
-        "yaw_deg": _yaw_deg(pts, frame.trunk_px),
-        "contour_coverage": float(ok.sum() / band.sum()),
-        "mask_confidence": float(np.median(samples[band][inside])) if inside.any() else 0.0,
-        "edge_width": float(np.nanmedian(width)) if np.isfinite(width).any() else math.nan,
-        "roughness": roughness,
-        "arm_clearance": _arm_clearance(frame, pts, h, back, front),
-    }
-
-
-def quality_reasons(quality: dict[str, float], limits: QualityLimits = QualityLimits()) -> tuple[str, ...]:
-    """Plain sentences for every failed check of ``quality`` (from :func:`frame_features`)."""
-    q, out = quality, []
-    if not q["yaw_deg"] <= limits.max_yaw_deg:
-        out.append(f"not a true side view (camera yaw about {q['yaw_deg']:.0f} deg > {limits.max_yaw_deg:g})")
-    if not q["arm_clearance"] >= 0:
-        out.append(
-            "an arm overlaps the low back, buttock or abdomen outline (fold the arms across the chest)"
-        )
-    if not q["contour_coverage"] >= limits.min_coverage:
-        out.append(f"outline broken ({q['contour_coverage']:.0%} of the back/front contour found)")
-    if not q["mask_confidence"] >= limits.min_mask_confidence:
-        out.append(
-            f"body mask not confident (median {q['mask_confidence']:.2f}; low contrast with the background?)"
-        )
-    if not q["edge_width"] <= limits.max_edge_width:
-        out.append(f"outline edge blurred ({q['edge_width']:.3f} trunk lengths; low contrast or motion)")
-    if not q["roughness"] <= limits.max_roughness:
-        out.append(f"back contour irregular (roughness {q['roughness']:.3f}; loose clothing or hair?)")
-    return tuple(out)
 
 
 def frame_features(
@@ -400,8 +294,9 @@ def frame_features(
     points_px: np.ndarray,
     *,
     facing: int,
+    roll_deg: float | None = None,
     threshold: float = 0.5,
-    limits: QualityLimits = QualityLimits(),
+    limits: QualityLimits = DEFAULT_LIMITS,
 ) -> OutlineFeatures:
     """Outline features of one frame, with its quality checks.
 
@@ -413,6 +308,8 @@ def frame_features(
         BlazePose landmarks in pixels of the mask's image.
     facing : {+1, -1}
         +1 if the subject faces image-right (:func:`tiltscreen.kinematics.view.facing_direction`).
+    roll_deg : float, optional
+        Camera roll; when given the frame's "up" is the true vertical (:func:`body_frame`).
     threshold : float, default 0.5
         Mask probability at which the outline is placed.
     limits : QualityLimits
@@ -433,17 +330,21 @@ def frame_features(
         - ``thigh_back_deg``: angle of the back of the thigh below the buttock.
         - ``abdomen_deg``: angle of the front contour for h in [-0.05, 0.3];
           ``abdomen_protrusion``: front edge at h = 0.1 minus back edge at h = -0.4.
+        - ``pelvis_axis_deg``: angle of the line midway between the back and front edges for h in
+          [-0.1, 0.25] (the axis of the pelvic region of the outline); ``pelvis_depth``: front minus
+          back edge at h = 0.1 (body thickness at the pelvis).
         - ``trunk_thigh_deg``: angle of the mid-hip -> mid-knee line from the downward trunk axis,
           positive when the knees are ahead (landmarks, not outline).
 
     """
     pts = np.asarray(points_px, float)
-    frame = body_frame(pts, facing)
+    frame = body_frame(pts, facing, roll_deg=roll_deg)
     back, front, samples = sample_profiles(mask, frame, threshold=threshold)
     values = _contour_values(HEIGHTS, back, front)
     knee = frame.to_body(pts[[L_KNEE, R_KNEE]].mean(axis=0))
     values["trunk_thigh_deg"] = math.degrees(math.atan2(knee[0], -knee[1]))
-    quality = _quality(frame, pts, samples, back, front)
+    arms = frame.to_body(pts[[L_ELBOW, R_ELBOW, L_WRIST, R_WRIST]])
+    quality = quality_numbers(pts, frame.trunk_px, arms, samples, back, front, heights=HEIGHTS, x_step=X_STEP)
     return OutlineFeatures(values, quality_reasons(quality, limits), quality)
 
 
