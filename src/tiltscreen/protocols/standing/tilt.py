@@ -7,14 +7,22 @@ an estimate. Either says indeterminate, with the reason, rather than guess.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tiltscreen.pose.stickers import StickerRecorder, StickerSpec, sticker_tilt_deg
 from tiltscreen.protocols.common import Metric
 
-NOT_AVAILABLE = ("No skin markers were found on the ASIS and PSIS, and the outline-based estimate is not available "
-                 "in this version.")
+#: marker method error budget (1 SD, degrees): sticker detection and pairing 0.8 (renders: MAE 0.77 deg
+#: with parallax removed) and the stickers' depth parallax when the camera's field of view is unknown
+#: (renders: ~1 deg low without the correction); camera roll adds its own uncertainty
+MARKER_DETECTION_SD_DEG = 0.8
+MARKER_PARALLAX_SD_DEG = 1.0
+
+METHOD_MARKERS = "markers"
+METHOD_ESTIMATE = "markerless-estimate"
 
 
 @dataclass
@@ -22,15 +30,66 @@ class TiltSources:
     """Per-frame hooks that collect what the tilt methods need, and the collectors themselves."""
 
     hooks: list[Callable[..., None]] = field(default_factory=list)
-    stickers: Any = None
+    stickers: StickerRecorder | None = None
     outline: Any = None
 
 
 def make_sources(job: Any) -> TiltSources:
-    """The collectors for this job (sticker colour from ``job.marker_colour``)."""
-    return TiltSources()
+    """The collectors for this job: skin stickers of ``job.marker_colour`` and the outline features."""
+    stickers = StickerRecorder(spec=StickerSpec(colour_rgb=job.marker_colour))
+    sources = TiltSources(hooks=[stickers], stickers=stickers)
+    outline = _outline_recorder()
+    if outline is not None:
+        sources.outline = outline
+        sources.hooks.append(outline)
+    return sources
 
 
-def pelvic_tilt(sources: TiltSources, **context: Any) -> tuple[Metric, list[str]]:
+def _outline_recorder() -> Any:
+    """The outline-feature collector of the markerless estimate (None while it is not available)."""
+    try:
+        from tiltscreen.protocols.standing.markerless import OutlineRecorder
+    except ImportError:
+        return None
+    return OutlineRecorder()
+
+
+def marker_tilt(sources: TiltSources, *, rows: slice, facing: int, roll: Any) -> tuple[Metric | None, list[str]]:
+    """The marker measurement over the quiet window, or None with the reasons."""
+    if sources.stickers is None:
+        return None, ["No sticker search was run."]
+    pairs = sources.stickers.searches[rows]
+    if not any(s.pair is not None for s in pairs):
+        reasons = sorted({s.reason for s in pairs if s.reason})[:2]
+        return None, ["No ASIS/PSIS skin markers were found: " + "; ".join(reasons)] if reasons else [
+            "No ASIS/PSIS skin markers were found."]
+    result = sticker_tilt_deg(pairs, facing, roll.deg or 0.0)
+    if result.tilt_deg is None:
+        return None, ["Skin markers: " + " ".join(result.reasons)]
+    roll_sd = (roll.uncertainty_deg or 0.0) / 1.96 if roll.deg is not None else 1.5
+    sd = math.sqrt(MARKER_DETECTION_SD_DEG**2 + MARKER_PARALLAX_SD_DEG**2 + roll_sd**2)
+    value = float(result.tilt_deg)
+    notes = [f"Markers: {result.n_frames} frames, IQR {result.iqr_deg:.1f} deg; roll from {roll.method}."]
+    if roll.deg is None:
+        notes.append("Camera roll was not measured; the interval allows 1.5 deg (1 SD) for it.")
+    return Metric(value, "deg", METHOD_MARKERS, (value - 1.96 * sd, value + 1.96 * sd)), notes + list(result.reasons)
+
+
+def pelvic_tilt(sources: TiltSources, *, rec: Any, rows: slice, side: str, facing: int, roll: Any,
+                yaw_deg: float | None) -> tuple[Metric, list[str]]:
     """``pelvic_tilt_deg`` from markers, else the markerless estimate, else None with the reasons."""
-    return Metric.missing("deg", "ASIS-PSIS line vs true horizontal", NOT_AVAILABLE), [NOT_AVAILABLE]
+    metric, notes = marker_tilt(sources, rows=rows, facing=facing, roll=roll)
+    if metric is not None:
+        return metric, notes
+    if sources.outline is not None:
+        from tiltscreen.protocols.standing.markerless import outline_tilt
+
+        estimate, more = outline_tilt(sources.outline, rec=rec, rows=rows, side=side, facing=facing, roll=roll,
+                                      yaw_deg=yaw_deg)
+        notes += more
+        if estimate is not None:
+            return estimate, notes
+    reason = " ".join(notes) if notes else "Not measurable."
+    if sources.outline is None:
+        reason += " The outline-based estimate is not available in this version."
+    return Metric.missing("deg", "ASIS-PSIS line vs true horizontal", reason), notes
