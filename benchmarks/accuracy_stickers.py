@@ -2,7 +2,7 @@
 
 For the bundled sample and the seeded clips in ``CLIPS`` (rendered with ``tiltscreen-synth``, cached outside
 the repository), runs MediaPipe with segmentation and a :class:`~tiltscreen.pose.stickers.StickerRecorder`
-hook, then :func:`~tiltscreen.pose.stickers.sticker_tilt_deg` over the whole clip (facing from the
+hook, then :func:`~tiltscreen.kinematics.sticker_tilt.sticker_tilt_deg` over the whole clip (facing from the
 landmarks, camera roll from the ground truth: a level reference is assumed). It reports
 
 * detection rate (frames with a pair) and refusals with their reasons, against the ground truth's
@@ -134,7 +134,8 @@ def stats(values: np.ndarray) -> dict[str, float | int | None]:
 def evaluate(name: str, video: Path, gt: dict[str, Any]) -> dict[str, Any]:
     """Run detection on one clip and compare it with its ground truth."""
     from tiltscreen.kinematics.view import facing_direction  # noqa: PLC0415
-    from tiltscreen.pose.stickers import Parallax, StickerPair, pair_tilt_deg, sticker_tilt_deg  # noqa: PLC0415
+    from tiltscreen.kinematics.sticker_tilt import Parallax, pair_tilt_deg, sticker_tilt_deg  # noqa: PLC0415
+    from tiltscreen.pose.stickers import StickerPair  # noqa: PLC0415
 
     cfg, t0 = gt["config"], time.time()
     side, roll = cfg["camera"]["side"], float(cfg["camera"]["roll_deg"])

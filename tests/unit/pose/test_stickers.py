@@ -21,18 +21,15 @@ import pytest
 from tiltscreen.errors import ValidationError
 from tiltscreen.kinematics.vectors import image_to_up, rotate_2d
 from tiltscreen.pose.estimator import Candidate
+from tiltscreen.kinematics.sticker_tilt import Parallax, pair_tilt_deg, remove_parallax, sticker_tilt_deg
 from tiltscreen.pose.stickers import (
     MISSING_PSIS,
-    Parallax,
     StickerPair,
     StickerRecorder,
     StickerSearch,
     StickerSpec,
     find_sticker_pair,
-    pair_tilt_deg,
     parse_colour,
-    remove_parallax,
-    sticker_tilt_deg,
 )
 from tiltscreen.skeleton import BLAZEPOSE
 from tiltscreen.sources import Frame

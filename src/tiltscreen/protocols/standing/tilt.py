@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tiltscreen.pose.stickers import StickerRecorder, StickerSpec, sticker_tilt_deg
+from tiltscreen.kinematics.sticker_tilt import sticker_tilt_deg
+from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
 from tiltscreen.protocols.common import Metric
 
 #: marker method error budget (1 SD, degrees): sticker detection and pairing 0.8 (renders: MAE 0.77 deg
