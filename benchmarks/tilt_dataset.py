@@ -166,33 +166,46 @@ def render(clips: list[Clip], cache: Path) -> None:
         generate_clip(_spec(c), stem)
 
 
-def pose(clips: list[Clip], cache: Path) -> None:
-    """Run MediaPipe with segmentation on each rendered clip; cache landmarks and masks as ``.npz``."""
+def pose_video(video: Path, out: Path, *, fps: float = FPS, step: int = 1, transform=None) -> int:
+    """Run MediaPipe (VIDEO mode, segmentation) on ``video``; save landmarks and masks to ``out`` (.npz).
+
+    Every ``step``-th frame is kept (all are fed to the tracker); ``transform`` (RGB uint8 -> RGB uint8),
+    if given, is applied to each frame first (e.g. a contrast reduction). Returns the frames kept.
+    """
     import cv2  # noqa: PLC0415 - mediapipe's opencv
 
     from tiltscreen.pose.estimator import PoseOptions, VideoPoseEstimator  # noqa: PLC0415
 
+    xyz, vis, masks = [], [], []
+    with VideoPoseEstimator(PoseOptions(model_path=MODEL, max_people=1, segmentation=True)) as est:
+        cap = cv2.VideoCapture(str(video))
+        for i in range(100_000):
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            frame = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            frame = frame if transform is None else transform(frame)
+            cands = est.detect(frame, i / fps)
+            if i % step:
+                continue
+            if cands and cands[0].mask is not None:
+                xyz.append(cands[0].xyz), vis.append(cands[0].visibility)
+                masks.append(np.round(cands[0].mask * 255).astype(np.uint8))
+            else:
+                xyz.append(np.full((33, 3), np.nan)), vis.append(np.zeros(33))
+                masks.append(np.zeros(frame.shape[:2], np.uint8))
+        cap.release()
+    np.savez_compressed(out, xyz=np.array(xyz), visibility=np.array(vis), mask=np.array(masks))
+    return len(xyz)
+
+
+def pose(clips: list[Clip], cache: Path) -> None:
+    """Run MediaPipe with segmentation on each rendered clip; cache landmarks and masks as ``.npz``."""
     for c in clips:
         video, out = cache / f"{c.name}.mp4", cache / f"{c.name}.npz"
         if out.is_file() or not (video.is_file() and video.with_suffix(".json").is_file()):
             continue
-        xyz, vis, masks = [], [], []
-        with VideoPoseEstimator(PoseOptions(model_path=MODEL, max_people=1, segmentation=True)) as est:
-            cap = cv2.VideoCapture(str(video))
-            for i in range(10_000):
-                ok, bgr = cap.read()
-                if not ok:
-                    break
-                frame = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-                cands = est.detect(frame, i / FPS)
-                if cands and cands[0].mask is not None:
-                    xyz.append(cands[0].xyz), vis.append(cands[0].visibility)
-                    masks.append(np.round(cands[0].mask * 255).astype(np.uint8))
-                else:
-                    xyz.append(np.full((33, 3), np.nan)), vis.append(np.zeros(33))
-                    masks.append(np.zeros(frame.shape[:2], np.uint8))
-        np.savez_compressed(out, xyz=np.array(xyz), visibility=np.array(vis), mask=np.array(masks))
-        print(f"pose {c.name}: {len(xyz)} frames", flush=True)
+        print(f"pose {c.name}: {pose_video(video, out)} frames", flush=True)
 
 
 def _facing(xyz: np.ndarray) -> int:
