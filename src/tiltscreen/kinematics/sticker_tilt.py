@@ -20,6 +20,12 @@ from tiltscreen.kinematics.sagittal import subject_vector
 from tiltscreen.kinematics.vectors import signed_angle_2d
 from tiltscreen.pose.stickers import StickerPair, StickerSearch
 
+#: marker method error budget (1 SD, degrees): sticker detection and pairing 0.8 (renders: MAE 0.77 deg
+#: with parallax removed) and the stickers' depth parallax when the camera's field of view is unknown
+#: (renders: ~1 deg low without the correction); camera roll adds its own uncertainty
+MARKER_DETECTION_SD_DEG = 0.8
+MARKER_PARALLAX_SD_DEG = 1.0
+
 
 @dataclass(frozen=True)
 class Parallax:
@@ -209,3 +215,20 @@ def _relabel(pair: StickerPair, facing: int) -> StickerPair:
     return StickerPair(pair.psis_px, pair.asis_px, pair.quality, pair.reasons, pair.stature_px)
 
 
+
+
+def tilt_series_deg(searches: Sequence[StickerSearch], *, facing: int, roll_deg: float = 0.0) -> np.ndarray:
+    """Per-frame sticker tilt (degrees, positive anterior; NaN where no pair was found).
+
+    The sticker ahead in the facing direction is taken as the ASIS in every frame, so a frame's
+    own label does not matter (used during movement, e.g. a sit-and-reach, where no single
+    window median applies).
+    """
+    raise_if_problems("tilt_series_deg", facing_problems(facing))
+    nan2 = np.full(2, np.nan)
+    pairs = [_relabel(s.pair, facing) if s.pair is not None else None for s in searches]
+    asis = np.array([p.asis_px if p else nan2 for p in pairs]).reshape(-1, 2)
+    psis = np.array([p.psis_px if p else nan2 for p in pairs]).reshape(-1, 2)
+    if not len(pairs):
+        return np.empty(0)
+    return pair_tilt_deg(asis, psis, facing=facing, roll_deg=roll_deg)

@@ -19,6 +19,8 @@ from tiltscreen.protocols.sit_and_reach.measure import (
     roll_estimate,
 )
 from tiltscreen.protocols.sit_and_reach.trials import best_trial, detect_trials
+from tiltscreen.kinematics.sticker_tilt import MARKER_DETECTION_SD_DEG, MARKER_PARALLAX_SD_DEG, tilt_series_deg
+from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
 from tiltscreen.screening.thresholds import Thresholds, load_thresholds
 
 #: stature assumed only to size the trial rules' tolerances in pixels when no scale exists
@@ -45,7 +47,17 @@ def _camera(rec: Recording, side: str, facing: int, roll, th: Thresholds) -> Cam
     return Camera(roll.deg, roll.method, yaw.yaw_deg, yaw.uncertainty_deg, view.within_limits, view.reasons, limits)
 
 
-def analyse(rec: Recording, job: AnalyzeJob, th: Thresholds) -> tuple[dict[str, Any], dict[str, Any]]:
+def _pelvic_tilt_series(stickers, facing: int, roll) -> tuple[np.ndarray | None, float]:
+    """Per-frame sticker tilt and its 1 SD error (None without any sticker pair)."""
+    if stickers is None or not any(s.pair is not None for s in stickers.searches):
+        return None, 1.5
+    roll_sd = (roll.uncertainty_deg or 0.0) / 1.96 if roll.deg is not None else 1.5
+    sd = float(np.sqrt(MARKER_DETECTION_SD_DEG**2 + MARKER_PARALLAX_SD_DEG**2 + roll_sd**2))
+    return tilt_series_deg(stickers.searches, facing=facing, roll_deg=roll.deg or 0.0), sd
+
+
+def analyse(rec: Recording, job: AnalyzeJob, th: Thresholds,
+            stickers=None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The summary (contract) and the pieces the figures need."""
     facing = facing_direction(rec.lm)
     side = near_side(rec.lm, facing=facing) if job.side == "auto" else job.side
@@ -59,9 +71,10 @@ def analyse(rec: Recording, job: AnalyzeJob, th: Thresholds) -> tuple[dict[str, 
     rules_px = scale.px_per_cm or _rules_scale(rec.lm, side)
     trials = detect_trials(series, analysis.rules_from(th, unit=series.unit, px_per_cm=rules_px))
     best = best_trial(trials, analysis.rules_from(th, unit=series.unit, px_per_cm=rules_px))
+    tilt, tilt_sd = _pelvic_tilt_series(stickers, facing, roll)
     ctx = analysis.Context(scale=scale, roll_corrected=roll.deg is not None,
                            angles_vs_horizontal_ok=roll.deg is not None, age=job.age, sex=job.sex,
-                           zero_offset_cm=job.zero_offset_cm)
+                           zero_offset_cm=job.zero_offset_cm, pelvic_tilt=tilt, pelvic_tilt_sd=tilt_sd)
     reasons: list[str] = []
     metrics = analysis.trial_metrics(trials[best] if best is not None else None, series, ctx)
     if not camera.within_limits:
@@ -72,7 +85,8 @@ def analyse(rec: Recording, job: AnalyzeJob, th: Thresholds) -> tuple[dict[str, 
         reasons.append("No valid trial was found." if trials else "No sit-and-reach trial was found in the recording.")
     if rec.interrupted:
         reasons.append(rec.interrupted)
-    flags = analysis.flags(trials, best, metrics, ctx, th)
+    split = analysis.hip_spine_split(trials[best], series, ctx) if best is not None else None
+    flags = analysis.flags(trials, best, metrics, ctx, th) + analysis.spinal_flag(split, th)
     summary = envelope(
         protocol="sit-and-reach", status="ok" if not reasons else "indeterminate", reasons=reasons, side=side,
         scale=scale, camera=camera, metrics=metrics, flags=flags,
@@ -82,6 +96,9 @@ def analyse(rec: Recording, job: AnalyzeJob, th: Thresholds) -> tuple[dict[str, 
             "trials": [_trial_dict(t, series, ctx) for t in trials],
             "best_trial": best,
             "reach_conventions": analysis.reach_conventions(metrics["reach_cm"], job.zero_offset_cm),
+            "hip_spine_contribution": split if split is not None else {
+                "reason": "Needs skin markers on the ASIS and PSIS seen at rest and during the hold (the pelvis is "
+                          "not visible in the landmarks)."},
             "subject_fraction": round(rec.subject_fraction, 4),
             "thresholds": {"file": th.path, "version": th.version},
             "provenance": [s.as_dict() for s in rec.lm.provenance],
@@ -112,9 +129,10 @@ def run_sit_and_reach(job: AnalyzeJob) -> dict[str, Any]:
 
     th = load_thresholds(job.thresholds)
     job.out_dir.mkdir(parents=True, exist_ok=True)
-    rec = extract(job)
+    stickers = StickerRecorder(spec=StickerSpec(colour_rgb=job.marker_colour))
+    rec = extract(job, extra_hooks=[stickers])
     files = {f"landmarks_{k}": str(v) for k, v in save_landmarks(rec.lm, job.out_dir).items()}
-    summary, parts = analyse(rec, job, th)
+    summary, parts = analyse(rec, job, th, stickers)
     files.update(_figures(job, rec, parts, th))
     summary["files"] = files
     write_json(job.out_dir / "summary.json", summary)

@@ -12,15 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tiltscreen.kinematics.sticker_tilt import sticker_tilt_deg
+from tiltscreen.kinematics.sticker_tilt import MARKER_DETECTION_SD_DEG, MARKER_PARALLAX_SD_DEG, sticker_tilt_deg
 from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
 from tiltscreen.protocols.common import Metric
 
-#: marker method error budget (1 SD, degrees): sticker detection and pairing 0.8 (renders: MAE 0.77 deg
-#: with parallax removed) and the stickers' depth parallax when the camera's field of view is unknown
-#: (renders: ~1 deg low without the correction); camera roll adds its own uncertainty
-MARKER_DETECTION_SD_DEG = 0.8
-MARKER_PARALLAX_SD_DEG = 1.0
 
 METHOD_MARKERS = "markers"
 METHOD_ESTIMATE = "markerless-estimate"
