@@ -121,14 +121,7 @@ def extract_landmarks(
         try:
             for frame in source:
                 cands = estimator.detect(frame.rgb, frame.timestamp_s)
-                k = tracker.update(cands)
-                subject = cands[k] if k is not None else None
-                rows.append(frame, subject)
-                _count(report, cands, subject)
-                for hook in hooks:
-                    hook(frame, subject)
-                if progress is not None:
-                    progress(1)
+                _record(frame, cands, tracker, rows, report, hooks, progress)
         except SourceInterruptedError as err:
             report.interrupted = str(err)
         except KeyboardInterrupt:
@@ -168,14 +161,7 @@ def extract_landmarks_live(
                 continue
             for old in [k for k in pending if k < ms]:  # MediaPipe dropped these
                 del pending[old]
-            k = tracker.update(cands)
-            subject = cands[k] if k is not None else None
-            rows.append(frame, subject)
-            _count(report, cands, subject)
-            for hook in hooks:
-                hook(frame, subject)
-            if progress is not None:
-                progress(1)
+            _record(frame, cands, tracker, rows, report, hooks, progress)
 
     with LivePoseEstimator(options) as estimator:
         try:
@@ -193,6 +179,19 @@ def extract_landmarks_live(
     report.refused_switches = tracker.switches_refused
     lm = _build(rows, source, options, report, model_sha256)
     return lm.with_step("live_stream", {"frames_submitted_dropped": len(pending)}), report
+
+
+def _record(frame: Frame, cands: list[Candidate], tracker: SubjectTracker, rows: _Rows, report: ExtractionReport,
+            hooks: tuple[FrameHook, ...], progress: Callable[[int], None] | None) -> None:
+    """Pick the subject among this frame's people, keep its row, tell the hooks and the progress bar."""
+    k = tracker.update(cands)
+    subject = cands[k] if k is not None else None
+    rows.append(frame, subject)
+    _count(report, cands, subject)
+    for hook in hooks:
+        hook(frame, subject)
+    if progress is not None:
+        progress(1)
 
 
 def _count(report: ExtractionReport, cands: list[Candidate], subject: Candidate | None) -> None:
