@@ -1,6 +1,6 @@
 """Synthetic standing clips with known ASIS-PSIS tilt for the markerless tilt estimate (renders only).
 
-The dataset is a fixed, seeded list of short standing clips: 24 distinct bodies (sex, stature 150-195 cm,
+The dataset is a fixed, seeded list of short standing clips: 32 distinct bodies (sex, stature 150-195 cm,
 age, weight, muscle, proportions), each at three tilts spread over 0-35 degrees (one low, one middle, one
 high), seen from a random side with a small camera yaw (0-15 degrees) and roll (0-3 degrees), arms folded;
 plus, on some bodies, the same pose with the arms hanging (the estimate must refuse) and a yaw series
@@ -29,8 +29,8 @@ import numpy as np
 
 CACHE = Path("/work/cache/tilt_dataset")
 MODEL = Path(__file__).resolve().parents[1] / "models" / "pose_landmarker_full.task"
-N_BODIES = 24
-TEST_BODIES = frozenset(range(2, N_BODIES, 3))  # 8 held-out bodies: 2, 5, 8, ..., 23
+N_BODIES = 32
+TEST_BODIES = frozenset(range(2, 24, 3))  # 8 held-out bodies: 2, 5, 8, ..., 23 (24-31 all train)
 TILT_BINS = ((0.0, 11.0), (11.0, 23.0), (23.0, 35.0))
 W, H, FPS, DURATION_S = 960, 540, 15.0, 2.0
 
@@ -214,19 +214,49 @@ def _facing(xyz: np.ndarray) -> int:
     return 1 if np.nanmedian(x[:, 31] + x[:, 32] - x[:, 29] - x[:, 30]) > 0 else -1
 
 
-def clip_features(npz: Path, *, step: int = 1) -> dict:
-    """Median outline features of one cached clip (every ``step``-th frame), with quality and reasons."""
-    from tiltscreen.kinematics.outline import frame_features, median_features  # noqa: PLC0415
+def _frames(video: Path, step: int, transform):
+    """Yield every ``step``-th RGB frame of ``video`` (with ``transform`` applied), in order."""
+    import cv2  # noqa: PLC0415 - mediapipe's opencv
+
+    cap = cv2.VideoCapture(str(video))
+    i = 0
+    while True:
+        ok, bgr = cap.read()
+        if not ok:
+            break
+        if i % step == 0:
+            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            yield rgb if transform is None else transform(rgb)
+        i += 1
+    cap.release()
+
+
+def clip_features(npz: Path, *, video: Path | None = None, step: int = 1, transform=None) -> dict:
+    """Median outline features of one cached clip, with quality and reasons.
+
+    With ``video`` (the clip the ``.npz`` was made from, every ``step``-th frame kept, ``transform``
+    applied as in :func:`pose_video`) the image contrast across the outline is checked too.
+    """
+    from tiltscreen.kinematics.outline import (  # noqa: PLC0415
+        FEATURE_NAMES,
+        frame_features,
+        median_features,
+    )
 
     d = np.load(npz)
     masks, xyz = d["mask"], d["xyz"]
     h, w = masks.shape[1:]
+    if not np.isfinite(xyz[:, [11, 12, 23, 24, 29, 30, 31, 32], :2]).all(axis=(1, 2)).any():
+        nan = dict.fromkeys(FEATURE_NAMES, float("nan"))
+        return {"values": nan, "quality": {}, "reasons": ["no person found by MediaPipe"], "facing": 0}
     facing = _facing(xyz)
-    frames = [
-        frame_features(masks[i] / 255.0, xyz[i, :, :2] * [w, h], facing=facing)
-        for i in range(0, len(masks), step)
-        if np.isfinite(xyz[i, [11, 12, 23, 24], :2]).all()
-    ]
+    images = _frames(video, step, transform) if video is not None else iter([None] * len(masks))
+    frames = []
+    for i, image in zip(range(len(masks)), images, strict=False):
+        if np.isfinite(xyz[i, [11, 12, 23, 24], :2]).all():
+            frames.append(
+                frame_features(masks[i] / 255.0, xyz[i, :, :2] * [w, h], facing=facing, image=image)
+            )
     med = median_features(frames)
     return {"values": med.values, "quality": med.quality, "reasons": list(med.reasons), "facing": facing}
 
@@ -239,7 +269,8 @@ def features(clips: list[Clip], cache: Path) -> None:
             continue
         gt = json.loads((cache / f"{c.name}.json").read_text())
         truth = float(np.mean(gt["frames"][f"pelvic_tilt_{c.side}_deg"]))
-        row = {"clip": {**c.__dict__, "split": c.split}, "truth_deg": truth, **clip_features(npz)}
+        feats = clip_features(npz, video=cache / f"{c.name}.mp4")
+        row = {"clip": {**c.__dict__, "split": c.split}, "truth_deg": truth, **feats}
         out.write_text(json.dumps(row, indent=1))
         print(f"features {c.name}", flush=True)
 

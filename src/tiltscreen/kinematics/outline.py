@@ -34,6 +34,8 @@ from tiltscreen.errors import ValidationError
 from tiltscreen.kinematics.outline_quality import (
     DEFAULT_LIMITS,
     QualityLimits,
+    bilinear,
+    edge_contrast,
     first_crossing,
     quality_numbers,
     quality_reasons,
@@ -171,25 +173,6 @@ def body_frame(points_px: np.ndarray, facing: int, *, roll_deg: float | None = N
     return BodyFrame(hip, up, forward, trunk)
 
 
-def _bilinear(mask: np.ndarray, px: np.ndarray) -> np.ndarray:
-    """Mask probability at sub-pixel points ``(..., 2)``; 0 outside the image."""
-    h, w = mask.shape
-    x, y = px[..., 0], px[..., 1]
-    x0, y0 = np.floor(x).astype(int), np.floor(y).astype(int)
-    fx, fy = x - x0, y - y0
-    out = np.zeros(x.shape)
-    for dx, dy, wt in (
-        (0, 0, (1 - fx) * (1 - fy)),
-        (1, 0, fx * (1 - fy)),
-        (0, 1, (1 - fx) * fy),
-        (1, 1, fx * fy),
-    ):
-        xi, yi = x0 + dx, y0 + dy
-        ok = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
-        out[ok] += wt[ok] * mask[yi[ok], xi[ok]]
-    return out
-
-
 def sample_profiles(
     mask: np.ndarray, frame: BodyFrame, *, heights: np.ndarray = HEIGHTS, threshold: float = 0.5
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -219,7 +202,7 @@ def sample_profiles(
         raise ValidationError(f"sample_profiles: mask must be 2-D (H, W), got shape {mask.shape}.")
     xs = np.arange(-X_HALF, X_HALF + X_STEP / 2, X_STEP)
     grid = np.stack(np.broadcast_arrays(xs[None, :], np.asarray(heights, float)[:, None]), axis=-1)
-    p = _bilinear(np.asarray(mask, float), frame.to_image(grid))
+    p = bilinear(np.asarray(mask, float), frame.to_image(grid))
     centre = int(np.argmin(np.abs(xs)))
     back = xs[centre] - X_STEP * first_crossing(p[:, centre::-1], threshold)
     front = xs[centre] + X_STEP * first_crossing(p[:, centre:], threshold)
@@ -295,6 +278,7 @@ def frame_features(
     *,
     facing: int,
     roll_deg: float | None = None,
+    image: np.ndarray | None = None,
     threshold: float = 0.5,
     limits: QualityLimits = DEFAULT_LIMITS,
 ) -> OutlineFeatures:
@@ -310,6 +294,9 @@ def frame_features(
         +1 if the subject faces image-right (:func:`tiltscreen.kinematics.view.facing_direction`).
     roll_deg : float, optional
         Camera roll; when given the frame's "up" is the true vertical (:func:`body_frame`).
+    image : ndarray, shape (H, W) or (H, W, 3), optional
+        The frame itself (grey or RGB, 0-255, same size as ``mask``). When given, the contrast of the
+        image across the outline is checked (``edge_contrast``); without it that check is skipped.
     threshold : float, default 0.5
         Mask probability at which the outline is placed.
     limits : QualityLimits
@@ -345,6 +332,8 @@ def frame_features(
     values["trunk_thigh_deg"] = math.degrees(math.atan2(knee[0], -knee[1]))
     arms = frame.to_body(pts[[L_ELBOW, R_ELBOW, L_WRIST, R_WRIST]])
     quality = quality_numbers(pts, frame.trunk_px, arms, samples, back, front, heights=HEIGHTS, x_step=X_STEP)
+    if image is not None:
+        quality["edge_contrast"] = edge_contrast(image, frame.to_image, HEIGHTS, back, front)
     return OutlineFeatures(values, quality_reasons(quality, limits), quality)
 
 
@@ -381,8 +370,8 @@ def median_features(frames: list[OutlineFeatures], *, min_reliable: float = 0.5)
         else math.nan
         for n in FEATURE_NAMES
     }
-    keys = frames[0].quality.keys()
-    quality = {k: float(np.nanmedian([f.quality[k] for f in use])) for k in keys}
+    keys = set().union(*(f.quality.keys() for f in frames))
+    quality = {k: float(np.nanmedian([f.quality.get(k, np.nan) for f in use])) for k in sorted(keys)}
     quality["reliable_fraction"] = frac
     reasons: tuple[str, ...] = ()
     if frac < min_reliable:

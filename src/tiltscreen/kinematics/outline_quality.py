@@ -12,6 +12,7 @@ mid-hip point, ``x`` positive towards where the subject faces (body frame of
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +33,9 @@ class QualityLimits:
     Attributes
     ----------
     max_yaw_deg : float
-        Largest accepted camera yaw estimated from shoulder and hip separations, degrees.
+        Largest accepted camera yaw *as estimated* from shoulder and hip separations (:func:`yaw_deg`),
+        degrees. That estimate reads low (about 0.5-0.7 x the true yaw at 15-25 deg on renders), so
+        12 is the largest value seen on the training clips (true yaw <= 15 deg).
     min_coverage : float
         Smallest fraction of heights in :data:`QUALITY_BAND` with both edges found.
     min_mask_confidence : float
@@ -41,14 +44,80 @@ class QualityLimits:
         Largest median 0.8 -> 0.2 probability transition width across the back edge, trunk lengths.
     max_roughness : float
         Largest RMS deviation of the back contour from its 5-sample running mean, trunk lengths.
+    min_edge_contrast : float
+        Smallest grey-level contrast across the back and abdominal outline (:func:`edge_contrast`);
+        checked only when the image was given.
 
     """
 
-    max_yaw_deg: float = 15.0
+    max_yaw_deg: float = 12.0
     min_coverage: float = 0.9
     min_mask_confidence: float = 0.8
     max_edge_width: float = 0.06
     max_roughness: float = 0.012
+    min_edge_contrast: float = 12.0
+
+
+def bilinear(mask: np.ndarray, px: np.ndarray) -> np.ndarray:
+    """Values of a 2-D array (mask or grey image) at sub-pixel points ``(..., 2)`` (x, y); 0 outside it."""
+    h, w = mask.shape
+    x, y = px[..., 0], px[..., 1]
+    x0, y0 = np.floor(x).astype(int), np.floor(y).astype(int)
+    fx, fy = x - x0, y - y0
+    out = np.zeros(x.shape)
+    for dx, dy, wt in (
+        (0, 0, (1 - fx) * (1 - fy)),
+        (1, 0, fx * (1 - fy)),
+        (0, 1, (1 - fx) * fy),
+        (1, 1, fx * fy),
+    ):
+        xi, yi = x0 + dx, y0 + dy
+        ok = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+        out[ok] += wt[ok] * mask[yi[ok], xi[ok]]
+    return out
+
+
+def edge_contrast(
+    image: np.ndarray,
+    to_image: Callable[[np.ndarray], np.ndarray],
+    heights: np.ndarray,
+    back: np.ndarray,
+    front: np.ndarray,
+    *,
+    offset: float = 0.03,
+) -> float:
+    """Grey-level contrast of the image across the outline where the features read it.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W) or (H, W, 3)
+        The frame, 0-255 (RGB is averaged to grey).
+    to_image : callable
+        Body-frame ``(x, h)`` (trunk lengths) -> image pixels (``BodyFrame.to_image``).
+    heights, back, front : ndarray, shape (n,)
+        Sampled heights and the back and front edges there.
+    offset : float, default 0.03
+        Distance either side of the edge at which inside and outside are sampled, trunk lengths.
+
+    Returns
+    -------
+    float
+        The smaller of the median ``|inside - outside|`` along the back edge (h in
+        :data:`QUALITY_BAND`) and along the abdomen (h in [-0.1, 0.3]), grey levels; NaN if no edge.
+
+    """
+    grey = np.asarray(image, float)
+    grey = grey.mean(axis=2) if grey.ndim == 3 else grey
+    out = []
+    for edge, lo, hi, sign in ((back, *QUALITY_BAND, -1.0), (front, -0.1, 0.3, 1.0)):
+        sel = (heights >= lo) & (heights <= hi) & np.isfinite(edge)
+        if not sel.any():
+            return math.nan
+        h, x = heights[sel], edge[sel]
+        outside = bilinear(grey, to_image(np.stack([x + sign * offset, h], axis=1)))
+        inside = bilinear(grey, to_image(np.stack([x - sign * offset, h], axis=1)))
+        out.append(float(np.median(np.abs(inside - outside))))
+    return min(out)
 
 
 def first_crossing(p: np.ndarray, threshold: float) -> np.ndarray:
@@ -211,4 +280,6 @@ def quality_reasons(quality: dict[str, float], limits: QualityLimits = DEFAULT_L
         out.append(f"outline edge blurred ({q['edge_width']:.3f} trunk lengths; low contrast or motion)")
     if not q["roughness"] <= limits.max_roughness:
         out.append(f"back contour irregular (roughness {q['roughness']:.3f}; loose clothing or hair?)")
+    if "edge_contrast" in q and not q["edge_contrast"] >= limits.min_edge_contrast:
+        out.append(f"low contrast between body and background ({q['edge_contrast']:.0f} grey levels)")
     return tuple(out)
