@@ -255,3 +255,15 @@ def test_median_features_uses_reliable_frames() -> None:
     assert "outline broken" in worse.reasons
     with pytest.raises(ValidationError, match="no frames"):
         median_features([])
+
+
+@pytest.mark.parametrize(("inside", "outside", "refused"), [(200.0, 50.0, False), (105.0, 95.0, True)])
+def test_image_contrast_check(inside: float, outside: float, refused: bool, drawn) -> None:
+    """A grey image painted from the mask: contrast across the outline = |inside - outside| grey levels
+    (sampled 0.03 T = 6 px from the edge, where the 1-px ramp is flat); below 12 the outline is refused."""
+    mask, pts = drawn
+    image = np.where(mask >= 0.5, inside, outside)
+    f = frame_features(mask, pts, facing=1, image=np.dstack([image] * 3))
+    assert f.quality["edge_contrast"] == pytest.approx(abs(inside - outside))
+    assert any("low contrast" in r for r in f.reasons) is refused
+    assert "edge_contrast" not in frame_features(mask, pts, facing=1).quality  # no image: check skipped
