@@ -233,6 +233,8 @@ def _back_landmarks(h: np.ndarray, back: np.ndarray) -> tuple[np.ndarray, np.nda
         return nan, nan, nan
     ib = np.flatnonzero(low)[np.argmin(back[low])]
     iu = np.flatnonzero(up)[np.argmin(back[up])]
+    if ib in (np.flatnonzero(low)[0], np.flatnonzero(low)[-1]):
+        return nan, nan, nan  # most posterior point on the window's edge: no buttock apex
     b, u = np.array([back[ib], h[ib]]), np.array([back[iu], h[iu]])
     between = np.arange(ib + 1, iu)
     between = between[np.isfinite(back[between])]
@@ -309,7 +311,8 @@ def frame_features(
 
         - ``lumbar_depth``: distance of the lumbar concavity (deepest back point in front of the chord)
           from the chord buttock apex -> upper-back apex; ``lumbar_height`` its height.
-        - ``buttock_height``: height of the buttock apex (most posterior point, h in [-0.35, 0.25]);
+        - ``buttock_height``: height of the buttock apex (most posterior point, h in [-0.35, 0.25]; NaN,
+          and the frame unreliable, when that point is on the edge of the window: no apex);
           ``buttock_protrusion``: how far it lies behind the concavity.
         - ``concavity_buttock_deg``: angle of the concavity -> buttock line from the trunk axis.
         - ``sacral_deg`` / ``low_back_deg``: angle of the back contour over the lower / upper half of
@@ -334,7 +337,10 @@ def frame_features(
     quality = quality_numbers(pts, frame.trunk_px, arms, samples, back, front, heights=HEIGHTS, x_step=X_STEP)
     if image is not None:
         quality["edge_contrast"] = edge_contrast(image, frame.to_image, HEIGHTS, back, front)
-    return OutlineFeatures(values, quality_reasons(quality, limits), quality)
+    reasons = quality_reasons(quality, limits)
+    if not math.isfinite(values["lumbar_depth"]):
+        reasons += ("no buttock apex and lumbar concavity on the back contour",)
+    return OutlineFeatures(values, reasons, quality)
 
 
 def median_features(frames: list[OutlineFeatures], *, min_reliable: float = 0.5) -> OutlineFeatures:

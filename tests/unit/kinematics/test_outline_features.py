@@ -35,8 +35,8 @@ T_PX = 200.0
 BACK = np.array([[-0.15, -0.5], [-0.25, 0.0], [-0.10, 0.35], [-0.20, 0.75], [-0.15, 1.1]])
 
 
-def _back(h: np.ndarray) -> np.ndarray:
-    return np.interp(h, BACK[:, 1], BACK[:, 0])
+def _back(h: np.ndarray, vertices: np.ndarray = BACK) -> np.ndarray:
+    return np.interp(h, vertices[:, 1], vertices[:, 0])
 
 
 def _front(h: np.ndarray) -> np.ndarray:
@@ -64,12 +64,12 @@ def _points(
     return pts
 
 
-def _mask(frame: BodyFrame, shape=(640, 600), ripple: float = 0.0) -> np.ndarray:
+def _mask(frame: BodyFrame, shape=(640, 600), ripple: float = 0.0, back: np.ndarray = BACK) -> np.ndarray:
     """Silhouette of the module-docstring contours drawn in ``frame`` (1-px ramps at the edges)."""
     v, u = np.mgrid[0 : shape[0], 0 : shape[1]]
     xh = frame.to_body(np.stack([u, v], axis=-1).astype(float))
     x, h = xh[..., 0], xh[..., 1]
-    back = _back(h) + ripple * np.sin(h * 2 * np.pi / 0.04)
+    back = _back(h, back) + ripple * np.sin(h * 2 * np.pi / 0.04)
     ramp = 1.0 / T_PX  # one pixel, in trunk lengths
     p = np.clip(0.5 + (x - back) / ramp, 0, 1) * np.clip(0.5 + (_front(h) - x) / ramp, 0, 1)
     return np.where((h > -0.6) & (h < 1.2), p, 0.0)
@@ -267,3 +267,14 @@ def test_image_contrast_check(inside: float, outside: float, refused: bool, draw
     assert f.quality["edge_contrast"] == pytest.approx(abs(inside - outside))
     assert any("low contrast" in r for r in f.reasons) is refused
     assert "edge_contrast" not in frame_features(mask, pts, facing=1).quality  # no image: check skipped
+
+
+def test_no_buttock_apex_is_refused() -> None:
+    """Back of the thigh drawn behind the buttock (x = -0.40 at h = -0.5): the most posterior back point in
+    the apex window h in [-0.35, 0.25] is its lower edge, so there is no apex and the frame is unreliable."""
+    thigh_behind = np.array([[-0.40, -0.5], [-0.25, 0.0], [-0.10, 0.35], [-0.20, 0.75], [-0.15, 1.1]])
+    frame = _frame()
+    f = frame_features(_mask(frame, back=thigh_behind), _points(frame), facing=1)
+    assert math.isnan(f.values["buttock_height"]) and math.isnan(f.values["lumbar_depth"])
+    assert any("no buttock apex" in r for r in f.reasons)
+    assert not f.reliable
