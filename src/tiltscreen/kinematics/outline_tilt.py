@@ -10,6 +10,14 @@ Conventions: degrees, positive anterior (ASIS lower than PSIS), the angle of the
 the true horizontal. When the outline is unreliable or the features lie outside the range of the
 training bodies the result is *indeterminate*: value and interval NaN, ``reliable`` False and the
 reasons given.
+
+Use (per frame of a quiet-standing window, MediaPipe run with ``segmentation=True``)::
+
+    frames = [
+        frame_features(c.mask, c.xyz[:, :2] * (w, h), facing=facing, image=rgb)  # (w, h) = mask size
+        for c, rgb in window
+    ]
+    value, ci95, reliable, reasons = estimate_pelvic_tilt(median_features(frames))
 """
 
 from __future__ import annotations
