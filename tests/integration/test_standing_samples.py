@@ -65,3 +65,22 @@ def test_screen_joins_both_sides_and_sit_and_reach(tmp_path, model_path) -> None
     assert result["hamstring_extensibility"] == "not_limited"
     assert [e["side"] for e in result["evidence"]["standing"]] == ["left", "right"]
     assert "not a diagnosis" in (tmp_path / "screening.md").read_text()
+
+
+def test_markerless_estimate_when_no_sticker_is_found(tmp_path, model_path) -> None:
+    """Asking for blue stickers on the green-sticker sample leaves only the outline: the result is the
+    markerless estimate (labelled so), and its 95% interval holds the true bone ASIS-PSIS tilt (13.9 deg)."""
+    assert main(["-q", "analyze", str(SAMPLES / "standing_markers_left.mp4"), "--protocol", "standing", "--out",
+                 str(tmp_path), "--subject-height-cm", "175", "--marker-colour", "blue"]) == 0
+    m = json.loads((tmp_path / "summary.json").read_text())["metrics"]["pelvic_tilt_deg"]
+    truth = json.loads((SAMPLES / "standing_markers_left.json").read_text())
+    bone = float(np.median(truth["frames"]["pelvic_tilt_left_deg"]))
+    assert m["method"] == "markerless-estimate" and "estimate" in m["reason"]
+    assert m["ci95"][0] <= bone <= m["ci95"][1]
+
+
+def test_arms_hanging_makes_the_estimate_refuse(tmp_path, model_path) -> None:
+    """The right-side sample has the arms hanging over the pelvis outline: indeterminate, with the reason."""
+    s = run_standing("standing_nomarkers_right.mp4", tmp_path)
+    assert s["status"] == "indeterminate" and s["metrics"]["pelvic_tilt_deg"]["value"] is None
+    assert "arm overlaps" in s["metrics"]["pelvic_tilt_deg"]["reason"]
