@@ -28,9 +28,15 @@ ZERO_CONVENTIONS_CM = {
     "acsm_csep_26": 26.0,  # feet at 26 cm (ACSM 2006 / CSEP 2003)
 }
 
-#: 2-D joint-angle error measured on renders for this pipeline (hip ~2.7 deg, knee 1.5-3 deg):
-#: used as the half-width of the reported 95% interval until the accuracy suite replaces it
-ANGLE_CI_DEG = {"hip_flexion_deg": 5.0, "knee_flexion_deg": 4.0, "trunk_inclination_deg": 4.0}
+#: half-widths of the 95% intervals, from the accuracy suite on renders (benchmarks/results/
+#: accuracy_sit_and_reach.md, 32 trials): 1.96 x the RMS error (bias and SD) of each angle:
+#: hip flexion SD 4.8 deg, trunk inclination bias +2.6 / SD 3.0 deg, knee flexion SD 2.8 deg
+ANGLE_CI_DEG = {"hip_flexion_deg": 9.5, "knee_flexion_deg": 5.6, "trunk_inclination_deg": 7.7}
+#: reach error besides the scale, 1 SD: fingertip on the outline (-1.3 cm mean), toe landmark (+1.1 cm) and the
+#: hand-toe depth parallax (-1.1 cm) measured on renders: total SD 1.7 cm, mean -1.2 cm
+REACH_SD_CM = 1.7
+#: hold time error, 95% half-width: steady trials on renders were within 0.27 s of the true hold
+HOLD_HALF_S = 0.3
 
 NOT_BUILT = ("The pelvis cannot be seen in MediaPipe's landmarks: this needs skin markers on the ASIS and PSIS or the "
              "outline-based estimate, which this version does not provide.")
@@ -76,7 +82,7 @@ def reach_metric(trial: Trial | None, ctx: Context, *, fingertip_bias_cm: float 
                                             "or --subject-height-cm.")
     value = trial.reach + fingertip_bias_cm
     rel = ctx.scale.rel_uncertainty or 0.0
-    half = 1.96 * math.hypot(abs(value) * rel, 0.5)  # 0.5 cm: fingertip/toe localisation (1 SD), stated assumption
+    half = 1.96 * math.hypot(abs(value) * rel, REACH_SD_CM)
     return Metric(value, "cm", method, (value - half, value + half))
 
 
@@ -118,8 +124,8 @@ def trial_metrics(trial: Trial | None, series: ReachSeries, ctx: Context) -> dic
         "pelvic_tilt_deg": pelvic_tilt_metric(trial, ctx),
         "lumbo_horizontal_deg": Metric.missing("deg", "L5-S1 back surface vs forward horizontal", NOT_BUILT),
         "hold_s": Metric(trial.hold_s, "s", "time within the hold band of the maximum (contiguous)",
-                         None if not series.t_s.size else (trial.hold_s - 2 * _frame_s(series),
-                                                            trial.hold_s + 2 * _frame_s(series))),
+                         (max(trial.hold_s - HOLD_HALF_S - _frame_s(series), 0.0),
+                          trial.hold_s + HOLD_HALF_S + _frame_s(series))),
     }
 
 

@@ -93,7 +93,8 @@ def analyse(rec: Recording, job: AnalyzeJob, th: Thresholds,
         extra={
             "input": job.input,
             "facing": "image-right" if facing > 0 else "image-left",
-            "trials": [_trial_dict(t, series, ctx) for t in trials],
+            "trials": [_trial_dict(t, series, ctx, refused=camera.reasons if not camera.within_limits else ())
+                       for t in trials],
             "best_trial": best,
             "reach_conventions": analysis.reach_conventions(metrics["reach_cm"], job.zero_offset_cm),
             "hip_spine_contribution": split if split is not None else {
@@ -113,8 +114,11 @@ def _rules_scale(lm: Landmarks, side: str) -> float | None:
     return found.px_per_cm if found else None
 
 
-def _trial_dict(t, series, ctx) -> dict[str, Any]:
+def _trial_dict(t, series, ctx, *, refused: tuple[str, ...] = ()) -> dict[str, Any]:
     metrics = analysis.trial_metrics(t, series, ctx)
+    if refused:  # a set-up outside the limits refuses every number, the trials' included
+        metrics = {k: Metric.missing(m.unit, m.method, "Camera set-up outside the limits: " + " ".join(refused))
+                   for k, m in metrics.items()}
     return {
         "index": t.index, "start_s": round(t.start_s, 3), "max_reach_s": round(t.max_reach_s, 3),
         "end_s": round(t.end_s, 3), "valid": t.valid, "invalid_reasons": list(t.invalid_reasons),

@@ -26,11 +26,13 @@ def ctx(*, scale: Scale = MARKER, age: float | None = 30, sex: str | None = "M",
                             zero_offset_cm=None)
 
 
-def test_reach_interval_from_scale_uncertainty() -> None:
-    """reach 10 cm, relative scale uncertainty 5%: 1 SD = hypot(10 x 0.05, 0.5) = 0.707 cm; 95% = +/-1.386 cm."""
+def test_reach_interval_from_scale_and_localisation() -> None:
+    """reach 10 cm, relative scale uncertainty 5%: 1 SD = hypot(10 x 0.05, 1.7) = 1.772 cm (1.7 cm: fingertip,
+    toe and parallax error measured on renders); 95% = +/-3.473 cm."""
     m = analysis.reach_metric(trial(10.0), ctx())
     assert m.value == 10.0
-    assert m.ci95 == pytest.approx((10 - 1.96 * math.hypot(0.5, 0.5), 10 + 1.96 * math.hypot(0.5, 0.5)))
+    half = 1.96 * math.hypot(0.5, analysis.REACH_SD_CM)
+    assert m.ci95 == pytest.approx((10 - half, 10 + half))
 
 
 def test_no_scale_gives_null_reach_with_reason() -> None:
