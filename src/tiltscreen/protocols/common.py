@@ -130,6 +130,12 @@ class Camera:
         }
 
 
+def refuse(metrics: dict[str, Metric], reasons: tuple[str, ...] | list[str]) -> dict[str, Metric]:
+    """Every metric set to None with the set-up reasons (camera outside the limits): no number is guessed."""
+    why = "Camera set-up outside the limits: " + " ".join(reasons)
+    return {k: Metric.missing(m.unit, m.method, why) for k, m in metrics.items()}
+
+
 def envelope(
     *,
     protocol: str,

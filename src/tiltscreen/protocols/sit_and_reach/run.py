@@ -9,7 +9,7 @@ import numpy as np
 from tiltscreen.kinematics.camera import check_view
 from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side
 from tiltscreen.landmarks import Landmarks
-from tiltscreen.protocols.common import Camera, Metric, Scale, envelope
+from tiltscreen.protocols.common import Camera, Metric, Scale, envelope, refuse
 from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract, write_json
 from tiltscreen.protocols.sit_and_reach import analysis
 from tiltscreen.protocols.sit_and_reach.measure import (
@@ -79,8 +79,7 @@ def analyse(rec: Recording, job: AnalyzeJob, th: Thresholds,
     metrics = analysis.trial_metrics(trials[best] if best is not None else None, series, ctx)
     if not camera.within_limits:
         reasons.extend(camera.reasons)
-        metrics = {k: Metric.missing(m.unit, m.method, "Camera set-up outside the limits: " + " ".join(camera.reasons))
-                   for k, m in metrics.items()}
+        metrics = refuse(metrics, camera.reasons)
     if best is None:
         reasons.append("No valid trial was found." if trials else "No sit-and-reach trial was found in the recording.")
     if rec.interrupted:
@@ -117,8 +116,7 @@ def _rules_scale(lm: Landmarks, side: str) -> float | None:
 def _trial_dict(t, series, ctx, *, refused: tuple[str, ...] = ()) -> dict[str, Any]:
     metrics = analysis.trial_metrics(t, series, ctx)
     if refused:  # a set-up outside the limits refuses every number, the trials' included
-        metrics = {k: Metric.missing(m.unit, m.method, "Camera set-up outside the limits: " + " ".join(refused))
-                   for k, m in metrics.items()}
+        metrics = refuse(metrics, refused)
     return {
         "index": t.index, "start_s": round(t.start_s, 3), "max_reach_s": round(t.max_reach_s, 3),
         "end_s": round(t.end_s, 3), "valid": t.valid, "invalid_reasons": list(t.invalid_reasons),

@@ -9,7 +9,7 @@ import numpy as np
 from tiltscreen.kinematics.camera import check_view
 from tiltscreen.kinematics.summary import QuietWindow, quiet_window
 from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side
-from tiltscreen.protocols.common import Camera, Metric, Scale, envelope
+from tiltscreen.protocols.common import Camera, Metric, Scale, envelope, refuse
 from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract, write_json
 from tiltscreen.protocols.sit_and_reach.measure import Roll
 from tiltscreen.protocols.standing import analysis, measure
@@ -111,8 +111,7 @@ def analyse_standing(rec: Recording, job: AnalyzeJob, th: Thresholds, sources: T
     else:
         metrics = _metrics(rec, window, side, facing, roll, scale, tilt)
     if not camera.within_limits:
-        metrics = {k: Metric.missing(m.unit, m.method, "Set-up outside the limits: " + " ".join(camera.reasons))
-                   for k, m in metrics.items()}
+        metrics = refuse(metrics, camera.reasons)
     flags = []
     if metrics:
         baseline = _baseline_tilt(job)
