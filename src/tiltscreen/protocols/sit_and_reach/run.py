@@ -9,7 +9,7 @@ import numpy as np
 from tiltscreen.kinematics.camera import check_view
 from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side
 from tiltscreen.landmarks import Landmarks
-from tiltscreen.protocols.common import Camera, Metric, Scale, envelope, refuse
+from tiltscreen.protocols.common import Camera, Scale, envelope, refuse
 from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract, write_json
 from tiltscreen.protocols.sit_and_reach import analysis
 from tiltscreen.protocols.sit_and_reach.measure import (
