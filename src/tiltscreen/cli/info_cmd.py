@@ -36,6 +36,10 @@ def collect() -> dict[str, str]:
     return info
 
 
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """``info`` takes no options of its own."""
+
+
 def run(args: argparse.Namespace) -> int:
     """Print one ``name: value`` line per fact."""
     for key, value in collect().items():

@@ -33,49 +33,31 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
-def _add_landmarks(sub: argparse._SubParsersAction) -> None:
-    from tiltscreen.cli import landmarks_cmd
-
-    p = sub.add_parser("landmarks", parents=[_common()], help="detect one subject's landmarks in a video, folder, camera or stream",
-                       description="Per-frame landmark table (CSV + Parquet), JSON sidecar with units and provenance, "
-                                   "summary.json, and optionally an annotated video.")
-    landmarks_cmd.add_arguments(p)
-    p.set_defaults(func=landmarks_cmd.run)
-
-
-def _add_analyze(sub: argparse._SubParsersAction) -> None:
-    from tiltscreen.cli import analyze_cmd
-
-    p = sub.add_parser("analyze", parents=[_common()], help="analyse a recorded test (sit-and-reach or standing)",
-                       description="summary.json (metrics with units, methods and 95% intervals; flags for review), "
-                                   "a plot over time and an annotated key frame.")
-    analyze_cmd.add_arguments(p)
-    p.set_defaults(func=analyze_cmd.run)
+#: sub-commands: name, module in tiltscreen.cli (with ``add_arguments`` and ``run``), help, description
+SUBCOMMANDS = (
+    ("landmarks", "landmarks_cmd", "detect one subject's landmarks in a video, folder, camera or stream",
+     "Per-frame landmark table (CSV + Parquet), JSON sidecar with units and provenance, summary.json, and "
+     "optionally an annotated video."),
+    ("analyze", "analyze_cmd", "analyse a recorded test (sit-and-reach or standing)",
+     "summary.json (metrics with units, methods and 95% intervals; flags for review), a plot over time and an "
+     "annotated key frame."),
+    ("screen", "screen_cmd", "standing (one or both sides) + sit-and-reach, read together",
+     "Runs each protocol into its own folder and writes screening.json and screening.md: one plain-language "
+     "reading for the clinician, with the evidence."),
+    ("models", "models_cmd", "fetch, verify or list the pose model bundles", None),
+    ("info", "info_cmd", "versions and model hash, for bug reports", None),
+)
 
 
-def _add_screen(sub: argparse._SubParsersAction) -> None:
-    from tiltscreen.cli import screen_cmd
+def _add_subcommands(sub: argparse._SubParsersAction) -> None:
+    """Register every sub-command; each module is imported here, not at start-up of another command."""
+    import importlib
 
-    p = sub.add_parser("screen", parents=[_common()], help="standing (one or both sides) + sit-and-reach, read together",
-                       description="Runs each protocol into its own folder and writes screening.json and screening.md: "
-                                   "one plain-language reading for the clinician, with the evidence.")
-    screen_cmd.add_arguments(p)
-    p.set_defaults(func=screen_cmd.run)
-
-
-def _add_models(sub: argparse._SubParsersAction) -> None:
-    from tiltscreen.cli import models_cmd
-
-    p = sub.add_parser("models", parents=[_common()], help="fetch, verify or list the pose model bundles")
-    models_cmd.add_arguments(p)
-    p.set_defaults(func=models_cmd.run)
-
-
-def _add_info(sub: argparse._SubParsersAction) -> None:
-    from tiltscreen.cli import info_cmd
-
-    p = sub.add_parser("info", parents=[_common()], help="versions and model hash, for bug reports")
-    p.set_defaults(func=info_cmd.run)
+    for name, module_name, help_text, description in SUBCOMMANDS:
+        module = importlib.import_module(f"tiltscreen.cli.{module_name}")
+        p = sub.add_parser(name, parents=[_common()], help=help_text, description=description or help_text)
+        module.add_arguments(p)
+        p.set_defaults(func=module.run)
 
 
 def _quiet_native_logs() -> None:
@@ -97,11 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tiltscreen {__version__}")
     parser.add_argument("-q", "--quiet", action="store_true", default=False, help="print errors only (no progress bar)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _add_landmarks(sub)
-    _add_analyze(sub)
-    _add_screen(sub)
-    _add_models(sub)
-    _add_info(sub)
+    _add_subcommands(sub)
     return parser
 
 
