@@ -201,6 +201,18 @@ class SitAndReachRules:
         Successive reach peaks closer than this (s) form a bouncing chain.
     bounce_min_peaks : int, default 2
         A chain of at least this many peaks before or at the maximum is bouncing.
+    bounce_min_trunk_swing_deg : float, default 3.0
+        Trunk check of bouncing (the whole trunk bobs in ballistic reaching):
+        a reversal of the trunk inclination counts when it falls back at least
+        this many degrees and rises as much again. On renders the steady trials'
+        largest such swing was 0.5 deg and the ballistic ones' smallest 5.75 deg
+        (after the ``bounce_trunk_smooth_s`` median); see
+        :func:`~tiltscreen.protocols.sit_and_reach.validity.trunk_bouncing_chain`.
+    bounce_trunk_smooth_s : float, default 0.1
+        Width (s) of the centred moving median applied to the trunk inclination
+        for the trunk check only: it removes one-frame landmark glitches but
+        keeps a bounce of up to ~5 Hz (0 = none). The reach's ``smooth_s``
+        (0.25 s) would flatten a 4 Hz bounce (period 0.25 s).
     min_excursion : float, default 5.0
         A trial starts when the reach rises at least this far above the lowest
         (rest) value since the previous trial.
@@ -244,6 +256,8 @@ class SitAndReachRules:
     bounce_min_dip: float = 2.0
     bounce_max_period_s: float = 1.0
     bounce_min_peaks: int = 2
+    bounce_min_trunk_swing_deg: float = 3.0
+    bounce_trunk_smooth_s: float = 0.1
     min_excursion: float = 5.0
     return_fraction: float = 0.5
     onset_fraction: float = 0.05
@@ -255,9 +269,11 @@ class SitAndReachRules:
     unit: str = "cm"
 
     def __post_init__(self) -> None:
-        positive = ("hold_band", "bounce_min_dip", "min_excursion", "bounce_max_period_s")
+        positive = ("hold_band", "bounce_min_dip", "min_excursion", "bounce_max_period_s",
+                    "bounce_min_trunk_swing_deg")
         non_negative = ("min_hold_s", "knee_tolerance_deg", "max_hands_gap", "max_out_of_frame_s",
-                        "min_rest_s", "smooth_s", "max_gap_s", "hold_level_s")  # fmt: skip
+                        "min_rest_s", "smooth_s", "max_gap_s", "hold_level_s",
+                        "bounce_trunk_smooth_s")  # fmt: skip
         problems = [p for name in positive for p in _number_problems(self, name, low=0.0, strict=True)]
         problems += [p for name in non_negative for p in _number_problems(self, name, low=0.0)]
         problems += _number_problems(self, "min_visible", low=0.0, high=1.0)

@@ -51,7 +51,8 @@ class Trial:
         (tolerance 10°)".
     bouncing : bool
         Ballistic reaching detected (see
-        :func:`~tiltscreen.protocols.sit_and_reach.validity.bouncing_chain`).
+        :func:`~tiltscreen.protocols.sit_and_reach.validity.bouncing_chain` and
+        :func:`~tiltscreen.protocols.sit_and_reach.validity.trunk_bouncing_chain`).
     knee_flexion_max_deg : float
         Largest smoothed knee flexion (deg, 0 = straight) over the hold; NaN if unknown.
     hip_flexion_at_max_deg, trunk_inclination_at_max_deg : float
@@ -124,8 +125,10 @@ def detect_trials(series: ReachSeries, rules: SitAndReachRules) -> list[Trial]:
     -----
     Reach and knee flexion are smoothed with a centred moving median of width
     ``smooth_s`` (time-based, so variable frame rates are fine; NaN stays NaN),
-    used for segmentation, onset, end, the time of the maximum, bouncing and the
-    knee check. The hold is judged on a wider moving median (``hold_level_s``):
+    used for segmentation, onset, end, the time of the maximum, the reach check of
+    bouncing and the knee check (the trunk check of bouncing uses the trunk
+    inclination with its own short median, ``bounce_trunk_smooth_s``). The hold is
+    judged on a wider moving median (``hold_level_s``):
     the hold level is its maximum between onset and end, and the hold is the
     contiguous run around it within ``hold_band`` of that level (unknown spans
     up to ``max_gap_s`` bridged). With only the narrow median, noise of 0.5 cm SD

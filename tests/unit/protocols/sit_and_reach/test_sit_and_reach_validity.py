@@ -85,6 +85,40 @@ def test_slow_readjustment_is_not_bouncing(make_series):
     assert not tr.bouncing and tr.valid
 
 
+def test_trunk_bouncing_with_a_flat_fingertip(make_series):
+    """The trunk bobs at 4 Hz while the fingertip reach shows nothing (hand hidden in the box).
+
+    Reach: rest 1 s, 1 s to +12 cm, hold 5 s, 1 s back, rest 1 s (no reach reversal at all).
+    Trunk: ``40 * lean`` as usual, plus ``A sin(2 pi 4 (t - 2.5))`` deg for 2.5 <= t < 4 s (six
+    periods of 0.25 s, inside the hold). At 30 fps successive samples are 48 deg of phase apart, so
+    the 3-frame (0.1 s) median at a crest is at least sin(90 - 48) = 0.67 A: with A = 6 deg the
+    dips are >= 8 deg (>= 3 deg) and the peaks 0.25 s apart (< 1 s): the six crests, and the hold
+    level reached again 0.19 s after the last crest (after its last dip) as a seventh peak, a chain
+    of 7 trunk peaks (6 if the median shaves the last dip below 3 deg): bouncing (the reach check
+    sees no reversal). With A = 1.2 deg every dip is <= 2.4 deg (a
+    median never widens the range) < 3 deg: no chain, the trial stays valid.
+    """
+    phases = [("flat", 1.0), ("move", 1.0, 12.0), ("flat", 5.0), ("move", 1.0, REST), ("flat", 1.0)]
+
+    def trunk(amp: float):
+        def f(t: np.ndarray) -> np.ndarray:
+            base = 40 * np.clip((reach_at(t, phases) - REST) / 22.0, 0, None)
+            bob = (t >= 2.5) & (t < 4.0)
+            return base + np.where(bob, amp * np.sin(2 * np.pi * 4.0 * (t - 2.5)), 0.0)
+
+        return f
+
+    tr = only_trial(make_series(phases, trunk_inclination_deg=trunk(6.0)))
+    assert tr.bouncing and tr.invalid_codes == ("bouncing",)
+    assert tr.invalid_reasons[0] in {
+        f"bouncing: {k} trunk-inclination peaks less than 1 s apart with dips of at least 3° "
+        "before the maximum"
+        for k in (6, 7)
+    }
+    small = only_trial(make_series(phases, trunk_inclination_deg=trunk(1.2)))
+    assert not small.bouncing and small.valid
+
+
 def test_hands_uneven(make_series):
     tr = only_trial(make_series(ONE_TRIAL, hands_gap=during(2.0, 6.0, 8.0, 1.0)))
     assert tr.invalid_codes == ("hands_uneven",)
