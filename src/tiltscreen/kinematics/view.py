@@ -341,9 +341,80 @@ def estimate_yaw_deg(
     return YawEstimate(yaw, unc, yaw, world, int(finite.size))
 
 
+#: Largest accepted apparent separation of the two feet along the image x axis,
+#: in trunk lengths (:func:`foot_separation`). Chosen on renders with known yaw
+#: (tiltscreen.synth, MediaPipe full model, median over each clip): views with
+#: |yaw| <= 10 degrees gave at most 0.14 (standing yaw series bodies 2, 5, 8:
+#: 0.02-0.14; 19 sit-and-reach clips sr01-sr16: 0.00-0.16), views with
+#: |yaw| >= 20 degrees at least 0.26 (standing 20-30 degrees: 0.26-0.46;
+#: sit-and-reach sr18, 28 degrees seen from the back: 0.33). 0.20 sits midway.
+#: The sit-and-reach clips seen from the front at 22-25 degrees (sr17, sr19)
+#: read only 0.03-0.05 but are caught by :func:`estimate_yaw_deg`.
+MAX_FOOT_SEPARATION = 0.20
+
+_FOOT_POINTS = ("ankle", "heel", "foot_index")
+
+
+def foot_separation(lm: Landmarks, side: str, *, facing: int) -> float:
+    """Apparent left-right separation of the feet, in trunk lengths (an obliquity cue).
+
+    Parameters
+    ----------
+    lm : Landmarks
+        Landmarks of one subject over a recording.
+    side : {"left", "right"}
+        The near side.
+    facing : {+1, -1}
+        Which way the subject faces in the image.
+
+    Returns
+    -------
+    float
+        ``|mean over ankle, heel, toes of median over frames of
+        facing * (x_far - x_near) / T|`` with ``T`` the trunk length in pixels;
+        NaN if no frame has a foot pair and the trunk.
+
+    Notes
+    -----
+    The feet stand (or, sitting, point) side by side about a hip width ``S``
+    apart. Seen square from the side they overlap along the image x axis; at
+    yaw ``psi`` they are ``S sin(psi)`` apart (orthographic), whichever way the
+    camera is turned, so this cue still works when the camera looks at the
+    subject's back, where the shoulder and hip cue of :func:`estimate_yaw_deg`
+    reads near zero (the pose model places the hidden far shoulder and hip
+    behind the near ones). Feet are far apart and often both visible, so the
+    pose model places the far foot better. With ``S`` about 0.5-0.7 trunk
+    lengths, 0.20 corresponds to roughly 15-25 degrees; the threshold
+    :data:`MAX_FOOT_SEPARATION` is empirical (see there).
+
+    """
+    problems = landmarks_problems(lm) + side_problems(side) + facing_problems(facing)
+    raise_if_problems("foot_separation", problems)
+    far = "left" if side == "right" else "right"
+    torso = _torso_px(lm)
+    medians = []
+    for part in _FOOT_POINTS:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dx = facing * (lm.point(f"{far}_{part}")[:, 0] - lm.point(f"{side}_{part}")[:, 0]) / torso
+        medians.append(_nanmedian(dx))
+    finite = [m for m in medians if math.isfinite(m)]
+    return abs(float(np.mean(finite))) if finite else math.nan
+
+
+def oblique_view_reason(lm: Landmarks, side: str, *, facing: int,
+                        max_separation: float = MAX_FOOT_SEPARATION) -> str | None:
+    """Return a refusal reason when the feet appear too far apart for a side view, else None."""
+    sep = foot_separation(lm, side, facing=facing)
+    if not math.isfinite(sep) or sep <= max_separation:
+        return None
+    return (f"The camera looks obliquely at the subject: the feet appear {sep:.2f} trunk lengths apart "
+            f"(side views: at most {max_separation:.2f}); place the camera square to the subject's side.")
+
+
 # Roll and the combined check live in camera.py; re-exported here for callers of this module.
 __all__ = [
     "HIP_WIDTH_TO_TORSO",
+    "MAX_FOOT_SEPARATION",
     "RATIO_REL_UNCERTAINTY",
     "SHOULDER_WIDTH_TO_TORSO",
     "ViewCheck",
@@ -353,6 +424,8 @@ __all__ = [
     "estimate_yaw_deg",
     "expected_near_side",
     "facing_direction",
+    "foot_separation",
     "near_side",
+    "oblique_view_reason",
     "roll_from_marker",
 ]

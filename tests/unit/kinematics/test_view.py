@@ -13,7 +13,9 @@ from tiltscreen.kinematics.view import (
     estimate_yaw_deg,
     expected_near_side,
     facing_direction,
+    foot_separation,
     near_side,
+    oblique_view_reason,
 )
 from tiltscreen.landmarks import Landmarks
 
@@ -188,3 +190,34 @@ def test_yaw_invalid_inputs(make_figure: MakeFigure, kwargs: dict, match: str) -
 def test_view_invalid_options(make_figure: MakeFigure, func, kwargs: dict, match: str) -> None:  # noqa: ANN001
     with pytest.raises(ValidationError, match=match):
         func(make_figure(), **kwargs)
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+@pytest.mark.parametrize("yaw", [-30.0, -10.0, 0.0, 10.0, 30.0])
+def test_foot_separation_follows_yaw_either_way(make_figure: MakeFigure, facing: int, yaw: float) -> None:
+    """Feet 2 x 0.09 m apart, trunk 0.288 H upright: separation = 0.18 |sin(yaw)| / (0.288 H) trunk lengths.
+
+    With H = 1.75 m the trunk is 0.504 m, so 0.357 |sin(yaw)|: 0 at 0 degrees, 0.062 at 10 and 0.179 at
+    30 degrees. The sign of the yaw (camera towards the back or the front) does not matter. The figure's
+    feet are narrower than real stances (renders: 0.26-0.46 at 20-30 degrees), so only the formula is
+    checked here, and that a wide apparent stance gives a reason while a square view gives none.
+    """
+    from tests.unit.kinematics.figures import H
+
+    lm = make_figure(facing=facing, yaw=yaw)
+    side = expected_near_side(facing)
+    expected = 0.18 * abs(np.sin(np.deg2rad(yaw))) / (0.288 * H)
+    assert foot_separation(lm, side, facing=facing) == pytest.approx(expected, abs=1e-9)
+    reason = oblique_view_reason(lm, side, facing=facing, max_separation=0.1)  # 0.062 at 10, 0.179 at 30
+    assert (reason is None) == (abs(yaw) < 20)
+    assert reason is None or "obliquely" in reason
+    assert oblique_view_reason(lm, side, facing=facing) is None  # 0.179 < MAX_FOOT_SEPARATION
+
+
+def test_foot_separation_nan_without_feet(make_figure: MakeFigure) -> None:
+    """No foot landmarks at all: NaN, and no reason (the cue cannot refuse what it cannot see)."""
+    lm = make_figure(facing=1, yaw=30.0)
+    feet = [f"{s}_{p}" for s in ("left", "right") for p in ("ankle", "heel", "foot_index")]
+    lm = _blank(lm, feet)
+    assert np.isnan(foot_separation(lm, "right", facing=1))
+    assert oblique_view_reason(lm, "right", facing=1) is None

@@ -7,8 +7,14 @@ from typing import Any
 import numpy as np
 
 from tiltscreen.kinematics.camera import check_view
-from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side
+from tiltscreen.kinematics.sticker_tilt import (
+    MARKER_DETECTION_SD_DEG,
+    MARKER_PARALLAX_SD_DEG,
+    tilt_series_deg,
+)
+from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side, oblique_view_reason
 from tiltscreen.landmarks import Landmarks
+from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
 from tiltscreen.protocols.common import Camera, Scale, envelope, refuse
 from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract, write_json
 from tiltscreen.protocols.sit_and_reach import analysis
@@ -19,8 +25,6 @@ from tiltscreen.protocols.sit_and_reach.measure import (
     roll_estimate,
 )
 from tiltscreen.protocols.sit_and_reach.trials import best_trial, detect_trials
-from tiltscreen.kinematics.sticker_tilt import MARKER_DETECTION_SD_DEG, MARKER_PARALLAX_SD_DEG, tilt_series_deg
-from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
 from tiltscreen.screening.thresholds import Thresholds, load_thresholds
 
 #: stature assumed only to size the trial rules' tolerances in pixels when no scale exists
@@ -44,7 +48,10 @@ def _camera(rec: Recording, side: str, facing: int, roll, th: Thresholds) -> Cam
     yaw = estimate_yaw_deg(rec.lm, side, facing=facing)
     limits = {"max_yaw_deg": th.max_yaw_deg.value, "max_roll_deg": th.max_roll_deg.value}
     view = check_view(roll.deg, yaw.yaw_deg, max_roll_deg=th.max_roll_deg.value, max_yaw_deg=th.max_yaw_deg.value)
-    return Camera(roll.deg, roll.method, yaw.yaw_deg, yaw.uncertainty_deg, view.within_limits, view.reasons, limits)
+    oblique = oblique_view_reason(rec.lm, side, facing=facing)  # catches views of the back the yaw misses
+    reasons = (*view.reasons, *([oblique] if oblique else []))
+    return Camera(roll.deg, roll.method, yaw.yaw_deg, yaw.uncertainty_deg, view.within_limits and not oblique,
+                  reasons, limits)
 
 
 def _pelvic_tilt_series(stickers, facing: int, roll) -> tuple[np.ndarray | None, float]:

@@ -8,7 +8,7 @@ import numpy as np
 
 from tiltscreen.kinematics.camera import check_view
 from tiltscreen.kinematics.summary import QuietWindow, quiet_window
-from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side
+from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side, oblique_view_reason
 from tiltscreen.protocols.common import Camera, Metric, Scale, envelope, refuse
 from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract, write_json
 from tiltscreen.protocols.sit_and_reach.measure import Roll
@@ -87,9 +87,10 @@ def _camera(rec: Recording, side: str, facing: int, roll: Roll, th: Thresholds, 
     yaw = estimate_yaw_deg(rec.lm, side, facing=facing)
     view = check_view(roll.deg, yaw.yaw_deg, max_roll_deg=th.max_roll_deg.value, max_yaw_deg=th.max_yaw_deg.value)
     limits = {"max_yaw_deg": th.max_yaw_deg.value, "max_roll_deg": th.max_roll_deg.value}
-    reasons = (*view.reasons, *setup)
-    return Camera(roll.deg, roll.method, yaw.yaw_deg, yaw.uncertainty_deg, view.within_limits and not setup,
-                  reasons, limits)
+    oblique = oblique_view_reason(rec.lm, side, facing=facing)  # catches views of the back the yaw misses
+    reasons = (*view.reasons, *([oblique] if oblique else []), *setup)
+    return Camera(roll.deg, roll.method, yaw.yaw_deg, yaw.uncertainty_deg,
+                  view.within_limits and not setup and not oblique, reasons, limits)
 
 
 def analyse_standing(rec: Recording, job: AnalyzeJob, th: Thresholds, sources: TiltSources) -> dict[str, Any]:
