@@ -7,8 +7,6 @@ dataclass built once by the caller.
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ import numpy as np
 import tiltscreen
 from tiltscreen.errors import NoPersonError
 from tiltscreen.landmarks import Landmarks
+from tiltscreen.outputs.files import write_json
 from tiltscreen.pose.estimator import Candidate, PoseOptions
 from tiltscreen.pose.extract import ExtractionReport, extract_landmarks, extract_landmarks_live
 from tiltscreen.pose.model_store import locate_model, verify_model
@@ -161,10 +160,7 @@ def _finish(
     files.update({f"raw_{k}": v for k, v in raw_files.items()})
     summary = _summary(job, raw, lm, report, sha)
     summary["files"] = {k: str(v) for k, v in files.items()}
-    tmp = job.out_dir / "summary.json.part"
-    tmp.write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    os.replace(tmp, job.out_dir / "summary.json")
-    files["summary"] = job.out_dir / "summary.json"
+    files["summary"] = write_json(job.out_dir / "summary.json", summary)
     result = LandmarksResult(raw=raw, filtered=lm, report=report, files=files, summary=summary)
     if summary["status"] == "no_person":
         raise NoPersonError(

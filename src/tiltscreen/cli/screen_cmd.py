@@ -21,7 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run each protocol into its own sub-folder, then write the joint reading."""
     from tiltscreen.pose.estimator import quiet_native_stderr
-    from tiltscreen.protocols.recording import write_json
+    from tiltscreen.outputs.files import write_json
     from tiltscreen.protocols.standing.analysis import asymmetry, asymmetry_flag
     from tiltscreen.protocols.common import Metric
     from tiltscreen.screening.reading import joint_reading, reading_markdown

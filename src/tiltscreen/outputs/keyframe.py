@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import os
-import uuid
 from collections.abc import Mapping, Sequence
 from numbers import Integral
 from pathlib import Path
@@ -21,8 +20,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from tiltscreen.errors import InputError, TiltscreenError, UnsupportedInputError, ValidationError
+from tiltscreen.errors import InputError, UnsupportedInputError, ValidationError
 from tiltscreen.outputs.draw import draw_label, draw_skeleton, line_width
+from tiltscreen.outputs.files import OutputWriteError, write_file_atomic
 from tiltscreen.sources import open_source
 
 __all__ = [
@@ -48,8 +48,8 @@ class FrameNotFoundError(InputError):
     """The requested frame lies beyond the end of the source."""
 
 
-class ImageWriteError(TiltscreenError):
-    """An output file cannot be written (folder not writable, disk full, encoder failure)."""
+#: kept under its first name for callers of this module; one error type for every output file
+ImageWriteError = OutputWriteError
 
 
 def read_frame(
@@ -298,43 +298,6 @@ def _label_size(shape: tuple[int, ...], text: str, *, scale: float) -> tuple[int
     drawn = draw_label(blank, text, org=(0, 0), scale=scale, background=(1, 1, 1)).any(axis=2)
     rows, cols = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
     return (int(cols[-1]) + 1, int(rows[-1]) + 1) if rows.size else (0, 0)
-
-
-def write_file_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically: a temp file beside it, synced, then renamed.
-
-    Parameters
-    ----------
-    path : path-like
-        Target file; its folder is created if missing; an existing file is replaced.
-    data : bytes
-        The whole content.
-
-    Returns
-    -------
-    Path
-        ``path``.
-
-    Raises
-    ------
-    ImageWriteError
-        If the folder cannot be created or the file cannot be written; no partial file is left.
-
-    """
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as err:
-        raise ImageWriteError(f"Cannot write {target}: {err.strerror or err}.") from err
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
 
 
 def save_png(path: str | os.PathLike[str], bgr: np.ndarray) -> Path:

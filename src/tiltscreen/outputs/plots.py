@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tiltscreen.errors import ValidationError
-from tiltscreen.outputs.keyframe import write_file_atomic
+from tiltscreen.outputs.files import write_file_atomic
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

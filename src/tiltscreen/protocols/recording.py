@@ -1,17 +1,13 @@
 """What every protocol extracts from a recording once: landmarks, outline features, markers.
 
-Also the options every ``tiltscreen analyze`` protocol shares (:class:`AnalyzeJob`) and an
-atomic JSON writer.
+Also the options every ``tiltscreen analyze`` protocol shares (:class:`AnalyzeJob`).
 """
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -78,13 +74,3 @@ def extract(job: AnalyzeJob, *, extra_hooks: Sequence[Callable[[Frame, Candidate
         features = {k: lowpass_points(v, raw.timestamps_s, cutoff_hz=6.0) for k, v in features.items()}
     return Recording(raw, lm, features, [d for _, d in recorder.markers], report.person_fraction,
                      report.interrupted)
-
-
-def write_json(path: Path, data: dict[str, Any]) -> Path:
-    """Write JSON atomically."""
-    tmp = path.with_suffix(path.suffix + ".part")
-    tmp.write_text(json.dumps(data, indent=2, allow_nan=False), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
-
-

@@ -16,7 +16,8 @@ from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
 from tiltscreen.protocols.common import Camera, Scale, envelope, refuse
-from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract, write_json
+from tiltscreen.outputs.files import write_json
+from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract
 from tiltscreen.protocols.sit_and_reach import analysis
 from tiltscreen.protocols.sit_and_reach.measure import (
     build_series,

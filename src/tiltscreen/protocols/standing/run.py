@@ -10,7 +10,8 @@ from tiltscreen.kinematics.camera import check_view
 from tiltscreen.kinematics.summary import QuietWindow, quiet_window
 from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side, oblique_view_reason
 from tiltscreen.protocols.common import Camera, Metric, Scale, envelope, refuse
-from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract, write_json
+from tiltscreen.outputs.files import write_json
+from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract
 from tiltscreen.protocols.sit_and_reach.measure import Roll
 from tiltscreen.protocols.standing import analysis, measure
 from tiltscreen.protocols.standing.tilt import TiltSources, pelvic_tilt
