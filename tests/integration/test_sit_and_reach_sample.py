@@ -56,7 +56,7 @@ def test_contract_fields(result) -> None:
     for name in ("reach_cm", "hip_flexion_deg", "trunk_inclination_deg", "knee_flexion_deg", "pelvic_tilt_deg",
                  "lumbo_horizontal_deg", "hold_s"):
         assert set(s["metrics"][name]) >= {"value", "unit", "method", "ci95"}
-    assert s["metrics"]["pelvic_tilt_deg"]["value"] is None and s["metrics"]["pelvic_tilt_deg"]["reason"]
+    assert s["metrics"]["pelvic_tilt_deg"]["value"] is None and "held-out" in s["metrics"]["pelvic_tilt_deg"]["reason"]
     assert (out / "sit_and_reach.png").is_file() and (out / "key_frame.png").is_file()
     assert s["scale"]["source"] == "marker"
 
@@ -85,6 +85,28 @@ def test_best_trial_values_against_truth(result, truth) -> None:
     near = np.abs(t - best["max_reach_s"]) < 0.5
     assert m["hip_flexion_deg"]["value"] == pytest.approx(np.median(np.array(f["hip_flexion_left_deg"])[near]), abs=5)
     assert m["knee_flexion_deg"]["value"] == pytest.approx(np.max(np.array(f["knee_flexion_left_deg"])[near]), abs=5)
+
+
+def test_pelvis_from_the_back_contour_against_truth(result, truth) -> None:
+    """No stickers: the lumbo-horizontal proxy (back contour), median over the hold, against the true value
+    near the maximum. Measured on this sample: -0.6 deg; allowed 5 deg (held-out bodies: RMS 8.7 deg, so this
+    checks the geometry and conventions, not the accuracy, which ``benchmarks/lumbo_outline.py`` measures).
+    The pelvis's rotation from rest to the hold, read from the same contour: within 5 deg of the truth
+    (measured 0.2 deg)."""
+    s, _ = result
+    best = s["trials"][s["best_trial"]]
+    f = truth["frames"]
+    t = np.array(f["t_s"])
+    near = np.abs(t - best["max_reach_s"]) < 0.5
+    lumbo = s["metrics"]["lumbo_horizontal_deg"]
+    assert lumbo["value"] == pytest.approx(np.median(np.array(f["lumbo_horizontal_deg"])[near]), abs=5)
+    assert lumbo["ci95"][0] < lumbo["value"] < lumbo["ci95"][1]
+    split = s["hip_spine_contribution"]
+    rest = (t >= best["start_s"] - 0.5) & (t <= best["start_s"])
+    true_tilt = np.array(f["pelvic_tilt_left_deg"], float)
+    true_rotation = np.median(true_tilt[near]) - np.median(true_tilt[rest])
+    assert split["pelvic_rotation_deg"] == pytest.approx(true_rotation, abs=5)
+    assert "back contour" in split["method"]
 
 
 def test_flags_compare_with_norms(result) -> None:

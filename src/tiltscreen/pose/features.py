@@ -1,4 +1,4 @@
-"""Per-frame image measurements beside the landmarks: fingertips, floor contacts, printed markers.
+"""Per-frame image measurements beside the landmarks: fingertips, floor contacts, back line, printed markers.
 
 A :class:`FeatureRecorder` is a frame hook for :func:`tiltscreen.pose.extract.extract_landmarks`:
 it sees each frame and the subject's candidate (with its segmentation mask) once, keeps a
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tiltscreen.kinematics.back_contour import back_line_directions
 from tiltscreen.pose.estimator import Candidate
 from tiltscreen.pose.markers import ArucoFinder, MarkerDetection
 from tiltscreen.pose.outline import tip_along
@@ -83,6 +84,7 @@ class FeatureRecorder:
     toes_floor: dict[str, list[np.ndarray]] = field(default_factory=lambda: {"left": [], "right": []})
     seat_floor: list[np.ndarray] = field(default_factory=list)
     head_top: list[np.ndarray] = field(default_factory=list)
+    back_line: list[np.ndarray] = field(default_factory=list)
     markers: list[tuple[int, MarkerDetection]] = field(default_factory=list)
     frame_index: list[int] = field(default_factory=list)
     _finder: ArucoFinder | None = field(default=None, init=False, repr=False)
@@ -107,6 +109,8 @@ class FeatureRecorder:
         hips = subject.xyz[[23, 24], :2].mean(axis=0) if subject is not None else nan
         self.seat_floor.append(lowest_point(mask, hips, radius=0.05) if mask is not None else nan)
         self.head_top.append(highest_point(mask, subject.xyz[0, :2], radius=0.04) if mask is not None else nan)
+        self.back_line.append(back_line_directions(mask, subject.xyz[:, :2] * mask.shape[::-1])
+                              if mask is not None else np.full((2, 2), np.nan))
         if self._finder is not None and self._seen % self.marker_every == 0:
             for det in self._finder.find(frame.rgb, scale=frame.scale):
                 self.markers.append((frame.index, det))
@@ -119,4 +123,6 @@ class FeatureRecorder:
         out.update({f"{side}_toe_floor": np.array(v).reshape(-1, 2) for side, v in self.toes_floor.items()})
         out["seat_floor"] = np.array(self.seat_floor).reshape(-1, 2)
         out["head_top"] = np.array(self.head_top).reshape(-1, 2)
+        lines = np.array(self.back_line).reshape(-1, 2, 2)
+        out["back_line_facing_right"], out["back_line_facing_left"] = lines[:, 0], lines[:, 1]
         return out

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tiltscreen.protocols.common import Flag, Metric, Scale
+from tiltscreen.protocols.sit_and_reach.pelvis import PelvisSeries, lumbo_metric, pelvic_tilt_metric
 from tiltscreen.protocols.sit_and_reach.series import ReachSeries, SitAndReachRules
 from tiltscreen.protocols.sit_and_reach.trials import Trial
 from tiltscreen.screening.thresholds import Thresholds
@@ -38,10 +39,6 @@ REACH_SD_CM = 1.7
 #: hold time error, 95% half-width: steady trials on renders were within 0.27 s of the true hold
 HOLD_HALF_S = 0.3
 
-NOT_BUILT = ("The pelvis cannot be seen in MediaPipe's landmarks: this needs skin markers on the ASIS and PSIS or the "
-             "outline-based estimate, which this version does not provide.")
-
-
 @dataclass(frozen=True)
 class Context:
     """What the analysis needs beyond the trials."""
@@ -52,10 +49,8 @@ class Context:
     age: float | None
     sex: str | None
     zero_offset_cm: float | None
-    #: per-frame ASIS-PSIS tilt from skin stickers (NaN where not seen), or None without stickers
-    pelvic_tilt: np.ndarray | None = None
-    #: 1 SD of the sticker tilt (detection, parallax, roll), degrees
-    pelvic_tilt_sd: float = 1.5
+    #: per-frame pelvis series: skin-marker tilt and the back-contour proxy (see :mod:`.pelvis`)
+    pelvis: PelvisSeries = PelvisSeries()
 
 
 def rules_from(thresholds: Thresholds, *, unit: str, px_per_cm: float | None) -> SitAndReachRules:
@@ -107,8 +102,8 @@ def trial_metrics(trial: Trial | None, series: ReachSeries, ctx: Context) -> dic
             "hip_flexion_deg": Metric.missing("deg", "trunk-thigh angle", empty),
             "trunk_inclination_deg": Metric.missing("deg", "hip-shoulder line from vertical", empty),
             "knee_flexion_deg": Metric.missing("deg", "hip-knee-ankle", empty),
-            "pelvic_tilt_deg": Metric.missing("deg", "ASIS-PSIS line vs horizontal", NOT_BUILT),
-            "lumbo_horizontal_deg": Metric.missing("deg", "L5-S1 back surface vs forward horizontal", NOT_BUILT),
+            "pelvic_tilt_deg": Metric.missing("deg", "ASIS-PSIS line vs horizontal", empty),
+            "lumbo_horizontal_deg": Metric.missing("deg", "L5-S1 back surface vs forward horizontal", empty),
             "hold_s": Metric.missing("s", "time within the hold band of the maximum", empty),
         }
     return {
@@ -121,69 +116,12 @@ def trial_metrics(trial: Trial | None, series: ReachSeries, ctx: Context) -> dic
                                               ok=ctx.angles_vs_horizontal_ok, reason=trunk_reason),
         "knee_flexion_deg": angle_metric("knee_flexion_deg", trial.knee_flexion_max_deg,
                                          method="near-side hip-knee-ankle, largest during the hold"),
-        "pelvic_tilt_deg": pelvic_tilt_metric(trial, ctx),
-        "lumbo_horizontal_deg": Metric.missing("deg", "L5-S1 back surface vs forward horizontal", NOT_BUILT),
+        "pelvic_tilt_deg": pelvic_tilt_metric(trial, ctx.pelvis),
+        "lumbo_horizontal_deg": lumbo_metric(trial, ctx.pelvis),
         "hold_s": Metric(trial.hold_s, "s", "time within the hold band of the maximum (contiguous)",
                          (max(trial.hold_s - HOLD_HALF_S - _frame_s(series), 0.0),
                           trial.hold_s + HOLD_HALF_S + _frame_s(series))),
     }
-
-
-#: fewest hold frames with both stickers for a marker value (half a second at 30 fps)
-MIN_MARKER_FRAMES = 15
-
-
-def pelvic_tilt_metric(trial: Trial, ctx: Context) -> Metric:
-    """ASIS-PSIS tilt from skin stickers, median over the hold (positive = anterior)."""
-    method = "markers"
-    if ctx.pelvic_tilt is None or not np.isfinite(ctx.pelvic_tilt).any():
-        return Metric.missing("deg", "ASIS-PSIS line vs horizontal", NOT_BUILT)
-    held = ctx.pelvic_tilt[trial.hold_frames]
-    held = held[np.isfinite(held)]
-    if held.size < MIN_MARKER_FRAMES:
-        return Metric.missing("deg", method, f"Both skin markers were seen in only {held.size} frames of the hold "
-                                             f"(at least {MIN_MARKER_FRAMES} needed); the PSIS is often hidden when "
-                                             "bending forward.")
-    value = float(np.median(held))
-    half = 1.96 * ctx.pelvic_tilt_sd
-    return Metric(value, "deg", method, (value - half, value + half))
-
-
-def hip_spine_split(trial: Trial, series: ReachSeries, ctx: Context, *, rest_s: float = 0.5) -> dict | None:
-    """How much of the trunk's forward rotation came from the pelvis (skin markers) and how much from the spine.
-
-    Rest = the ``rest_s`` before the trial's start; hold = the trial's hold frames. The pelvis's
-    rotation is the change of the ASIS-PSIS tilt, the trunk's the change of its inclination; the
-    spine's part is the remainder. None without stickers at rest and at the hold.
-    """
-    if ctx.pelvic_tilt is None:
-        return None
-    t = series.t_s
-    rest = (t >= trial.start_s - rest_s) & (t <= trial.start_s)
-    hold = np.zeros(t.size, bool)
-    hold[trial.hold_frames] = True
-    tilt, trunk = ctx.pelvic_tilt, series.trunk_inclination_deg
-    values = [np.nanmedian(a[m]) if np.isfinite(a[m]).any() else np.nan for a in (tilt, trunk) for m in (rest, hold)]
-    tilt_rest, tilt_hold, trunk_rest, trunk_hold = values
-    if not all(np.isfinite(values)) or abs(trunk_hold - trunk_rest) < 5.0:
-        return None
-    pelvis = tilt_hold - tilt_rest
-    trunk_rot = trunk_hold - trunk_rest
-    return {"trunk_rotation_deg": round(float(trunk_rot), 1), "pelvic_rotation_deg": round(float(pelvis), 1),
-            "pelvic_fraction": round(float(pelvis / trunk_rot), 2),
-            "spinal_fraction": round(float(1 - pelvis / trunk_rot), 2),
-            "method": "skin markers on ASIS and PSIS (pelvis) and the hip-shoulder line (trunk), rest vs hold"}
-
-
-def spinal_flag(split: dict | None, thresholds: Thresholds) -> list[Flag]:
-    """Review flag when most of the reach came from spinal flexion rather than pelvic rotation."""
-    limit = thresholds.spinal_fraction_review
-    if split is None or split["spinal_fraction"] <= limit.value:
-        return []
-    return [Flag("reach_mainly_spinal_flexion", "review",
-                 f"{split['spinal_fraction']:.0%} of the trunk's forward rotation came from the spine and "
-                 f"{split['pelvic_fraction']:.0%} from the pelvis (threshold {limit.value:.0%}, provisional): the "
-                 "pelvis rotated little, as with limited hamstring extensibility.", split, limit.source)]
 
 
 def _frame_s(series: ReachSeries) -> float:

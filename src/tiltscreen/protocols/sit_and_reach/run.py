@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from tiltscreen.kinematics.back_contour import lumbo_horizontal_deg
 from tiltscreen.kinematics.camera import check_view
 from tiltscreen.kinematics.sticker_tilt import (
     MARKER_DETECTION_SD_DEG,
@@ -18,7 +19,8 @@ from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
 from tiltscreen.protocols.common import Camera, Scale, envelope, refuse
 from tiltscreen.outputs.files import write_json
 from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract
-from tiltscreen.protocols.sit_and_reach import analysis
+from tiltscreen.protocols.sit_and_reach import analysis, pelvis
+from tiltscreen.protocols.sit_and_reach.pelvis import PelvisSeries
 from tiltscreen.protocols.sit_and_reach.measure import (
     build_series,
     height_scale,
@@ -55,13 +57,19 @@ def _camera(rec: Recording, side: str, facing: int, roll, th: Thresholds) -> Cam
                   reasons, limits)
 
 
-def _pelvic_tilt_series(stickers, facing: int, roll) -> tuple[np.ndarray | None, float]:
-    """Per-frame sticker tilt and its 1 SD error (None without any sticker pair)."""
-    if stickers is None or not any(s.pair is not None for s in stickers.searches):
-        return None, 1.5
-    roll_sd = (roll.uncertainty_deg or 0.0) / 1.96 if roll.deg is not None else 1.5
-    sd = float(np.sqrt(MARKER_DETECTION_SD_DEG**2 + MARKER_PARALLAX_SD_DEG**2 + roll_sd**2))
-    return tilt_series_deg(stickers.searches, facing=facing, roll_deg=roll.deg or 0.0), sd
+def _pelvis_series(rec: Recording, stickers, facing: int, roll) -> PelvisSeries:
+    """Per-frame sticker tilt (with its 1 SD error) and the back-contour proxy, roll-corrected."""
+    tilt, sd = None, 1.5
+    if stickers is not None and any(s.pair is not None for s in stickers.searches):
+        roll_sd = (roll.uncertainty_deg or 0.0) / 1.96 if roll.deg is not None else 1.5
+        sd = float(np.sqrt(MARKER_DETECTION_SD_DEG**2 + MARKER_PARALLAX_SD_DEG**2 + roll_sd**2))
+        tilt = tilt_series_deg(stickers.searches, facing=facing, roll_deg=roll.deg or 0.0)
+    if roll.deg is None:
+        return PelvisSeries(tilt, sd, None, "Camera roll was not measured: an angle against the horizontal needs "
+                                            "the printed marker on the box or a level camera.")
+    line = rec.features.get("back_line_facing_right" if facing > 0 else "back_line_facing_left")
+    lumbo = None if line is None else lumbo_horizontal_deg(line, facing=facing, roll_deg=roll.deg)
+    return PelvisSeries(tilt, sd, lumbo, None if lumbo is not None else "The back contour was not recorded.")
 
 
 def analyse(rec: Recording, job: AnalyzeJob, th: Thresholds,
@@ -79,10 +87,9 @@ def analyse(rec: Recording, job: AnalyzeJob, th: Thresholds,
     rules_px = scale.px_per_cm or _rules_scale(rec.lm, side)
     trials = detect_trials(series, analysis.rules_from(th, unit=series.unit, px_per_cm=rules_px))
     best = best_trial(trials, analysis.rules_from(th, unit=series.unit, px_per_cm=rules_px))
-    tilt, tilt_sd = _pelvic_tilt_series(stickers, facing, roll)
     ctx = analysis.Context(scale=scale, roll_corrected=roll.deg is not None,
                            angles_vs_horizontal_ok=roll.deg is not None, age=job.age, sex=job.sex,
-                           zero_offset_cm=job.zero_offset_cm, pelvic_tilt=tilt, pelvic_tilt_sd=tilt_sd)
+                           zero_offset_cm=job.zero_offset_cm, pelvis=_pelvis_series(rec, stickers, facing, roll))
     reasons: list[str] = []
     metrics = analysis.trial_metrics(trials[best] if best is not None else None, series, ctx)
     if not camera.within_limits:
@@ -92,8 +99,10 @@ def analyse(rec: Recording, job: AnalyzeJob, th: Thresholds,
         reasons.append("No valid trial was found." if trials else "No sit-and-reach trial was found in the recording.")
     if rec.interrupted:
         reasons.append(rec.interrupted)
-    split = analysis.hip_spine_split(trials[best], series, ctx) if best is not None else None
-    flags = analysis.flags(trials, best, metrics, ctx, th) + analysis.spinal_flag(split, th)
+    split = pelvis.hip_spine_split(trials[best], series.t_s, series.trunk_inclination_deg,
+                                   ctx.pelvis) if best is not None and camera.within_limits else None
+    flags = (analysis.flags(trials, best, metrics, ctx, th) + pelvis.spinal_flag(split, th)
+             + pelvis.lumbo_flag(metrics["lumbo_horizontal_deg"], th))
     summary = envelope(
         protocol="sit-and-reach", status="ok" if not reasons else "indeterminate", reasons=reasons, side=side,
         scale=scale, camera=camera, metrics=metrics, flags=flags,
@@ -105,8 +114,8 @@ def analyse(rec: Recording, job: AnalyzeJob, th: Thresholds,
             "best_trial": best,
             "reach_conventions": analysis.reach_conventions(metrics["reach_cm"], job.zero_offset_cm),
             "hip_spine_contribution": split if split is not None else {
-                "reason": "Needs skin markers on the ASIS and PSIS seen at rest and during the hold (the pelvis is "
-                          "not visible in the landmarks)."},
+                "reason": "Needs the pelvis at rest and during the hold: skin markers on the ASIS and PSIS or a "
+                          "traced back contour (the pelvis is not visible in the landmarks), and a valid trial."},
             "subject_fraction": round(rec.subject_fraction, 4),
             "thresholds": {"file": th.path, "version": th.version},
             "provenance": [s.as_dict() for s in rec.lm.provenance],
