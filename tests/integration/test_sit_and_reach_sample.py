@@ -112,3 +112,30 @@ def test_pelvis_from_the_back_contour_against_truth(result, truth) -> None:
 def test_flags_compare_with_norms(result) -> None:
     codes = [f["code"] for f in result[0]["flags"]]
     assert "reach_within_norms" in codes or "limited_hamstring_extensibility" in codes
+
+
+def test_camera_outside_the_limits_refuses_every_number(tmp_path, model_path) -> None:
+    """The same sample with a clinic's thresholds file allowing only 5 deg of yaw: the tool estimates about
+    10 deg on this clip (true 0; its yaw estimate reads ~+6 deg at a square view on renders), so the set-up is
+    outside the limits. Status indeterminate, the reason says how to turn the camera, every metric of the
+    summary and of each trial is null with that reason, and no norm or pelvis flag is raised from refused
+    numbers."""
+    from importlib import resources
+
+    raw = json.loads(resources.files("tiltscreen.config").joinpath("thresholds.json").read_text(encoding="utf-8"))
+    raw["camera"]["max_yaw_deg"]["value"] = 5.0
+    th = tmp_path / "strict.json"
+    th.write_text(json.dumps(raw))
+    out = tmp_path / "out"
+    code = main(["-q", "analyze", str(SAMPLE), "--protocol", "sit-and-reach", "--out", str(out),
+                 "--marker-size-cm", "10", "--age", "30", "--sex", "M", "--thresholds", str(th)])
+    s = json.loads((out / "summary.json").read_text())
+    assert code == 0 and s["status"] == "indeterminate"
+    assert s["camera"]["within_limits"] is False and any("Turn the camera" in r for r in s["reasons"])
+    for m in s["metrics"].values():
+        assert m["value"] is None and m["reason"].startswith("Camera set-up outside the limits")
+    for trial in s["trials"]:
+        assert all(m["value"] is None for m in trial["metrics"].values())
+    codes = {f["code"] for f in s["flags"]}
+    assert not codes & {"limited_hamstring_extensibility", "reach_within_norms", "lumbo_horizontal_category",
+                        "limited_hamstring_extensibility_lhfx", "reach_mainly_spinal_flexion"}

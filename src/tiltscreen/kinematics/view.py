@@ -349,7 +349,8 @@ def estimate_yaw_deg(
 #: |yaw| >= 20 degrees at least 0.26 (standing 20-30 degrees: 0.26-0.46;
 #: sit-and-reach sr18, 28 degrees seen from the back: 0.33). 0.20 sits midway.
 #: The sit-and-reach clips seen from the front at 22-25 degrees (sr17, sr19)
-#: read only 0.03-0.05 but are caught by :func:`estimate_yaw_deg`.
+#: read only 0.03-0.05 but are caught by :func:`estimate_yaw_deg`. The analyses take the value from
+#: ``config/thresholds.json`` (``camera.max_foot_separation``); this is the default of the function.
 MAX_FOOT_SEPARATION = 0.20
 
 _FOOT_POINTS = ("ankle", "heel", "foot_index")

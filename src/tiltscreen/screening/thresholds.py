@@ -56,6 +56,7 @@ class Thresholds:
     max_yaw_deg: Threshold
     max_uncorrected_roll_deg: Threshold
     max_roll_deg: Threshold
+    max_foot_separation: Threshold
     min_hold_s: Threshold
     hold_band_cm: Threshold
     knee_tolerance_deg: Threshold
@@ -95,6 +96,7 @@ def parse_thresholds(raw: dict[str, Any], *, where: str = "thresholds") -> Thres
         max_yaw_deg=_t(cam, "max_yaw_deg", where),
         max_uncorrected_roll_deg=_t(cam, "max_uncorrected_roll_deg", where),
         max_roll_deg=_t(cam, "max_roll_deg", where),
+        max_foot_separation=_t(cam, "max_foot_separation", where),
         min_hold_s=_t(sr, "min_hold_s", where),
         hold_band_cm=_t(sr, "hold_band_cm", where),
         knee_tolerance_deg=_t(sr, "knee_tolerance_deg", where),

@@ -51,7 +51,8 @@ def _camera(rec: Recording, side: str, facing: int, roll, th: Thresholds) -> Cam
     yaw = estimate_yaw_deg(rec.lm, side, facing=facing)
     limits = {"max_yaw_deg": th.max_yaw_deg.value, "max_roll_deg": th.max_roll_deg.value}
     view = check_view(roll.deg, yaw.yaw_deg, max_roll_deg=th.max_roll_deg.value, max_yaw_deg=th.max_yaw_deg.value)
-    oblique = oblique_view_reason(rec.lm, side, facing=facing)  # catches views of the back the yaw misses
+    # the feet's apparent separation catches views of the back the yaw misses
+    oblique = oblique_view_reason(rec.lm, side, facing=facing, max_separation=th.max_foot_separation.value)
     reasons = (*view.reasons, *([oblique] if oblique else []))
     return Camera(roll.deg, roll.method, yaw.yaw_deg, yaw.uncertainty_deg, view.within_limits and not oblique,
                   reasons, limits)
