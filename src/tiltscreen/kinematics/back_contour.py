@@ -48,17 +48,20 @@ TILT_RMS_DEG = 11.1
 ROTATION_RMS_DEG = 8.7
 
 
-def _line_direction(heights: np.ndarray, edge: np.ndarray, up: np.ndarray, forward: np.ndarray) -> np.ndarray:
+def _line(heights: np.ndarray, edge: np.ndarray, frame) -> np.ndarray:
+    """Unit direction (going up) and middle point of the line fitted to the edge, pixels: (dx, dy, x, y)."""
     ok = np.isfinite(edge)
     if ok.sum() < MIN_COVERAGE * heights.size:
-        return np.array([np.nan, np.nan])
-    slope = np.polyfit(heights[ok], edge[ok], 1)[0]  # edge x per unit height, both in trunk lengths
-    v = up + slope * forward
-    return v / np.hypot(*v)
+        return np.full(4, np.nan)
+    slope, offset = np.polyfit(heights[ok], edge[ok], 1)  # edge x per unit height, both in trunk lengths
+    v = frame.up + slope * frame.forward
+    mid_h = float(heights.mean())
+    mid = frame.to_image(np.array([slope * mid_h + offset, mid_h]))
+    return np.concatenate([v / np.hypot(*v), mid])
 
 
-def back_line_directions(mask: np.ndarray, points_px: np.ndarray, *, threshold: float = 0.5) -> np.ndarray:
-    """Image directions (pixels, y down) of the lumbosacral back line, going up, for both facings.
+def back_lines(mask: np.ndarray, points_px: np.ndarray, *, threshold: float = 0.5) -> np.ndarray:
+    """The lumbosacral back line in the image (pixels, y down) for both facings: direction going up and middle.
 
     Parameters
     ----------
@@ -71,17 +74,17 @@ def back_line_directions(mask: np.ndarray, points_px: np.ndarray, *, threshold: 
 
     Returns
     -------
-    ndarray, shape (2, 2)
-        Row 0: unit direction if the subject faces image-right, row 1: if it faces image-left; NaN rows
-        where the contour is broken in the window (or the trunk is not seen).
+    ndarray, shape (2, 4)
+        Row 0 if the subject faces image-right, row 1 if it faces image-left: the line's unit direction
+        going up ``(dx, dy)`` and its middle point ``(x, y)``; NaN rows where the contour is broken in the
+        window (or the trunk is not seen).
     """
     try:
         frame = body_frame(points_px, 1)
     except ValidationError:
-        return np.full((2, 2), np.nan)
+        return np.full((2, 4), np.nan)
     back, front, _ = sample_profiles(mask, frame, heights=WINDOW, threshold=threshold)
-    return np.stack([_line_direction(WINDOW, back, frame.up, frame.forward),
-                     _line_direction(WINDOW, front, frame.up, frame.forward)])
+    return np.stack([_line(WINDOW, back, frame), _line(WINDOW, front, frame)])
 
 
 def lumbo_horizontal_deg(direction_px: np.ndarray, *, facing: int, roll_deg: float = 0.0) -> np.ndarray:

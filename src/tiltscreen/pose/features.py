@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tiltscreen.kinematics.back_contour import back_line_directions
+from tiltscreen.kinematics.back_contour import back_lines
 from tiltscreen.pose.estimator import Candidate
 from tiltscreen.pose.markers import ArucoFinder, MarkerDetection
 from tiltscreen.pose.outline import tip_along
@@ -109,8 +109,12 @@ class FeatureRecorder:
         hips = subject.xyz[[23, 24], :2].mean(axis=0) if subject is not None else nan
         self.seat_floor.append(lowest_point(mask, hips, radius=0.05) if mask is not None else nan)
         self.head_top.append(highest_point(mask, subject.xyz[0, :2], radius=0.04) if mask is not None else nan)
-        self.back_line.append(back_line_directions(mask, subject.xyz[:, :2] * mask.shape[::-1])
-                              if mask is not None else np.full((2, 2), np.nan))
+        lines = np.full((2, 4), np.nan)
+        if mask is not None:
+            size = np.array(mask.shape[::-1], float)
+            lines = back_lines(mask, subject.xyz[:, :2] * size)
+            lines[:, 2:] /= size  # middle point normalised like every stored point
+        self.back_line.append(lines)
         if self._finder is not None and self._seen % self.marker_every == 0:
             for det in self._finder.find(frame.rgb, scale=frame.scale):
                 self.markers.append((frame.index, det))
@@ -123,6 +127,8 @@ class FeatureRecorder:
         out.update({f"{side}_toe_floor": np.array(v).reshape(-1, 2) for side, v in self.toes_floor.items()})
         out["seat_floor"] = np.array(self.seat_floor).reshape(-1, 2)
         out["head_top"] = np.array(self.head_top).reshape(-1, 2)
-        lines = np.array(self.back_line).reshape(-1, 2, 2)
-        out["back_line_facing_right"], out["back_line_facing_left"] = lines[:, 0], lines[:, 1]
+        lines = np.array(self.back_line).reshape(-1, 2, 4)
+        for k, facing in enumerate(("right", "left")):
+            out[f"back_line_facing_{facing}"] = lines[:, k, :2]  # unit direction going up, pixels (y down)
+            out[f"back_point_facing_{facing}"] = lines[:, k, 2:]  # middle of the line, normalised
         return out

@@ -32,19 +32,28 @@ def drawn_mask(lean_deg: float, *, front_x: float = 360.0, shape=(600, 600)) -> 
 def test_directions_follow_the_drawn_edges(lean: float) -> None:
     """Facing right the back is the left edge: going up it runs (-tan(lean), -1) in pixels (y down), i.e.
     (-sin, -cos) as a unit vector; facing left the back is the vertical right edge: (0, -1)."""
-    d = bc.back_line_directions(drawn_mask(lean), landmarks())
+    d = bc.back_lines(drawn_mask(lean), landmarks())
     r = math.radians(lean)
-    assert d[0] == pytest.approx([-math.sin(r), -math.cos(r)], abs=0.01)
-    assert d[1] == pytest.approx([0.0, -1.0], abs=0.01)
+    assert d[0, :2] == pytest.approx([-math.sin(r), -math.cos(r)], abs=0.01)
+    assert d[1, :2] == pytest.approx([0.0, -1.0], abs=0.01)
+
+
+def test_middle_points_lie_on_the_edges() -> None:
+    """The window's middle is 0.075 trunk lengths (15 px) above the hips, y = 385: the back edge is then at
+    x = 250 - tan(lean) 15 and the front edge at 360 (edges sit half a pixel inside the drawn mask)."""
+    lean = 20.0
+    d = bc.back_lines(drawn_mask(lean), landmarks())
+    assert d[0, 2:] == pytest.approx([250.0 - math.tan(math.radians(lean)) * 15.0, 385.0], abs=1.0)
+    assert d[1, 2:] == pytest.approx([360.0, 385.0], abs=1.0)
 
 
 @pytest.mark.parametrize("lean", [0.0, 15.0, 30.0])
 def test_lumbo_horizontal_of_a_back_leaning_line(lean: float) -> None:
     """Facing right, a back line leaning back by ``lean`` from vertical is 90 + lean from the forward
     horizontal (pelvis tipped back: larger); facing left, the vertical edge is 90."""
-    d = bc.back_line_directions(drawn_mask(lean), landmarks())
-    assert bc.lumbo_horizontal_deg(d[0], facing=1) == pytest.approx(90.0 + lean, abs=0.6)
-    assert bc.lumbo_horizontal_deg(d[1], facing=-1) == pytest.approx(90.0, abs=0.6)
+    d = bc.back_lines(drawn_mask(lean), landmarks())
+    assert bc.lumbo_horizontal_deg(d[0, :2], facing=1) == pytest.approx(90.0 + lean, abs=0.6)
+    assert bc.lumbo_horizontal_deg(d[1, :2], facing=-1) == pytest.approx(90.0, abs=0.6)
 
 
 def test_roll_is_removed() -> None:
@@ -71,12 +80,12 @@ def test_broken_contour_gives_nan() -> None:
     line leaves the window without an edge."""
     mask = drawn_mask(10.0)
     mask[:399] = 0.0
-    d = bc.back_line_directions(mask, landmarks())
+    d = bc.back_lines(mask, landmarks())
     assert np.isnan(d).all()
 
 
 def test_missing_trunk_gives_nan() -> None:
-    assert np.isnan(bc.back_line_directions(drawn_mask(10.0), np.full((33, 2), np.nan))).all()
+    assert np.isnan(bc.back_lines(drawn_mask(10.0), np.full((33, 2), np.nan))).all()
 
 
 def test_bad_facing_is_rejected() -> None:

@@ -269,3 +269,17 @@ def test_sit_and_reach_checks(tmp_path: Path, reach_recording, args: dict, match
     with pytest.raises(ValidationError, match=match):
         plot_sit_and_reach(tmp_path / "sr.png", call["series"], call["trials"], unit_label="cm",
                            knee_tolerance_deg=call["knee_tolerance_deg"])  # fmt: skip
+
+
+def test_sit_and_reach_lumbo_curve_on_the_angle_panel(monkeypatch, tmp_path: Path, reach_recording) -> None:
+    """Given, the back-contour proxy is a third curve of the angle panel; a series of the wrong length is refused."""
+    series, trials = reach_recording
+    seen = {}
+    monkeypatch.setattr(plots, "plot_time_series", lambda path, **kw: seen.update(kw) or Path(path))
+    lumbo = np.full(series.n_frames, 70.0)
+    plot_sit_and_reach(tmp_path / "sr.png", series, trials, unit_label="cm", lumbo_horizontal_deg=lumbo)
+    curves = seen["panels"][1].series
+    assert list(curves)[-1] == "lumbo-horizontal proxy (back contour)"
+    assert np.array_equal(curves["lumbo-horizontal proxy (back contour)"], lumbo)
+    with pytest.raises(ValidationError, match="one value per frame"):
+        plot_sit_and_reach(tmp_path / "sr.png", series, trials, unit_label="cm", lumbo_horizontal_deg=lumbo[:-1])

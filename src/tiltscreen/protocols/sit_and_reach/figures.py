@@ -7,6 +7,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 
 from tiltscreen.errors import ValidationError
 from tiltscreen.outputs import plots
@@ -24,6 +25,7 @@ def plot_sit_and_reach(
     knee_tolerance_deg: float | None = None,
     title: str = "Sit-and-reach",
     width_px: int = 1400,
+    lumbo_horizontal_deg: np.ndarray | None = None,
 ) -> Path:
     """Write the sit-and-reach figure: reach, hip and trunk angles, knee flexion, with the trials.
 
@@ -44,6 +46,8 @@ def plot_sit_and_reach(
         Figure title.
     width_px : int, optional
         Width of the PNG in pixels; 3 panels of 260 px plus 110 px make the height.
+    lumbo_horizontal_deg : numpy.ndarray, optional
+        The lumbo-horizontal proxy per frame (back contour), drawn on the angle panel when given.
 
     Returns
     -------
@@ -63,12 +67,14 @@ def plot_sit_and_reach(
     first to the last hold frame. Reach 0 is the toes (positive beyond them).
 
     """
-    _check_sit_and_reach_args(series, trials, knee_tolerance_deg)
+    _check_sit_and_reach_args(series, trials, knee_tolerance_deg, lumbo_horizontal_deg)
     hip, trunk = series.hip_flexion_deg, series.trunk_inclination_deg
     knee_refs = {} if knee_tolerance_deg is None else {"knee tolerance": float(knee_tolerance_deg)}
     panels = [
         Panel("reach beyond the toes", unit_label, {"reach": series.reach_cm}, {"toes": 0.0}),
-        Panel("angle", "°", {"hip flexion": hip, "trunk inclination (forward +)": trunk}),
+        Panel("angle", "°", {"hip flexion": hip, "trunk inclination (forward +)": trunk,
+                             **({} if lumbo_horizontal_deg is None else
+                                {"lumbo-horizontal proxy (back contour)": lumbo_horizontal_deg})}),
         Panel("knee flexion (0 = straight)", "°", {"knee flexion": series.knee_flexion_deg}, knee_refs),
     ]
     phases = _trial_phases(series, trials, unit_label)
@@ -95,7 +101,8 @@ def _trial_phases(series: ReachSeries, trials: Sequence[Trial], unit_label: str)
     return phases
 
 
-def _check_sit_and_reach_args(series: object, trials: object, knee_tolerance_deg: object) -> None:
+def _check_sit_and_reach_args(series: object, trials: object, knee_tolerance_deg: object,
+                              lumbo_horizontal_deg: object = None) -> None:
     """Raise one ValidationError listing every problem with the arguments of :func:`plot_sit_and_reach`."""
     problems = []
     if not isinstance(series, ReachSeries):
@@ -109,6 +116,10 @@ def _check_sit_and_reach_args(series: object, trials: object, knee_tolerance_deg
             for tr in trials
             if not (0 <= tr.hold_frames.start <= tr.hold_frames.stop <= n)
         ]
+    if lumbo_horizontal_deg is not None and isinstance(series, ReachSeries) and (
+            np.shape(lumbo_horizontal_deg) != (series.n_frames,)):
+        problems.append(f"lumbo_horizontal_deg must have one value per frame ({series.n_frames}), "
+                        f"got shape {np.shape(lumbo_horizontal_deg)}")
     if knee_tolerance_deg is not None and not plots._finite_number(knee_tolerance_deg):
         problems.append(f"knee_tolerance_deg must be a finite number or None, got {knee_tolerance_deg!r}")
     if problems:

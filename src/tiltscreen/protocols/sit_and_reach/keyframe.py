@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from tiltscreen.outputs.keyframe import annotate_key_frame, read_frame, save_png
+from tiltscreen.protocols.sit_and_reach.pelvis import lumbo_metric
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -24,6 +25,11 @@ def write_key_frame(job: Any, rec: Any, parts: dict[str, Any]) -> Path:
     tip = rec.features[f"{side}_fingertip"][row] * size
     toe = np.nanmedian(lm.point(f"{side}_foot_index"), axis=0)
     unit = series.unit
+    lines = [(tuple(toe), (float(tip[0]), float(toe[1])), "reach")]
+    lumbo = lumbo_metric(trial, parts["pelvis"]) if parts.get("camera_ok") else None
+    back = _back_line(rec, parts, row, size)
+    if back is not None and lumbo is not None and lumbo.value is not None:
+        lines.append((*back, "back line"))
     text = [
         f"trial {trial.index + 1} at {trial.max_reach_s:.2f} s ({side} side)",
         f"reach {_fmt(trial.reach, unit)} beyond the toes",
@@ -32,10 +38,23 @@ def write_key_frame(job: Any, rec: Any, parts: dict[str, Any]) -> Path:
         f"knee flexion (max in hold) {_fmt(trial.knee_flexion_max_deg, 'deg')}",
         f"hold {trial.hold_s:.1f} s",
     ]
+    if lumbo is not None and lumbo.value is not None:
+        text.append(f"lumbo-horizontal proxy {lumbo.value:.0f} deg (95% {lumbo.ci95[0]:.0f}-{lumbo.ci95[1]:.0f})")
     img = annotate_key_frame(
         bgr, xy_px_row=lm.xy_px[row], visibility_row=lm.visibility[row],
         points={"fingertip": tuple(tip), "toe": tuple(toe)},
-        lines=[(tuple(toe), (float(tip[0]), float(toe[1])), "reach")],
+        lines=lines,
         text_lines=text, side=side,
     )
     return save_png(job.out_dir / "key_frame.png", img)
+
+
+def _back_line(rec: Any, parts: dict[str, Any], row: int, size: np.ndarray) -> tuple | None:
+    """End points (pixels) of the back-contour line of this frame, 0.1 image heights long; None if not traced."""
+    facing = "right" if parts["facing"] > 0 else "left"
+    d = rec.features.get(f"back_line_facing_{facing}")
+    mid = rec.features.get(f"back_point_facing_{facing}")
+    if d is None or mid is None or not (np.isfinite(d[row]).all() and np.isfinite(mid[row]).all()):
+        return None
+    centre, half = mid[row] * size, 0.05 * size[1] * d[row] / np.hypot(*d[row])
+    return (tuple(centre - half), tuple(centre + half))

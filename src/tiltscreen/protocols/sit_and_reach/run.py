@@ -123,7 +123,7 @@ def analyse(rec: Recording, job: AnalyzeJob, th: Thresholds,
         },
     )
     return summary, {"series": series, "trials": trials, "best": best, "side": side, "facing": facing,
-                     "roll": roll, "scale": scale}
+                     "roll": roll, "scale": scale, "pelvis": ctx.pelvis, "camera_ok": camera.within_limits}
 
 
 def _rules_scale(lm: Landmarks, side: str) -> float | None:
@@ -163,8 +163,10 @@ def _figures(job: AnalyzeJob, rec: Recording, parts: dict[str, Any], th: Thresho
     from tiltscreen.protocols.sit_and_reach.figures import plot_sit_and_reach
 
     series = parts["series"]
+    lumbo = parts["pelvis"].lumbo if parts["camera_ok"] else None
     out = {"plot": str(plot_sit_and_reach(job.out_dir / "sit_and_reach.png", series, parts["trials"],
-                                          unit_label=series.unit, knee_tolerance_deg=th.knee_tolerance_deg.value))}
+                                          unit_label=series.unit, knee_tolerance_deg=th.knee_tolerance_deg.value,
+                                          lumbo_horizontal_deg=lumbo))}
     if job.key_frame and parts["best"] is not None:
         from tiltscreen.protocols.sit_and_reach.keyframe import write_key_frame
 
