@@ -39,8 +39,11 @@ def _hamstring_state(sr: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
         return "unknown", {"reason": "no sit-and-reach recording"}
     reach = sr["metrics"].get("reach_cm", {})
     codes = _codes(sr)
+    lumbo = sr["metrics"].get("lumbo_horizontal_deg", {})
     evidence = {"reach_cm": reach.get("value"), "ci95": reach.get("ci95"), "status": sr.get("status"),
-                "flags": sorted(codes)}
+                "flags": sorted(codes), "lumbo_horizontal_deg": lumbo.get("value"),
+                "lumbo_horizontal_ci95": lumbo.get("ci95"),
+                "hip_spine_contribution": sr.get("hip_spine_contribution")}
     if "limited_hamstring_extensibility" in codes:
         return "limited", evidence
     if "reach_within_norms" in codes:
@@ -97,6 +100,15 @@ def reading_markdown(result: dict[str, Any]) -> str:
     sr = result["evidence"]["sit_and_reach"]
     if sr.get("reach_cm") is not None:
         lines.append(f"- Sit-and-reach: reach {sr['reach_cm']:.1f} cm beyond the toes")
+    if sr.get("lumbo_horizontal_deg") is not None:
+        lo, hi = sr["lumbo_horizontal_ci95"]
+        lines.append(f"- Sit-and-reach: lumbo-horizontal proxy (back contour) {sr['lumbo_horizontal_deg']:.0f} deg "
+                     f"(95% {lo:.0f}-{hi:.0f}; L-Hfx-style, provisional categories)")
+    split = sr.get("hip_spine_contribution") or {}
+    if split.get("spinal_fraction") is not None:
+        lo, hi = split["spinal_fraction_ci95"]
+        lines.append(f"- Sit-and-reach: spine's share of the trunk's forward rotation {split['spinal_fraction']:.0%} "
+                     f"(95% {lo:.0%}-{hi:.0%}; pelvis from the {split['method'].split(' (pelvis)')[0]})")
     lr = result["evidence"].get("left_right")
     if lr and lr.get("difference_deg") is not None:
         lines.append(f"- Left minus right tilt: {lr['difference_deg']:+.1f} deg "

@@ -42,3 +42,19 @@ def test_joint_reading(st, sr, tilt, ham, phrase) -> None:
 
 def test_no_sit_and_reach_is_unknown() -> None:
     assert joint_reading([standing(27.0, anterior=True)], None)["hamstring_extensibility"] == "unknown"
+
+
+def test_lumbo_proxy_and_split_are_carried_as_evidence() -> None:
+    """The sit-and-reach's back-contour proxy and hip-vs-spine split reach the report with their intervals;
+    they do not change the hamstring state (the reach norms decide it)."""
+    sr = sit_and_reach("reach_within_norms")
+    sr["metrics"]["lumbo_horizontal_deg"] = {"value": 68.0, "ci95": [51.0, 85.0]}
+    sr["hip_spine_contribution"] = {"spinal_fraction": 0.53, "spinal_fraction_ci95": [0.18, 0.87],
+                                    "method": "back contour at the lumbosacral level, markerless (pelvis) and the "
+                                              "hip-shoulder line (trunk), rest vs hold"}
+    r = joint_reading([standing(12.0, anterior=False)], sr)
+    assert r["hamstring_extensibility"] == "not_limited"
+    assert r["evidence"]["sit_and_reach"]["lumbo_horizontal_ci95"] == [51.0, 85.0]
+    text = reading_markdown(r)
+    assert "lumbo-horizontal proxy (back contour) 68 deg (95% 51-85" in text
+    assert "spine's share of the trunk's forward rotation 53% (95% 18%-87%; pelvis from the back contour" in text
