@@ -16,32 +16,26 @@ sticker is often behind the back's contour, and the method then says it is indet
 
 from __future__ import annotations
 
-import colorsys
 import dataclasses
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 
-from tiltscreen.errors import ValidationError
 from tiltscreen.kinematics._checks import facing_problems, number_problems, raise_if_problems, side_problems
 from tiltscreen.pose.estimator import Candidate
+from tiltscreen.pose.sticker_types import (  # noqa: F401 - re-exported: the sticker API lives here
+    NAMED_COLOURS,
+    Blob,
+    StickerPair,
+    StickerSearch,
+    StickerSpec,
+    parse_colour,
+)
 from tiltscreen.skeleton import BLAZEPOSE
 from tiltscreen.sources import Frame
-
-#: colours that ``--marker-colour`` accepts by name (sRGB, 0-255)
-NAMED_COLOURS: dict[str, tuple[int, int, int]] = {
-    "green": (0, 200, 0),
-    "blue": (0, 90, 255),
-    "red": (220, 0, 0),
-    "yellow": (230, 220, 0),
-    "orange": (255, 120, 0),
-    "magenta": (220, 0, 200),
-    "cyan": (0, 200, 220),
-}
 
 #: body proportions used to turn landmarks into an expected size (fractions of stature)
 _TRUNK_FRACTION, _LEG_FRACTION, _TYPICAL_STATURE_CM = 0.29, 0.49, 170.0
@@ -52,127 +46,6 @@ MISSING_ASIS = "ASIS sticker not found: hidden by an arm or the belly?"
 CLOTHING = "Clothing near the pelvis has the stickers' colour: use another colour or stick them on skin."
 SMALL = "Stickers are under 4 px across: film closer or at a higher resolution for a tilt within ~1°."
 NO_STICKER = "No sticker near the pelvis: check the colour, the light and that the near side faces the camera"
-
-
-def parse_colour(text: str) -> tuple[int, int, int]:
-    """Parse a ``--marker-colour`` value: a name, ``#rrggbb`` or ``r,g,b``.
-
-    Examples
-    --------
-    >>> parse_colour("green"), parse_colour("#00C800"), parse_colour("0, 90, 255")
-    ((0, 200, 0), (0, 200, 0), (0, 90, 255))
-
-    """
-    s = str(text).strip().lower()
-    if s in NAMED_COLOURS:
-        return NAMED_COLOURS[s]
-    if re.fullmatch(r"#[0-9a-f]{6}", s):
-        return (int(s[1:3], 16), int(s[3:5], 16), int(s[5:7], 16))
-    parts = s.split(",")
-    if len(parts) == 3 and all(p.strip().isdigit() and int(p) <= 255 for p in parts):
-        return (int(parts[0]), int(parts[1]), int(parts[2]))
-    raise ValidationError(
-        f"Unknown sticker colour {text!r}; use a name ({', '.join(NAMED_COLOURS)}), '#rrggbb' or 'r,g,b'."
-    )
-
-
-@dataclass(frozen=True)
-class StickerSpec:
-    """What the stickers look like (parsed once at the edge).
-
-    Attributes
-    ----------
-    colour_rgb : (int, int, int) or str
-        sRGB 0-255, or anything :func:`parse_colour` accepts (stored as the tuple).
-    diameter_cm : float
-        Sticker diameter, cm (> 0).
-    hue_tolerance_deg : float
-        Largest hue difference from the sticker's hue that still counts, degrees (0-90].
-    min_saturation : float
-        Smallest saturation (0-1) of a sticker's most saturated pixel.
-    min_value : float
-        Smallest HSV value (0-1) of a sticker pixel (darker pixels have no reliable hue).
-    min_contrast : float
-        Smallest excess of a sticker pixel's colour score over its local background (0-1).
-
-    """
-
-    colour_rgb: tuple[int, int, int] | str = (0, 200, 0)
-    diameter_cm: float = 2.0
-    hue_tolerance_deg: float = 40.0
-    min_saturation: float = 0.25
-    min_value: float = 0.15
-    min_contrast: float = 0.2
-
-    def __post_init__(self) -> None:
-        rgb = parse_colour(self.colour_rgb) if isinstance(self.colour_rgb, str) else self.colour_rgb
-        problems: list[str] = []
-        if len(tuple(rgb)) != 3 or not all(isinstance(c, int | np.integer) and 0 <= c <= 255 for c in rgb):
-            problems.append(f"colour_rgb must be three integers 0-255, got {self.colour_rgb!r}")
-        else:
-            object.__setattr__(self, "colour_rgb", tuple(int(c) for c in rgb))
-            if colorsys.rgb_to_hsv(*(c / 255 for c in rgb))[1] < 0.5:
-                problems.append(f"colour_rgb must be a saturated colour (HSV saturation >= 0.5), got {rgb!r}")
-        problems += number_problems("diameter_cm", self.diameter_cm, low=0.0, high=20.0, strict_low=True)
-        problems += number_problems(
-            "hue_tolerance_deg", self.hue_tolerance_deg, low=0.0, high=90.0, strict_low=True
-        )
-        for name in ("min_saturation", "min_value", "min_contrast"):
-            problems += number_problems(name, getattr(self, name), low=0.0, high=1.0)
-        raise_if_problems("StickerSpec", problems)
-
-    @property
-    def hue_deg(self) -> float:
-        """Hue of ``colour_rgb``, degrees in [0, 360)."""
-        return 360.0 * colorsys.rgb_to_hsv(*(c / 255 for c in self.colour_rgb))[0]  # type: ignore[union-attr]
-
-
-@dataclass(frozen=True)
-class Blob:
-    """One sticker-coloured spot.
-
-    ``centre_px`` and ``area_px`` in full-resolution px and px², ``contrast`` the peak colour-score
-    excess over the local background (0-1), ``elongation`` the axis ratio (>= 1).
-    """
-
-    centre_px: np.ndarray
-    area_px: float
-    contrast: float
-    elongation: float
-
-
-@dataclass(frozen=True)
-class StickerPair:
-    """The two stickers found in one frame.
-
-    Attributes
-    ----------
-    asis_px, psis_px : ndarray, shape (2,)
-        Sub-pixel centres, full-resolution pixels, y down.
-    quality : float
-        0-1: the weaker sticker's contrast times the agreement of the two sizes.
-    reasons : tuple of str
-        Warnings that did not prevent the measurement (e.g. a partly hidden sticker).
-    stature_px : float
-        The subject's stature in full-resolution px estimated from the landmarks (for
-        :func:`remove_parallax`).
-
-    """
-
-    asis_px: np.ndarray
-    psis_px: np.ndarray
-    quality: float
-    reasons: tuple[str, ...] = ()
-    stature_px: float = math.nan
-
-
-@dataclass(frozen=True)
-class StickerSearch:
-    """Outcome of :func:`find_sticker_pair`: the ``pair``, or None and the ``reason``; every blob seen."""
-
-    pair: StickerPair | None
-    reason: str | None
-    blobs: tuple[Blob, ...] = ()
 
 
 class BodyFrame(NamedTuple):
