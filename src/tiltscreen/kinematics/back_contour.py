@@ -49,7 +49,7 @@ ROTATION_RMS_DEG = 8.7
 
 
 def _line(heights: np.ndarray, edge: np.ndarray, frame) -> np.ndarray:
-    """Unit direction (going up) and middle point of the line fitted to the edge, pixels: (dx, dy, x, y)."""
+    """Fit a line to the edge: unit direction (going up) and middle point, pixels: (dx, dy, x, y)."""
     ok = np.isfinite(edge)
     if ok.sum() < MIN_COVERAGE * heights.size:
         return np.full(4, np.nan)
@@ -61,7 +61,7 @@ def _line(heights: np.ndarray, edge: np.ndarray, frame) -> np.ndarray:
 
 
 def back_lines(mask: np.ndarray, points_px: np.ndarray, *, threshold: float = 0.5) -> np.ndarray:
-    """The lumbosacral back line in the image (pixels, y down) for both facings: direction going up and middle.
+    """Find the lumbosacral back line in the image (pixels, y down) for both facings.
 
     Parameters
     ----------
@@ -78,6 +78,7 @@ def back_lines(mask: np.ndarray, points_px: np.ndarray, *, threshold: float = 0.
         Row 0 if the subject faces image-right, row 1 if it faces image-left: the line's unit direction
         going up ``(dx, dy)`` and its middle point ``(x, y)``; NaN rows where the contour is broken in the
         window (or the trunk is not seen).
+
     """
     try:
         frame = body_frame(points_px, 1)
@@ -105,6 +106,7 @@ def lumbo_horizontal_deg(direction_px: np.ndarray, *, facing: int, roll_deg: flo
     45.0
     >>> float(lumbo_horizontal_deg(np.array([1.0, -1.0]), facing=-1).round(6))  # the same line, facing left
     135.0
+
     """
     if facing not in (1, -1) or isinstance(facing, bool):
         raise ValidationError(f"lumbo_horizontal_deg: facing must be +1 or -1, got {facing!r}.")

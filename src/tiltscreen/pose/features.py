@@ -20,10 +20,14 @@ from tiltscreen.skeleton import BLAZEPOSE
 from tiltscreen.sources import Frame
 
 #: fingertip search: wrist -> index knuckle, tip found on the outline beyond the knuckle
-_HANDS = {side: (BLAZEPOSE.index(f"{side}_wrist"), BLAZEPOSE.index(f"{side}_index")) for side in ("left", "right")}
+_HANDS = {
+    side: (BLAZEPOSE.index(f"{side}_wrist"), BLAZEPOSE.index(f"{side}_index")) for side in ("left", "right")
+}
 
 
-def lowest_point(mask: np.ndarray, anchor: np.ndarray, *, radius: float, threshold: float = 0.5) -> np.ndarray:
+def lowest_point(
+    mask: np.ndarray, anchor: np.ndarray, *, radius: float, threshold: float = 0.5
+) -> np.ndarray:
     """Lowest subject pixel (largest y) within ``radius`` (fraction of width) of ``anchor``, normalised.
 
     Used for floor contacts (heel, buttock), which lie on one horizontal line in a level view.
@@ -44,7 +48,9 @@ def lowest_point(mask: np.ndarray, anchor: np.ndarray, *, radius: float, thresho
     return np.array([(np.median(xs[sel]) + x0 + 0.5) / w, (bottom + y0 + 0.5) / h])
 
 
-def highest_point(mask: np.ndarray, anchor: np.ndarray, *, radius: float, threshold: float = 0.5) -> np.ndarray:
+def highest_point(
+    mask: np.ndarray, anchor: np.ndarray, *, radius: float, threshold: float = 0.5
+) -> np.ndarray:
     """Highest subject pixel (smallest y) in a column band ``radius`` (fraction of width) around ``anchor``.
 
     Used for the top of the head (anchor: the nose), for the standing height in pixels. The
@@ -75,6 +81,7 @@ class FeatureRecorder:
     marker_every : int
         Look for the marker every this many frames (it is fixed to the box, so a few
         looks suffice and cost little).
+
     """
 
     marker_dictionary: str | None = "DICT_4X4_50"
@@ -100,15 +107,22 @@ class FeatureRecorder:
         nan = np.array([np.nan, np.nan])
         mask = subject.mask if subject is not None else None
         for side, (wrist, index) in _HANDS.items():
-            tip = tip_along(mask, subject.xyz[wrist, :2], subject.xyz[index, :2], threshold=0.3) if (
-                mask is not None) else nan
+            tip = (
+                tip_along(mask, subject.xyz[wrist, :2], subject.xyz[index, :2], threshold=0.3)
+                if (mask is not None)
+                else nan
+            )
             self.fingertips[side].append(tip)
             for part, store in (("heel", self.heels_floor), ("foot_index", self.toes_floor)):
                 k = BLAZEPOSE.index(f"{side}_{part}")
-                store[side].append(lowest_point(mask, subject.xyz[k, :2], radius=0.02) if mask is not None else nan)
+                store[side].append(
+                    lowest_point(mask, subject.xyz[k, :2], radius=0.02) if mask is not None else nan
+                )
         hips = subject.xyz[[23, 24], :2].mean(axis=0) if subject is not None else nan
         self.seat_floor.append(lowest_point(mask, hips, radius=0.05) if mask is not None else nan)
-        self.head_top.append(highest_point(mask, subject.xyz[0, :2], radius=0.04) if mask is not None else nan)
+        self.head_top.append(
+            highest_point(mask, subject.xyz[0, :2], radius=0.04) if mask is not None else nan
+        )
         lines = np.full((2, 4), np.nan)
         if mask is not None:
             size = np.array(mask.shape[::-1], float)

@@ -27,6 +27,7 @@ NAMED_COLOURS: dict[str, tuple[int, int, int]] = {
     "cyan": (0, 200, 220),
 }
 
+
 def parse_colour(text: str) -> tuple[int, int, int]:
     """Parse a ``--marker-colour`` value: a name, ``#rrggbb`` or ``r,g,b``.
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-SR_VALIDITY = ("Sit-and-reach correlates only moderately with hamstring length (pooled r 0.46-0.67, Mayorga-Vega "
-               "et al. J Sports Sci Med 2014;13:1-14); an angular test such as the passive straight-leg raise "
-               "confirms it.")
+SR_VALIDITY = (
+    "Sit-and-reach correlates only moderately with hamstring length (pooled r 0.46-0.67, Mayorga-Vega "
+    "et al. J Sports Sci Med 2014;13:1-14); an angular test such as the passive straight-leg raise "
+    "confirms it."
+)
 
 
 def _codes(summary: dict[str, Any] | None) -> set[str]:
@@ -26,8 +28,15 @@ def _tilt_state(standing: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any
     for s in standing:
         m = s["metrics"].get("pelvic_tilt_deg") if s.get("metrics") else None
         value = m["value"] if m else None
-        evidence.append({"side": s.get("side"), "pelvic_tilt_deg": value, "method": m and m["method"],
-                         "ci95": m and m["ci95"], "status": s.get("status")})
+        evidence.append(
+            {
+                "side": s.get("side"),
+                "pelvic_tilt_deg": value,
+                "method": m and m["method"],
+                "ci95": m and m["ci95"],
+                "status": s.get("status"),
+            }
+        )
         measured |= value is not None
         anterior |= "anterior_pelvic_tilt_pattern" in _codes(s)
     return ("anterior" if anterior else "not_anterior" if measured else "unknown"), evidence
@@ -40,10 +49,15 @@ def _hamstring_state(sr: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
     reach = sr["metrics"].get("reach_cm", {})
     codes = _codes(sr)
     lumbo = sr["metrics"].get("lumbo_horizontal_deg", {})
-    evidence = {"reach_cm": reach.get("value"), "ci95": reach.get("ci95"), "status": sr.get("status"),
-                "flags": sorted(codes), "lumbo_horizontal_deg": lumbo.get("value"),
-                "lumbo_horizontal_ci95": lumbo.get("ci95"),
-                "hip_spine_contribution": sr.get("hip_spine_contribution")}
+    evidence = {
+        "reach_cm": reach.get("value"),
+        "ci95": reach.get("ci95"),
+        "status": sr.get("status"),
+        "flags": sorted(codes),
+        "lumbo_horizontal_deg": lumbo.get("value"),
+        "lumbo_horizontal_ci95": lumbo.get("ci95"),
+        "hip_spine_contribution": sr.get("hip_spine_contribution"),
+    }
     if "limited_hamstring_extensibility" in codes:
         return "limited", evidence
     if "reach_within_norms" in codes:
@@ -51,67 +65,101 @@ def _hamstring_state(sr: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
     return "unknown", evidence
 
 
-def joint_reading(standing: list[dict[str, Any]], sit_and_reach: dict[str, Any] | None,
-                  asymmetry: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The screening summary's reading: a sentence, its basis and the evidence, for review."""
+def joint_reading(
+    standing: list[dict[str, Any]],
+    sit_and_reach: dict[str, Any] | None,
+    asymmetry: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Read the two tests together: a sentence, its basis and the evidence, for review."""
     tilt, tilt_ev = _tilt_state(standing)
     ham, ham_ev = _hamstring_state(sit_and_reach)
     text = {
-        ("anterior", "not_limited"): "Anterior pelvic tilt pattern with normal or high hamstring extensibility: "
-                                     "short hamstrings are unlikely to explain the tilt, and stretching them may not "
-                                     "address it. For review.",
-        ("anterior", "limited"): "Anterior pelvic tilt pattern together with limited hamstring extensibility: a mixed "
-                                 "picture (short hamstrings usually tilt the pelvis backwards). For review with an "
-                                 "angular hamstring test.",
-        ("not_anterior", "limited"): "Limited hamstring extensibility on the sit-and-reach, without an anterior pelvic "
-                                     "tilt pattern. For review.",
-        ("not_anterior", "not_limited"): "No anterior pelvic tilt pattern and no limited hamstring extensibility "
-                                         "flagged.",
+        (
+            "anterior",
+            "not_limited",
+        ): "Anterior pelvic tilt pattern with normal or high hamstring extensibility: "
+        "short hamstrings are unlikely to explain the tilt, and stretching them may not "
+        "address it. For review.",
+        (
+            "anterior",
+            "limited",
+        ): "Anterior pelvic tilt pattern together with limited hamstring extensibility: a mixed "
+        "picture (short hamstrings usually tilt the pelvis backwards). For review with an "
+        "angular hamstring test.",
+        (
+            "not_anterior",
+            "limited",
+        ): "Limited hamstring extensibility on the sit-and-reach, without an anterior pelvic "
+        "tilt pattern. For review.",
+        (
+            "not_anterior",
+            "not_limited",
+        ): "No anterior pelvic tilt pattern and no limited hamstring extensibility flagged.",
     }.get((tilt, ham))
     if text is None:
-        missing = [name for name, state in (("standing pelvic tilt", tilt), ("hamstring extensibility", ham))
-                   if state == "unknown"]
-        known = {"anterior": "An anterior pelvic tilt pattern was flagged.",
-                 "not_anterior": "No anterior pelvic tilt pattern was flagged.",
-                 "limited": "Hamstring extensibility on the sit-and-reach is limited for age and sex.",
-                 "not_limited": "Hamstring extensibility on the sit-and-reach is not limited for age and sex."}
+        missing = [
+            name
+            for name, state in (("standing pelvic tilt", tilt), ("hamstring extensibility", ham))
+            if state == "unknown"
+        ]
+        known = {
+            "anterior": "An anterior pelvic tilt pattern was flagged.",
+            "not_anterior": "No anterior pelvic tilt pattern was flagged.",
+            "limited": "Hamstring extensibility on the sit-and-reach is limited for age and sex.",
+            "not_limited": "Hamstring extensibility on the sit-and-reach is not limited for age and sex.",
+        }
         parts = [known[s] for s in (tilt, ham) if s in known]
-        text = " ".join(["No joint reading: " + " and ".join(missing) + " could not be determined from these "
-                         "recordings (see each result's reasons).", *parts])
+        text = " ".join(
+            [
+                "No joint reading: " + " and ".join(missing) + " could not be determined from these "
+                "recordings (see each result's reasons).",
+                *parts,
+            ]
+        )
     return {
         "reading": text,
         "pelvic_tilt": tilt,
         "hamstring_extensibility": ham,
         "evidence": {"standing": tilt_ev, "sit_and_reach": ham_ev, "left_right": asymmetry},
-        "caveats": [SR_VALIDITY,
-                    "Pelvic shape alone makes the ASIS-PSIS angle range 0-23 deg in healthy pelves (Preece 2008); a "
-                    "tilt pattern is a prompt for review, not a diagnosis."],
+        "caveats": [
+            SR_VALIDITY,
+            "Pelvic shape alone makes the ASIS-PSIS angle range 0-23 deg in healthy pelves (Preece 2008); a "
+            "tilt pattern is a prompt for review, not a diagnosis.",
+        ],
         "not_a_diagnosis": True,
     }
 
 
 def reading_markdown(result: dict[str, Any]) -> str:
-    """A short plain-text report of the joint reading for the clinician."""
+    """Write a short plain-text report of the joint reading for the clinician."""
     lines = ["# Screening summary (for clinician review; not a diagnosis)", "", result["reading"], ""]
     for side in result["evidence"]["standing"]:
         v = side["pelvic_tilt_deg"]
-        lines.append(f"- Standing, {side['side']} side: pelvic tilt "
-                     + ("not measured" if v is None else f"{v:.1f} deg ({side['method']})"))
+        lines.append(
+            f"- Standing, {side['side']} side: pelvic tilt "
+            + ("not measured" if v is None else f"{v:.1f} deg ({side['method']})")
+        )
     sr = result["evidence"]["sit_and_reach"]
     if sr.get("reach_cm") is not None:
         lines.append(f"- Sit-and-reach: reach {sr['reach_cm']:.1f} cm beyond the toes")
     if sr.get("lumbo_horizontal_deg") is not None:
         lo, hi = sr["lumbo_horizontal_ci95"]
-        lines.append(f"- Sit-and-reach: lumbo-horizontal proxy (back contour) {sr['lumbo_horizontal_deg']:.0f} deg "
-                     f"(95% {lo:.0f}-{hi:.0f}; L-Hfx-style, provisional categories)")
+        lines.append(
+            f"- Sit-and-reach: lumbo-horizontal proxy (back contour) {sr['lumbo_horizontal_deg']:.0f} deg "
+            f"(95% {lo:.0f}-{hi:.0f}; L-Hfx-style, provisional categories)"
+        )
     split = sr.get("hip_spine_contribution") or {}
     if split.get("spinal_fraction") is not None:
         lo, hi = split["spinal_fraction_ci95"]
-        lines.append(f"- Sit-and-reach: spine's share of the trunk's forward rotation {split['spinal_fraction']:.0%} "
-                     f"(95% {lo:.0%}-{hi:.0%}; pelvis from the {split['method'].split(' (pelvis)')[0]})")
+        lines.append(
+            f"- Sit-and-reach: spine's share of the trunk's forward rotation {split['spinal_fraction']:.0%} "
+            f"(95% {lo:.0%}-{hi:.0%}; pelvis from the {split['method'].split(' (pelvis)')[0]})"
+        )
     lr = result["evidence"].get("left_right")
     if lr and lr.get("difference_deg") is not None:
-        lines.append(f"- Left minus right tilt: {lr['difference_deg']:+.1f} deg "
-                     f"({'beyond' if lr['exceeds_error'] else 'within'} measurement error {lr['limit_deg']:.1f} deg)")
+        lines.append(
+            f"- Left minus right tilt: {lr['difference_deg']:+.1f} deg "
+            f"({'beyond' if lr['exceeds_error'] else 'within'} measurement error {lr['limit_deg']:.1f} deg)"
+        )
     lines += ["", "Caveats:"] + [f"- {c}" for c in result["caveats"]]
     return "\n".join(lines) + "\n"

@@ -72,9 +72,19 @@ def plot_sit_and_reach(
     knee_refs = {} if knee_tolerance_deg is None else {"knee tolerance": float(knee_tolerance_deg)}
     panels = [
         Panel("reach beyond the toes", unit_label, {"reach": series.reach_cm}, {"toes": 0.0}),
-        Panel("angle", "°", {"hip flexion": hip, "trunk inclination (forward +)": trunk,
-                             **({} if lumbo_horizontal_deg is None else
-                                {"lumbo-horizontal proxy (back contour)": lumbo_horizontal_deg})}),
+        Panel(
+            "angle",
+            "°",
+            {
+                "hip flexion": hip,
+                "trunk inclination (forward +)": trunk,
+                **(
+                    {}
+                    if lumbo_horizontal_deg is None
+                    else {"lumbo-horizontal proxy (back contour)": lumbo_horizontal_deg}
+                ),
+            },
+        ),
         Panel("knee flexion (0 = straight)", "°", {"knee flexion": series.knee_flexion_deg}, knee_refs),
     ]
     phases = _trial_phases(series, trials, unit_label)
@@ -101,8 +111,9 @@ def _trial_phases(series: ReachSeries, trials: Sequence[Trial], unit_label: str)
     return phases
 
 
-def _check_sit_and_reach_args(series: object, trials: object, knee_tolerance_deg: object,
-                              lumbo_horizontal_deg: object = None) -> None:
+def _check_sit_and_reach_args(
+    series: object, trials: object, knee_tolerance_deg: object, lumbo_horizontal_deg: object = None
+) -> None:
     """Raise one ValidationError listing every problem with the arguments of :func:`plot_sit_and_reach`."""
     problems = []
     if not isinstance(series, ReachSeries):
@@ -116,10 +127,15 @@ def _check_sit_and_reach_args(series: object, trials: object, knee_tolerance_deg
             for tr in trials
             if not (0 <= tr.hold_frames.start <= tr.hold_frames.stop <= n)
         ]
-    if lumbo_horizontal_deg is not None and isinstance(series, ReachSeries) and (
-            np.shape(lumbo_horizontal_deg) != (series.n_frames,)):
-        problems.append(f"lumbo_horizontal_deg must have one value per frame ({series.n_frames}), "
-                        f"got shape {np.shape(lumbo_horizontal_deg)}")
+    if (
+        lumbo_horizontal_deg is not None
+        and isinstance(series, ReachSeries)
+        and (np.shape(lumbo_horizontal_deg) != (series.n_frames,))
+    ):
+        problems.append(
+            f"lumbo_horizontal_deg must have one value per frame ({series.n_frames}), "
+            f"got shape {np.shape(lumbo_horizontal_deg)}"
+        )
     if knee_tolerance_deg is not None and not plots._finite_number(knee_tolerance_deg):
         problems.append(f"knee_tolerance_deg must be a finite number or None, got {knee_tolerance_deg!r}")
     if problems:

@@ -39,18 +39,23 @@ def write_key_frame(job: Any, rec: Any, parts: dict[str, Any]) -> Path:
         f"hold {trial.hold_s:.1f} s",
     ]
     if lumbo is not None and lumbo.value is not None:
-        text.append(f"lumbo-horizontal proxy {lumbo.value:.0f} deg (95% {lumbo.ci95[0]:.0f}-{lumbo.ci95[1]:.0f})")
+        text.append(
+            f"lumbo-horizontal proxy {lumbo.value:.0f} deg (95% {lumbo.ci95[0]:.0f}-{lumbo.ci95[1]:.0f})"
+        )
     img = annotate_key_frame(
-        bgr, xy_px_row=lm.xy_px[row], visibility_row=lm.visibility[row],
+        bgr,
+        xy_px_row=lm.xy_px[row],
+        visibility_row=lm.visibility[row],
         points={"fingertip": tuple(tip), "toe": tuple(toe)},
         lines=lines,
-        text_lines=text, side=side,
+        text_lines=text,
+        side=side,
     )
     return save_png(job.out_dir / "key_frame.png", img)
 
 
 def _back_line(rec: Any, parts: dict[str, Any], row: int, size: np.ndarray) -> tuple | None:
-    """End points (pixels) of the back-contour line of this frame, 0.1 image heights long; None if not traced."""
+    """End points (pixels) of this frame's back-contour line, 0.1 image heights long; None if not traced."""
     facing = "right" if parts["facing"] > 0 else "left"
     d = rec.features.get(f"back_line_facing_{facing}")
     mid = rec.features.get(f"back_point_facing_{facing}")

@@ -32,14 +32,19 @@ MIN_OUTLINE_FRACTION = 0.5
 REST_S = 0.5
 
 MARKERLESS = "markerless-estimate"
-LUMBO_METHOD = (f"{MARKERLESS}: back contour of the outline 0-0.15 trunk lengths above the hip landmarks vs the "
-                "horizontal (roll-corrected), median over the hold; a proxy for a sacral inclinometer (L-Hfx)")
+LUMBO_METHOD = (
+    f"{MARKERLESS}: back contour of the outline 0-0.15 trunk lengths above the hip landmarks vs the "
+    "horizontal (roll-corrected), median over the hold; a proxy for a sacral inclinometer (L-Hfx)"
+)
 MARKERLESS_TILT_REFUSED = (
-    f"A markerless ASIS-PSIS tilt in flexion (the back-contour proxy plus an average body's sacral offset) was "
-    f"wrong by {TILT_RMS_DEG:g} deg RMS on held-out rendered bodies, beyond the 5 deg budget, so it is not given; "
-    "see lumbo_horizontal_deg for the contour proxy.")
-NO_PELVIS = ("The pelvis cannot be seen in MediaPipe's landmarks and neither skin markers on the ASIS and PSIS nor "
-             "the back contour were usable during the hold.")
+    f"A markerless ASIS-PSIS tilt in flexion (the back-contour proxy plus an average body's sacral "
+    f"offset) was wrong by {TILT_RMS_DEG:g} deg RMS on held-out rendered bodies, beyond the 5 deg budget, "
+    "so it is not given; see lumbo_horizontal_deg for the contour proxy."
+)
+NO_PELVIS = (
+    "The pelvis cannot be seen in MediaPipe's landmarks and neither skin markers on the ASIS and PSIS nor "
+    "the back contour were usable during the hold."
+)
 
 
 @dataclass(frozen=True)
@@ -70,13 +75,22 @@ def lumbo_metric(trial: Trial, pelvis: PelvisSeries) -> Metric:
     held = _held(pelvis.lumbo, trial)
     n_hold = pelvis.lumbo[trial.hold_frames].size
     if n_hold == 0 or held.size < MIN_OUTLINE_FRACTION * n_hold:
-        return Metric.missing("deg", LUMBO_METHOD, f"The back contour was traced in {held.size} of {n_hold} hold "
-                                                   "frames (at least half needed): an arm, clothing or the frame "
-                                                   "edge hides the low back.")
+        return Metric.missing(
+            "deg",
+            LUMBO_METHOD,
+            f"The back contour was traced in {held.size} of {n_hold} hold "
+            "frames (at least half needed): an arm, clothing or the frame "
+            "edge hides the low back.",
+        )
     value = float(np.median(held))
     half = 1.96 * LUMBO_RMS_DEG
-    return Metric(value, "deg", LUMBO_METHOD, (value - half, value + half),
-                  reason="A proxy from the body outline, not an inclinometer reading.")
+    return Metric(
+        value,
+        "deg",
+        LUMBO_METHOD,
+        (value - half, value + half),
+        reason="A proxy from the body outline, not an inclinometer reading.",
+    )
 
 
 def pelvic_tilt_metric(trial: Trial, pelvis: PelvisSeries) -> Metric:
@@ -86,9 +100,14 @@ def pelvic_tilt_metric(trial: Trial, pelvis: PelvisSeries) -> Metric:
         value = float(np.median(held))
         half = 1.96 * pelvis.marker_sd
         return Metric(value, "deg", "markers", (value - half, value + half))
-    why = (f"Both skin markers were seen in only {held.size} frames of the hold (at least {MIN_MARKER_FRAMES} "
-           "needed; the PSIS is often hidden when bending forward). ") if pelvis.marker_tilt is not None else (
-        "No skin markers on the ASIS and PSIS were found. ")
+    why = (
+        (
+            f"Both skin markers were seen in only {held.size} frames of the hold (at least "
+            f"{MIN_MARKER_FRAMES} needed; the ASIS is often hidden when bending forward). "
+        )
+        if pelvis.marker_tilt is not None
+        else ("No skin markers on the ASIS and PSIS were found. ")
+    )
     return Metric.missing("deg", "ASIS-PSIS line vs horizontal", why + MARKERLESS_TILT_REFUSED)
 
 
@@ -103,16 +122,18 @@ def _pelvic_change(trial: Trial, t_s: np.ndarray, pelvis: PelvisSeries) -> tuple
     """Anterior rotation of the pelvis from rest to the hold, the method that measured it and its 1 SD."""
     rest, hold = _rest_and_hold(trial, t_s)
     for series, sign, method, sd in (
-            (pelvis.marker_tilt, 1.0, "skin markers on ASIS and PSIS", np.sqrt(2.0) * pelvis.marker_sd),
-            (pelvis.lumbo, -1.0, "back contour at the lumbosacral level, markerless", ROTATION_RMS_DEG)):
+        (pelvis.marker_tilt, 1.0, "skin markers on ASIS and PSIS", np.sqrt(2.0) * pelvis.marker_sd),
+        (pelvis.lumbo, -1.0, "back contour at the lumbosacral level, markerless", ROTATION_RMS_DEG),
+    ):
         if series is None or not (np.isfinite(series[rest]).any() and np.isfinite(series[hold]).any()):
             continue
         return sign * float(np.nanmedian(series[hold]) - np.nanmedian(series[rest])), method, float(sd)
     return None
 
 
-def hip_spine_split(trial: Trial, t_s: np.ndarray, trunk_inclination_deg: np.ndarray,
-                    pelvis: PelvisSeries) -> dict | None:
+def hip_spine_split(
+    trial: Trial, t_s: np.ndarray, trunk_inclination_deg: np.ndarray, pelvis: PelvisSeries
+) -> dict | None:
     """How much of the trunk's forward rotation came from the pelvis and how much from the spine.
 
     Rest = the ``REST_S`` before the trial's start; hold = the trial's hold frames. The pelvis's rotation
@@ -131,12 +152,15 @@ def hip_spine_split(trial: Trial, t_s: np.ndarray, trunk_inclination_deg: np.nda
     pelvis_rot, how, sd = change
     half = 1.96 * sd
     spinal = sorted((1 - (pelvis_rot + half) / trunk_rot, 1 - (pelvis_rot - half) / trunk_rot))
-    return {"trunk_rotation_deg": round(trunk_rot, 1), "pelvic_rotation_deg": round(pelvis_rot, 1),
-            "pelvic_rotation_ci95": [round(pelvis_rot - half, 1), round(pelvis_rot + half, 1)],
-            "pelvic_fraction": round(pelvis_rot / trunk_rot, 2),
-            "spinal_fraction": round(1 - pelvis_rot / trunk_rot, 2),
-            "spinal_fraction_ci95": [round(spinal[0], 2), round(spinal[1], 2)],
-            "method": f"{how} (pelvis) and the hip-shoulder line (trunk), rest vs hold"}
+    return {
+        "trunk_rotation_deg": round(trunk_rot, 1),
+        "pelvic_rotation_deg": round(pelvis_rot, 1),
+        "pelvic_rotation_ci95": [round(pelvis_rot - half, 1), round(pelvis_rot + half, 1)],
+        "pelvic_fraction": round(pelvis_rot / trunk_rot, 2),
+        "spinal_fraction": round(1 - pelvis_rot / trunk_rot, 2),
+        "spinal_fraction_ci95": [round(spinal[0], 2), round(spinal[1], 2)],
+        "method": f"{how} (pelvis) and the hip-shoulder line (trunk), rest vs hold",
+    }
 
 
 def spinal_flag(split: dict | None, thresholds: Thresholds) -> list[Flag]:
@@ -144,13 +168,20 @@ def spinal_flag(split: dict | None, thresholds: Thresholds) -> list[Flag]:
     limit = thresholds.spinal_fraction_review
     if split is None or split["spinal_fraction_ci95"][0] <= limit.value:
         return []  # flagged only when the whole 95% interval lies above the threshold
-    return [Flag("reach_mainly_spinal_flexion", "review",
-                 f"{split['spinal_fraction']:.0%} of the trunk's forward rotation came from the spine and "
-                 f"{split['pelvic_fraction']:.0%} from the pelvis (95% interval of the spine's share "
-                 f"{split['spinal_fraction_ci95'][0]:.0%}-{split['spinal_fraction_ci95'][1]:.0%}, above the "
-                 f"threshold {limit.value:.0%}, provisional; "
-                 f"pelvis from the {split['method'].split(' (pelvis)')[0]}): the pelvis rotated little, as with "
-                 "limited hamstring extensibility.", split, limit.source)]
+    return [
+        Flag(
+            "reach_mainly_spinal_flexion",
+            "review",
+            f"{split['spinal_fraction']:.0%} of the trunk's forward rotation came from the spine and "
+            f"{split['pelvic_fraction']:.0%} from the pelvis (95% interval of the spine's share "
+            f"{split['spinal_fraction_ci95'][0]:.0%}-{split['spinal_fraction_ci95'][1]:.0%}, above the "
+            f"threshold {limit.value:.0%}, provisional; "
+            f"pelvis from the {split['method'].split(' (pelvis)')[0]}): the pelvis rotated little, as with "
+            "limited hamstring extensibility.",
+            split,
+            limit.source,
+        )
+    ]
 
 
 def lumbo_flag(metric: Metric, thresholds: Thresholds) -> list[Flag]:
@@ -160,18 +191,36 @@ def lumbo_flag(metric: Metric, thresholds: Thresholds) -> list[Flag]:
         return []
     normal, moderate = float(cut["normal_max"]), float(cut.get("moderate_max", np.inf))
     value = metric.value
-    category = "normal" if value <= normal else "moderate shortness" if value <= moderate else "marked shortness"
+    category = (
+        "normal" if value <= normal else "moderate shortness" if value <= moderate else "marked shortness"
+    )
     lo, hi = metric.ci95 or (value, value)
     spans = (lo <= normal < hi) or (lo <= moderate < hi)
-    evidence = {"lumbo_horizontal_deg": round(value, 1), "ci95": [round(lo, 1), round(hi, 1)],
-                "normal_max": normal, "moderate_max": moderate, "category": category,
-                "interval_spans_a_cut_off": spans, "method": metric.method}
-    note = (f"Lumbo-horizontal proxy {value:.0f} deg (95% interval {lo:.0f}-{hi:.0f}): category '{category}' by "
-            f"provisional, unverified cut-offs (normal <= {normal:g}, moderate <= {moderate:g}).")
+    evidence = {
+        "lumbo_horizontal_deg": round(value, 1),
+        "ci95": [round(lo, 1), round(hi, 1)],
+        "normal_max": normal,
+        "moderate_max": moderate,
+        "category": category,
+        "interval_spans_a_cut_off": spans,
+        "method": metric.method,
+    }
+    note = (
+        f"Lumbo-horizontal proxy {value:.0f} deg (95% interval {lo:.0f}-{hi:.0f}): category '{category}' by "
+        f"provisional, unverified cut-offs (normal <= {normal:g}, moderate <= {moderate:g})."
+    )
     if spans:
         note += " The interval spans a cut-off, so the category is uncertain."
     if category == "normal":
         return [Flag("lumbo_horizontal_category", "info", note, evidence, str(cut.get("source", "")))]
-    return [Flag("limited_hamstring_extensibility_lhfx", "review",
-                 note + " The pelvis stayed tipped back at maximal reach, as when the hamstrings limit it; confirm "
-                 "with an angular test (e.g. passive straight-leg raise).", evidence, str(cut.get("source", "")))]
+    return [
+        Flag(
+            "limited_hamstring_extensibility_lhfx",
+            "review",
+            note
+            + " The pelvis stayed tipped back at maximal reach, as when the hamstrings limit it; confirm "
+            "with an angular test (e.g. passive straight-leg raise).",
+            evidence,
+            str(cut.get("source", "")),
+        )
+    ]

@@ -17,10 +17,25 @@ T = np.arange(240) / 30.0  # 8 s at 30 fps
 
 def trial() -> Trial:
     """Starts at 1.0 s (frame 30); hold = frames 90-164 (3.0-5.5 s)."""
-    return Trial(index=0, start_s=1.0, max_reach_s=3.0, end_s=7.0, hold_s=2.5, reach=5.0, valid=True,
-                 invalid_reasons=(), bouncing=False, knee_flexion_max_deg=3.0, hip_flexion_at_max_deg=110.0,
-                 trunk_inclination_at_max_deg=30.0, frames=slice(30, 210), hold_frames=slice(90, 165),
-                 hands_gap_at_max=1.0, invalid_codes=(), unit="cm")
+    return Trial(
+        index=0,
+        start_s=1.0,
+        max_reach_s=3.0,
+        end_s=7.0,
+        hold_s=2.5,
+        reach=5.0,
+        valid=True,
+        invalid_reasons=(),
+        bouncing=False,
+        knee_flexion_max_deg=3.0,
+        hip_flexion_at_max_deg=110.0,
+        trunk_inclination_at_max_deg=30.0,
+        frames=slice(30, 210),
+        hold_frames=slice(90, 165),
+        hands_gap_at_max=1.0,
+        invalid_codes=(),
+        unit="cm",
+    )
 
 
 def series(rest: float, hold: float) -> np.ndarray:
@@ -53,7 +68,7 @@ def test_lumbo_missing_says_why() -> None:
 
 
 def test_markers_win_over_the_outline() -> None:
-    """Stickers seen on all 75 hold frames at 18 deg: the tilt is 18 by 'markers', whatever the contour says."""
+    """Stickers seen on all 75 hold frames at 18 deg: tilt 18 by 'markers', whatever the contour says."""
     p = pv.PelvisSeries(marker_tilt=series(-5.0, 18.0), marker_sd=1.5, lumbo=series(95.0, 60.0))
     m = pv.pelvic_tilt_metric(trial(), p)
     assert m.value == pytest.approx(18.0) and m.method == "markers"
@@ -79,12 +94,15 @@ def test_split_from_the_contour_change() -> None:
     """Trunk 0 -> 50 deg; contour 95 -> 75 (the pelvis tipped 20 deg forward): pelvis 20/50 = 0.4, spine 0.6.
     Interval of the rotation: 20 +/- 1.96 x 8.7 = 2.9 ... 37.1 deg, so the spine's share is 0.26 ... 0.94."""
     split = pv.hip_spine_split(trial(), T, series(0.0, 50.0), pv.PelvisSeries(lumbo=series(95.0, 75.0)))
-    assert split["pelvic_rotation_deg"] == pytest.approx(20.0) and split["trunk_rotation_deg"] == pytest.approx(50.0)
+    assert split["pelvic_rotation_deg"] == pytest.approx(20.0) and split[
+        "trunk_rotation_deg"
+    ] == pytest.approx(50.0)
     assert split["pelvic_fraction"] == pytest.approx(0.4) and split["spinal_fraction"] == pytest.approx(0.6)
     half = 1.96 * ROTATION_RMS_DEG
     assert split["pelvic_rotation_ci95"] == pytest.approx([round(20 - half, 1), round(20 + half, 1)])
     assert split["spinal_fraction_ci95"] == pytest.approx(
-        [round(1 - (20 + half) / 50, 2), round(1 - (20 - half) / 50, 2)])
+        [round(1 - (20 + half) / 50, 2), round(1 - (20 - half) / 50, 2)]
+    )
     assert "back contour" in split["method"]
 
 
@@ -96,14 +114,19 @@ def test_split_prefers_markers() -> None:
 
 
 def test_split_needs_a_trunk_movement() -> None:
-    assert pv.hip_spine_split(trial(), T, series(10.0, 14.0), pv.PelvisSeries(lumbo=series(95.0, 75.0))) is None
+    assert (
+        pv.hip_spine_split(trial(), T, series(10.0, 14.0), pv.PelvisSeries(lumbo=series(95.0, 75.0))) is None
+    )
 
 
 def test_spinal_flag_needs_the_whole_interval_above_the_threshold() -> None:
     """Threshold 0.6 (provisional, thresholds.json). Markers (1 SD 1.5 deg, change SD 2.12, 95% +/-4.16 deg):
     pelvis 10 of 50 deg -> spine 0.8, interval 0.72-0.88: flagged. Pelvis 18 of 50 -> 0.64, interval
-    0.56-0.72: not flagged. The contour (+/-17 deg) with pelvis 10 of 50 -> interval 0.46-1.14: not flagged."""
-    flagged = pv.hip_spine_split(trial(), T, series(0.0, 50.0), pv.PelvisSeries(marker_tilt=series(0.0, 10.0)))
+    0.56-0.72: not flagged. The contour (+/-17 deg) with pelvis 10 of 50 -> interval 0.46-1.14: not
+    flagged."""
+    flagged = pv.hip_spine_split(
+        trial(), T, series(0.0, 50.0), pv.PelvisSeries(marker_tilt=series(0.0, 10.0))
+    )
     flags = pv.spinal_flag(flagged, TH)
     assert [f.code for f in flags] == ["reach_mainly_spinal_flexion"] and flags[0].source
     near = pv.hip_spine_split(trial(), T, series(0.0, 50.0), pv.PelvisSeries(marker_tilt=series(0.0, 18.0)))
@@ -112,11 +135,14 @@ def test_spinal_flag_needs_the_whole_interval_above_the_threshold() -> None:
     assert contour["spinal_fraction"] == pytest.approx(0.8) and pv.spinal_flag(contour, TH) == []
 
 
-@pytest.mark.parametrize(("value", "code", "level", "category"), [
-    (70.0, "lumbo_horizontal_category", "info", "normal"),
-    (108.0, "limited_hamstring_extensibility_lhfx", "review", "moderate shortness"),
-    (120.0, "limited_hamstring_extensibility_lhfx", "review", "marked shortness"),
-])
+@pytest.mark.parametrize(
+    ("value", "code", "level", "category"),
+    [
+        (70.0, "lumbo_horizontal_category", "info", "normal"),
+        (108.0, "limited_hamstring_extensibility_lhfx", "review", "moderate shortness"),
+        (120.0, "limited_hamstring_extensibility_lhfx", "review", "marked shortness"),
+    ],
+)
 def test_lumbo_categories(value: float, code: str, level: str, category: str) -> None:
     """Provisional cut-offs of thresholds.json: normal <= 100, moderate <= 115, marked above."""
     m = Metric(value, "deg", "x", (value - 12.7, value + 12.7))
