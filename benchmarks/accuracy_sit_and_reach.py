@@ -1057,11 +1057,12 @@ def findings(agg: dict[str, Any]) -> list[str]:
         "stay parallel for a level camera. Trunk inclination MAE went from 3.26° to 2.73° with this change; "
         "the marker-scale reach MAE from 1.73 to 1.80 cm (the roll error had partly cancelled other reach "
         "biases).",
-        "- **Hip flexion** is a 2-D angle between MediaPipe's shoulder, hip and knee: MediaPipe's shoulder sits "
-        "above and in front of the shoulder joint (+6° on average), its hip above and in front of the hip joint "
-        "(−4°), and perspective (the near shoulder is 7–8 cm closer to the camera than the near hip, off the "
-        "optical axis) takes −2°; these partly cancel. No correction that would transfer beyond these renders "
-        "was found (a bias or yaw correction fitted leaving one clip out gave 3.2–3.9°).",
+        "- **Hip flexion** is a 2-D angle between MediaPipe's shoulder, hip and knee. `hip_flexion_error.md` "
+        "splits its error: MediaPipe's shoulder sits above and in front of the shoulder joint (+6.0° on average), "
+        "its hip above and in front of the hip joint (−4.0°), its knee +1.3°, and perspective (the near shoulder "
+        "is 7–8 cm closer to the camera than the near hip, off the optical axis) −2.4°; these partly cancel. "
+        "Nothing the tool can compute reaches 2.5° (alternatives 3.15–4.71°, fitted ones left one clip out); "
+        "with perfect joint pixels the near-side 2-D angle would still be off by 3.0°.",
         "- **lumbo_horizontal_deg** here is scored on the clips its window was chosen on; its held-out figure "
         "is in `lumbo_outline.md`.",
         "- **95% intervals** were too narrow in the first run (reach ±1.96·hypot(|reach|·rel, 0.5 cm), hold ±2 "
