@@ -14,7 +14,7 @@ import numpy as np
 from tiltscreen.synth import geometry as geo
 from tiltscreen.synth.config import BodySpec
 from tiltscreen.synth.landmarks import RestAnchors, find_anchors
-from tiltscreen.synth.motion import Posture
+from tiltscreen.synth.motion import Posture, raise_direction
 
 PELVIS_BONES = ("spine05", "pelvis.L", "pelvis.R")
 _AGE_ANCHORS_YEARS = (1.0, 11.0, 25.0, 90.0)
@@ -48,6 +48,15 @@ class PosedClip:
 
     vertices: np.ndarray
     points: dict[str, np.ndarray]
+
+
+def arm_segment_rotation(rest_dir: np.ndarray, direction: np.ndarray, twist_deg: float) -> np.ndarray:
+    """World rotation from rest of an arm segment turned from ``rest_dir`` onto ``direction`` and twisted.
+
+    The twist is ``twist_deg`` about the segment's own axis; ``BodyModel.world_rotations`` turns upper arms
+    and forearms with this rotation.
+    """
+    return geo.axis_angle(direction, twist_deg) @ geo.rotation_between(rest_dir, direction)
 
 
 class BodyModel:
@@ -173,15 +182,58 @@ class BodyModel:
                 i, j = self.labels.index(f"{bone}.{side}"), self.labels.index(f"{child}.{side}")
                 rest_dir = heads[j] - heads[i]
                 twist = posture.arm_twist * (1.0 if side == "L" else -1.0)
-                explicit[i] = np.stack(
-                    [geo.axis_angle(d, twist) @ geo.rotation_between(rest_dir, d) for d in dirs]
-                )
+                explicit[i] = np.stack([arm_segment_rotation(rest_dir, d, twist) for d in dirs])
         for b in range(len(self.labels)):  # parents precede children in the rig order
             if b in explicit:
                 rot[:, b] = explicit[b]
             elif self.parents[b] >= 0:
                 rot[:, b] = rot[:, self.parents[b]]
         return rot
+
+    def fingertip_under_lift(
+        self, posture: Posture, bone_poses: np.ndarray, side: str, lift_deg: np.ndarray, frames: np.ndarray
+    ) -> np.ndarray:
+        """Fingertip of one arm in some frames as if it were lifted (``motion.lift_arms``), without re-posing.
+
+        Parameters
+        ----------
+        posture : Posture
+            The posture ``bone_poses`` was posed from.
+        bone_poses : ndarray, shape (F, B, 4, 4)
+            Output of ``pose(posture)`` (before floor placement).
+        side : {"L", "R"}
+            Which arm.
+        lift_deg, frames : ndarray, shape (n,)
+            Lift in degrees for each frame index in ``frames``.
+
+        Returns
+        -------
+        ndarray, shape (n, 3)
+            The fingertip vertex (``anchors.vertex_points``), in the frame of ``bone_poses``.
+
+        Notes
+        -----
+        Exact for this rig: the fingertip vertex is skinned to ``finger3-3`` alone, whose world rotation is
+        the forearm's, and every bone between the shoulder and the elbow follows the upper arm; the shoulder
+        head does not depend on the arm. So
+        ``tip = shoulder + R_upper (elbow0 - shoulder0) + R_fore (tip0 - elbow0)``, rest positions marked 0.
+
+        """
+        heads = self.rest_poses[:, :3, 3]
+        sh, el, wr = (self.labels.index(f"{b}.{side}") for b in ("upperarm01", "lowerarm01", "wrist"))
+        name = "left" if side == "L" else "right"
+        tip0 = self.rest_vertices[self.anchors.vertex_points[f"{name}_fingertip"]]
+        twist = posture.arm_twist * (1.0 if side == "L" else -1.0)
+        frames = np.asarray(frames, dtype=int)
+        upper = raise_direction(posture.upper_arm[side][frames], lift_deg)
+        fore = raise_direction(posture.forearm[side][frames], lift_deg)
+        out = np.empty((len(frames), 3))
+        for k, f in enumerate(frames):
+            r_upper = arm_segment_rotation(heads[el] - heads[sh], upper[k], twist)
+            r_fore = arm_segment_rotation(heads[wr] - heads[el], fore[k], twist)
+            elbow = bone_poses[f, sh, :3, 3] + r_upper @ (heads[el] - heads[sh])
+            out[k] = elbow + r_fore @ (tip0 - heads[el])
+        return out
 
     def pose(self, posture: Posture) -> tuple[np.ndarray, np.ndarray]:
         """Pose every frame in one batched call; returns vertices (F, V, 3) and bone poses (F, B, 4, 4)."""

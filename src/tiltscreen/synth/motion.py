@@ -6,7 +6,8 @@ convention: positive tips an upward segment forward). Arm segments are given as 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -259,3 +260,124 @@ def sit_reach_posture(
         sway=np.zeros_like(s),
     )
     return posture, phases
+
+
+def raise_direction(direction: np.ndarray, lift_deg: np.ndarray) -> np.ndarray:
+    """Rotate world directions (n, 3) by ``lift_deg`` (n,) about +X, turning forward (-Y) towards up (+Z).
+
+    This is ``geometry.rot_x(-lift)``: the medial (X) component is kept and the sagittal elevation grows by
+    the lift.
+    """
+    d = np.asarray(direction, dtype=float)
+    t = np.deg2rad(np.asarray(lift_deg, dtype=float))
+    c, s = np.cos(t), np.sin(t)
+    return np.stack([d[:, 0], c * d[:, 1] + s * d[:, 2], c * d[:, 2] - s * d[:, 1]], axis=-1)
+
+
+def lift_arms(posture: Posture, lift_deg: dict[str, np.ndarray]) -> Posture:
+    """Raise each whole arm (upper arm and forearm together, elbow angle kept) about the left-right axis.
+
+    Parameters
+    ----------
+    posture : Posture
+        Any posture.
+    lift_deg : dict[str, ndarray]
+        ``"L"``/``"R"`` -> per-frame lift, degrees, shape (F,); positive turns a forward-pointing arm upwards
+        (adds to its elevation from the forward horizontal). A side that is missing is left as it is.
+
+    Examples
+    --------
+    At rest the upper arm points 65 degrees below the forward horizontal; lifted by 65 degrees it is level:
+
+    >>> p, _ = sit_reach_posture(SitReachSpec(trials=1), np.zeros(1), thigh_m=0.4, shank_m=0.4)
+    >>> bool(abs(lift_arms(p, {"L": np.array([65.0])}).upper_arm["L"][0, 2]) < 1e-12)
+    True
+
+    """
+    upper, fore = dict(posture.upper_arm), dict(posture.forearm)
+    for side, lift in lift_deg.items():
+        upper[side] = raise_direction(upper[side], lift)
+        fore[side] = raise_direction(fore[side], lift)
+    return replace(posture, upper_arm=upper, forearm=fore)
+
+
+def hands_over_box_lift(
+    fingertip: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    times: np.ndarray,
+    *,
+    face_y: float,
+    top_z: float,
+    clearance_m: float = 0.01,
+    ramp_s: float = 0.5,
+    max_lift_deg: float = 80.0,
+) -> np.ndarray:
+    """Per-frame arm lift keeping one fingertip above the box top whenever it is beyond the box's near face.
+
+    In a real sit-and-reach the hands slide along the top of the box; the reach script alone can push them
+    below it. Every frame whose fingertip lies beyond the face (``y < face_y``, world forward is -Y) and lower
+    than ``top_z + clearance_m`` gets the smallest lift (bisection, see ``lift_arms``) that raises it to that
+    height. The lifts are then spread over neighbouring frames by the upper envelope of cosine bumps
+    ``lift_j * smoothstep(1 - |t - t_j| / ramp_s)``, so that the hand rises smoothly instead of jumping onto
+    the box in one frame; this is repeated until no frame is short (a lift also moves the hand forward).
+
+    Parameters
+    ----------
+    fingertip : callable
+        ``fingertip(lift_deg, frames)`` -> world fingertip positions (n, 3) of the frames ``frames`` (int
+        array, shape (n,)) with those per-frame lifts (degrees, shape (n,)) applied. Must rise monotonically
+        with the lift over ``[0, max_lift_deg]`` (true while the arm points below the vertical).
+    times : ndarray, shape (F,)
+        Frame times, seconds.
+    face_y, top_z : float
+        World y of the box's near face and z of its top, metres.
+    clearance_m : float
+        Height kept above the box top.
+    ramp_s : float
+        Half-width of the smoothing bump, seconds. Frames farther than this in time from every frame whose
+        fingertip is beyond the face keep a lift of exactly 0; a clip where no fingertip passes the face gets
+        no lift at all.
+    max_lift_deg : float
+        Largest lift tried.
+
+    Returns
+    -------
+    ndarray, shape (F,)
+        Lift per frame, degrees, >= 0.
+
+    Raises
+    ------
+    ValueError
+        If ``max_lift_deg`` cannot raise a fingertip to the required height.
+
+    """
+    times = np.asarray(times, dtype=float)
+    n = len(times)
+    target = top_z + clearance_m
+    need = np.zeros(n)
+    lift = np.zeros(n)
+    every = np.arange(n)
+    for _ in range(50):
+        tip = fingertip(lift, every)
+        short = np.flatnonzero((tip[:, 1] < face_y) & (tip[:, 2] < target - 1e-9))
+        if len(short) == 0:
+            return lift
+        if np.any(fingertip(np.full(len(short), max_lift_deg), short)[:, 2] < target):
+            raise ValueError(
+                f"a lift of {max_lift_deg} deg does not raise the fingertip {clearance_m} m above the box top"
+            )
+        lo, hi = lift[short].copy(), np.full(len(short), max_lift_deg)
+        for _ in range(30):
+            mid = 0.5 * (lo + hi)
+            high = fingertip(mid, short)[:, 2] >= target
+            hi, lo = np.where(high, mid, hi), np.where(high, lo, mid)
+        need[short] = np.maximum(need[short], hi)
+        lift = _bump_envelope(need, times, ramp_s)
+    raise ValueError("the arm lift over the box did not converge")
+
+
+def _bump_envelope(peaks: np.ndarray, times: np.ndarray, half_width_s: float) -> np.ndarray:
+    """max_j peaks_j * smoothstep(1 - |t - t_j| / half_width_s): equals each peak at its own frame, >= 0."""
+    out = np.zeros_like(peaks)
+    for j in np.flatnonzero(peaks > 0):
+        out = np.maximum(out, peaks[j] * smoothstep(1.0 - np.abs(times - times[j]) / half_width_s))
+    return out

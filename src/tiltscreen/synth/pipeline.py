@@ -18,6 +18,7 @@ from tiltscreen.synth.landmarks import BLAZEPOSE_NAMES, NEUTRAL_TILT_DEG
 from tiltscreen.synth.landmarks import __doc__ as LANDMARK_NOTES
 
 BOX_HALF_WIDTH_M, BOX_LENGTH_M, BOX_HEIGHT_M, MARKER_BORDER_CM = 0.22, 0.40, 0.32, 2.0
+HAND_CLEARANCE_M = 0.01  # fingertips beyond the box face stay at least this far above the box top
 EXTRA_POINTS = (
     "left_fingertip",
     "right_fingertip",
@@ -79,6 +80,57 @@ def place_sitting(
     lift = -vertices[:, :, 2].min(axis=1)
     shift = np.stack([np.zeros_like(lift), np.zeros_like(lift), lift], axis=-1)
     return vertices + shift[:, None], {k: v + shift for k, v in points.items()}
+
+
+def pose_sitting_over_box(
+    spec: ClipSpec, body, posture: motion.Posture, times: np.ndarray
+) -> tuple[motion.Posture, np.ndarray, dict[str, np.ndarray], dict[str, Any]]:
+    """Pose the sit-and-reach, put it on the floor, the box against its soles and the hands over the box.
+
+    Where a fingertip would pass the box's near face below ``BOX_HEIGHT_M + HAND_CLEARANCE_M`` (inside the
+    box, hidden in the render), that arm is lifted just enough in that frame, eased in and out over the
+    neighbouring 0.5 s (``motion.hands_over_box_lift``, solved on the posed skeleton with
+    ``BodyModel.fingertip_under_lift``), and the clip is posed again; clips whose fingertips never pass the
+    face are posed once and left exactly as scripted. The ground truth is measured on the final posed body.
+
+    Returns
+    -------
+    posture, vertices, points, box
+        The final (possibly lifted) posture, floor-placed vertices (F, V, 3) and named points, and the box.
+
+    Raises
+    ------
+    RuntimeError
+        If a fingertip is still inside the box after the lift (not expected: the skeleton model is exact).
+
+    """
+    foot_ids = [i for i, b in enumerate(body.labels) if b.startswith(("foot", "toe"))]
+    foot = np.isin(body.dominant_bone, foot_ids)
+    scripted, lifts = posture, {}
+    for _ in range(4):
+        raw, bone_poses = body.pose(posture)
+        vertices, points = place_sitting(raw, body.named_points(raw, bone_poses))
+        box = make_box(spec, vertices, foot)
+        top = box["hi"][2] + HAND_CLEARANCE_M
+        tips = [points[f"{name}_fingertip"] for name in ("left", "right")]
+        if not any(np.any((t[:, 1] < box["face_y"]) & (t[:, 2] < top - 1e-4)) for t in tips):
+            return posture, vertices, points, box
+        lift_z = np.zeros((len(raw), 3))
+        lift_z[:, 2] = -raw[:, :, 2].min(axis=1)  # the floor shift of place_sitting
+        for side in "LR":
+
+            def fingertip(
+                lift: np.ndarray, frames: np.ndarray, side: str = side, poses=bone_poses, shift=lift_z
+            ) -> np.ndarray:
+                return body.fingertip_under_lift(scripted, poses, side, lift, frames) + shift[frames]
+
+            lift = motion.hands_over_box_lift(
+                fingertip, times, face_y=box["face_y"], top_z=box["hi"][2], clearance_m=HAND_CLEARANCE_M
+            )
+            if lift.any() or side in lifts:
+                lifts[side] = np.maximum(lift, lifts.get(side, 0.0))
+        posture = motion.lift_arms(scripted, lifts)
+    raise RuntimeError("a fingertip is still inside the box after lifting the arms")
 
 
 def make_camera(spec: ClipSpec, vertices: np.ndarray, box: dict[str, Any] | None = None) -> CameraModel:
@@ -222,16 +274,14 @@ def generate_clip(
         posture, phases = motion.sit_reach_posture(
             spec.sit_reach, times, thigh_m=body.anchors.thigh_m, shank_m=body.anchors.shank_m
         )
-    vertices, bone_poses = body.pose(posture)
-    points = body.named_points(vertices, bone_poses)
     if spec.scene == "standing":
+        vertices, bone_poses = body.pose(posture)
+        points = body.named_points(vertices, bone_poses)
         ankle = 0.5 * (points["left_ankle"][0] + points["right_ankle"][0])
         vertices, points = place_standing(vertices, points, posture.sway, ankle)
         box = None
     else:
-        vertices, points = place_sitting(vertices, points)
-        foot_ids = [i for i, b in enumerate(body.labels) if b.startswith(("foot", "toe"))]
-        box = make_box(spec, vertices, np.isin(body.dominant_bone, foot_ids))
+        posture, vertices, points, box = pose_sitting_over_box(spec, body, posture, times)
     camera = make_camera(spec, vertices, box)
     near = spec.camera.side
     sticker_ids = (
