@@ -155,8 +155,14 @@ def cmd_render(args: argparse.Namespace) -> int:
 # ground truth
 # ----------------------------------------------------------------------------------------------------
 
-METRICS = ("reach_cm", "hip_flexion_deg", "trunk_inclination_deg", "knee_flexion_deg", "hold_s",
-           "lumbo_horizontal_deg")
+METRICS = (
+    "reach_cm",
+    "hip_flexion_deg",
+    "trunk_inclination_deg",
+    "knee_flexion_deg",
+    "hold_s",
+    "lumbo_horizontal_deg",
+)
 NOT_BUILT = ("pelvic_tilt_deg",)  # null without skin markers (these clips have none): see lumbo_outline.py
 TARGETS = {  # metric -> (statistic, bound, unit, text)
     ("reach_cm", "marker"): ("mae", 1.0, "cm", "MAE <= 1.0 cm with the marker scale"),
@@ -816,7 +822,8 @@ def markdown(result: dict[str, Any]) -> str:
         for m in NOT_BUILT:
             lines.append(
                 f"| {m} | – | – | – | – | – | – | null without skin markers (none on these clips; "
-                f"{a['metrics'][m]['n_produced']} produced; markerless estimate refused, see lumbo_outline.md) "
+                f"{a['metrics'][m]['n_produced']} produced; markerless estimate refused, see "
+                "lumbo_outline.md) "
                 "| – | – | – |"
             )
         d = a["detection"]
@@ -1052,23 +1059,30 @@ def findings(agg: dict[str, Any]) -> list[str]:
         "view. The view check therefore also refuses when the two feet appear more than 0.20 trunk lengths "
         "apart (`camera.max_foot_separation`); with it the 28° back view (sr18) and the 15° back view (sr04, "
         "at the limit) are refused instead of reporting hip errors of +8–10° with status ok.",
-        "- **Roll from the marker's vertical edges.** On the box's side face the horizontal edges recede as soon "
-        "as the camera is turned and converge in the image (+1.4° roll bias on these clips); the vertical edges "
+        "- **Roll from the marker's vertical edges.** On the box's side face the horizontal edges recede as "
+        "soon "
+        "as the camera is turned and converge in the image (+1.4° roll bias on these clips); the vertical "
+        "edges "
         "stay parallel for a level camera. Trunk inclination MAE went from 3.26° to 2.73° with this change; "
         "the marker-scale reach MAE from 1.73 to 1.80 cm (the roll error had partly cancelled other reach "
         "biases).",
         "- **Hip flexion** is a 2-D angle between MediaPipe's shoulder, hip and knee. `hip_flexion_error.md` "
-        "splits its error: MediaPipe's shoulder sits above and in front of the shoulder joint (+6.0° on average), "
-        "its hip above and in front of the hip joint (−4.0°), its knee +1.3°, and perspective (the near shoulder "
+        "splits its error: MediaPipe's shoulder sits above and in front of the shoulder joint (+6.0° on "
+        "average), "
+        "its hip above and in front of the hip joint (−4.0°), its knee +1.3°, and perspective (the near "
+        "shoulder "
         "is 7–8 cm closer to the camera than the near hip, off the optical axis) −2.4°; these partly cancel. "
         "Nothing the tool can compute reaches 2.5° (alternatives 3.15–4.71°, fitted ones left one clip out); "
         "with perfect joint pixels the near-side 2-D angle would still be off by 3.0°.",
-        "- **lumbo_horizontal_deg** here is scored on the clips its window was chosen on; its held-out figure "
+        "- **lumbo_horizontal_deg** here is scored on the clips its window was chosen on; its held-out "
+        "figure "
         "is in `lumbo_outline.md`.",
-        "- **95% intervals** were too narrow in the first run (reach ±1.96·hypot(|reach|·rel, 0.5 cm), hold ±2 "
+        "- **95% intervals** were too narrow in the first run (reach ±1.96·hypot(|reach|·rel, 0.5 cm), hold "
+        "±2 "
         "frames, angles ±4–5°); they are now built from the errors measured here. Clips still outside their "
         "interval with status ok are listed in the detection table.",
-        "- **Bouncing** (first run: 0/4 detected) is now judged on the trunk inclination as well as the reach "
+        "- **Bouncing** (first run: 0/4 detected) is now judged on the trunk inclination as well as the "
+        "reach "
         "(see the detection table).",
         "- **Refusal now covers `trials[]`** (in the first run the per-trial metrics kept values when the "
         "camera was outside the limits).",

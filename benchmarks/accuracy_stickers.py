@@ -133,8 +133,8 @@ def stats(values: np.ndarray) -> dict[str, float | int | None]:
 
 def evaluate(name: str, video: Path, gt: dict[str, Any]) -> dict[str, Any]:
     """Run detection on one clip and compare it with its ground truth."""
-    from tiltscreen.kinematics.view import facing_direction  # noqa: PLC0415
     from tiltscreen.kinematics.sticker_tilt import Parallax, pair_tilt_deg, sticker_tilt_deg  # noqa: PLC0415
+    from tiltscreen.kinematics.view import facing_direction  # noqa: PLC0415
     from tiltscreen.pose.stickers import StickerPair  # noqa: PLC0415
 
     cfg, t0 = gt["config"], time.time()

@@ -1,14 +1,17 @@
-"""Where the sit-and-reach ``hip_flexion_deg`` error comes from, on the renders of ``accuracy_sit_and_reach.py``.
+"""Where the sit-and-reach ``hip_flexion_deg`` error comes from, on the renders of accuracy_sit_and_reach.py.
 
 The tool's hip flexion is a 2-D angle between MediaPipe's near-side shoulder, hip and knee in the image; the
-ground truth (GT) is the 3-D angle between the same side's shoulder, hip and knee joint centres of the synthetic
-body. For every trial the current tool reports on the yaw < 20 degree clips of ``accuracy_sit_and_reach.py``
-(marker scale, the real ``analyse`` of ``tiltscreen.protocols.sit_and_reach.run``), the error
-(reported - GT over the GT hold) is split into additive parts, averaged over the tool's hold frames:
+ground truth (GT) is the 3-D angle between the same side's shoulder, hip and knee joint centres of the
+synthetic body. For every trial the current tool reports on the yaw < 20 degree clips of
+``accuracy_sit_and_reach.py`` (marker scale, the real ``analyse`` of
+``tiltscreen.protocols.sit_and_reach.run``), the error (reported - GT over the GT hold) is split into additive
+parts, averaged over the tool's hold frames:
 
-* statistic    - the reported value (median over the hold) minus the mean of the tool's series over the frames used;
-* landmarks    - tool angle (MediaPipe landmarks) minus the same 2-D angle from the GT joint pixels (``points_px``),
-  split per landmark (shoulder, hip, knee) by Shapley values of swapping each landmark for its GT pixel;
+* statistic    - the reported value (median over the hold) minus the mean of the tool's series over the
+  frames used;
+* landmarks    - tool angle (MediaPipe landmarks) minus the same 2-D angle from the GT joint pixels
+  (``points_px``), split per landmark (shoulder, hip, knee) by Shapley values of swapping each landmark for
+  its GT pixel;
 * projection   - 2-D angle from the GT joint pixels minus the angle in the sagittal plane of the 3-D joints,
   split into perspective (true projection minus a scaled orthographic one at the hip's median depth) and the
   rest (yaw foreshortening and lateral offsets of the joints);
@@ -16,12 +19,12 @@ body. For every trial the current tool reports on the yaw < 20 degree clips of `
 * hold window  - GT over the tool's hold frames minus GT over the GT hold.
 
 It also reports MediaPipe-minus-GT offsets of the three landmarks in trunk lengths, and a table of alternative
-estimators (midline, MediaPipe world 3-D, constant and yaw corrections), where every fitted correction is scored
-leaving one clip out (LOCO). GT joint centres are rebuilt from the body model without rendering (checked against
-the stored ``points_px``).
+estimators (midline, MediaPipe world 3-D, constant and yaw corrections), where every fitted correction is
+scored leaving one clip out (LOCO). GT joint centres are rebuilt from the body model without rendering
+(checked against the stored ``points_px``).
 
-Needs the clips of ``accuracy_sit_and_reach.py`` rendered in its cache (``/work/cache/accuracy_sr``). Run in the
-synth environment (torch and anny to rebuild the joint centres, mediapipe to extract)::
+Needs the clips of ``accuracy_sit_and_reach.py`` rendered in its cache (``/work/cache/accuracy_sr``). Run in
+the synth environment (torch and anny to rebuild the joint centres, mediapipe to extract)::
 
     PYOPENGL_PLATFORM=osmesa ANNY_CACHE_DIR=/work/cache/anny \\
         /work/venv-synth/bin/python benchmarks/accuracy_sit_and_reach.py render     # only if not rendered yet
@@ -60,7 +63,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_CACHE = Path("/work/cache/hip_flexion_error")
 JOINTS = ("shoulder", "hip", "knee")
 TARGET_MAE_DEG = 2.5
-#: largest accepted difference (px) between the rebuilt joint centres projected with the GT camera and points_px
+#: largest accepted difference (px) between the rebuilt joint centres projected with the GT camera and
+#: points_px
 MAX_REPROJECTION_PX = 0.5
 PARTS = ("statistic", "landmarks", "projection", "out_of_plane", "hold_window")
 
@@ -107,8 +111,9 @@ def joint_centres(entry: tuple, gt: dict[str, Any], cache: Path) -> dict[str, np
         spec = B.clip_spec(entry)
         body = BodyModel(spec.body)
         times = np.arange(spec.n_frames) / spec.camera.fps
-        posture, _ = motion.sit_reach_posture(spec.sit_reach, times, thigh_m=body.anchors.thigh_m,
-                                              shank_m=body.anchors.shank_m)
+        posture, _ = motion.sit_reach_posture(
+            spec.sit_reach, times, thigh_m=body.anchors.thigh_m, shank_m=body.anchors.shank_m
+        )
         vertices, bone_poses = body.pose(posture)
         _, points = place_sitting(vertices, body.named_points(vertices, bone_poses))
         pts = {f"{s}_{j}": np.asarray(points[f"{s}_{j}"], float) for s in ("left", "right") for j in JOINTS}
@@ -120,15 +125,19 @@ def joint_centres(entry: tuple, gt: dict[str, Any], cache: Path) -> dict[str, np
         diff = np.abs(uv - gt_px(gt, name))
         worst = max(worst, float(np.nanmax(diff)))
     if worst > MAX_REPROJECTION_PX:
-        raise RuntimeError(f"{entry[0]}: rebuilt joint centres differ from points_px by {worst:.2f} px; "
-                           f"delete {dst} (generator changed?)")
+        raise RuntimeError(
+            f"{entry[0]}: rebuilt joint centres differ from points_px by {worst:.2f} px; "
+            f"delete {dst} (generator changed?)"
+        )
     pts["_max_reprojection_px"] = np.array(worst)
     return pts
 
 
 def gt_px(gt: dict[str, Any], name: str) -> np.ndarray:
     """GT pixel positions (frame, 2) of one point, NaN where it is outside the image."""
-    return np.array([[np.nan, np.nan] if uv is None or uv[0] is None else uv for uv in gt["points_px"][name]], float)
+    return np.array(
+        [[np.nan, np.nan] if uv is None or uv[0] is None else uv for uv in gt["points_px"][name]], float
+    )
 
 
 def analyse_marker(rec, video: Path, gt: dict[str, Any], cache: Path):
@@ -147,7 +156,9 @@ def analyse_marker(rec, video: Path, gt: dict[str, Any], cache: Path):
 
 def hf2d(shoulder: np.ndarray, hip: np.ndarray, knee: np.ndarray, facing: int) -> np.ndarray:
     """The tool's 2-D hip flexion (``sagittal.hip_flexion_deg``) from three image point series (frame, 2)."""
-    return signed_angle_2d(subject_vector(shoulder, hip, facing=facing), subject_vector(hip, knee, facing=facing))
+    return signed_angle_2d(
+        subject_vector(shoulder, hip, facing=facing), subject_vector(hip, knee, facing=facing)
+    )
 
 
 def hf_sagittal(shoulder: np.ndarray, hip: np.ndarray, knee: np.ndarray) -> np.ndarray:
@@ -167,9 +178,10 @@ def project_ortho(gt: dict[str, Any], world: np.ndarray, depth_m: float) -> np.n
 def shapley(mp: dict[str, np.ndarray], gp: dict[str, np.ndarray], facing: int) -> dict[str, np.ndarray]:
     """Per-frame contribution of each MediaPipe landmark to (angle from MediaPipe - angle from GT pixels).
 
-    Shapley values of the three-player game "use MediaPipe's point instead of the GT pixel"; they add up to the
-    total exactly in every frame.
+    Shapley values of the three-player game "use MediaPipe's point instead of the GT pixel"; they add up to
+    the total exactly in every frame.
     """
+
     def angle(use_gt: frozenset) -> np.ndarray:
         p = {j: gp[j] if j in use_gt else mp[j] for j in JOINTS}
         return hf2d(p["shoulder"], p["hip"], p["knee"], facing)
@@ -198,7 +210,9 @@ def clip_rows(entry: tuple, cache: Path, clips_cache: Path) -> tuple[dict[str, A
 
     name = entry[0]
     if not B.is_cached(entry, clips_cache):
-        raise FileNotFoundError(f"{name} is not rendered in {clips_cache}: run accuracy_sit_and_reach.py render")
+        raise FileNotFoundError(
+            f"{name} is not rendered in {clips_cache}: run accuracy_sit_and_reach.py render"
+        )
     stem = B.clip_stem(entry, clips_cache)
     video, gt = stem.with_suffix(".mp4"), json.loads(stem.with_suffix(".json").read_text())
     rec = extract_cached(entry, video, cache)
@@ -211,10 +225,17 @@ def clip_rows(entry: tuple, cache: Path, clips_cache: Path) -> tuple[dict[str, A
     valid_frame = lm.frame_index < n_gt
     yaw_true = B.signed_yaw_deg(gt)
     clip = {
-        "clip": name, "yaw_cfg_deg": entry[4], "yaw_signed_deg": round(yaw_true, 2), "status": summary["status"],
-        "reasons": summary["reasons"], "side": side, "side_correct": side == entry[3],
-        "yaw_est_deg": summary["camera"]["yaw_deg"], "roll_method": summary["camera"]["roll_method"],
-        "n_trials": len(summary["trials"]), "max_reprojection_px": round(float(world["_max_reprojection_px"]), 3),
+        "clip": name,
+        "yaw_cfg_deg": entry[4],
+        "yaw_signed_deg": round(yaw_true, 2),
+        "status": summary["status"],
+        "reasons": summary["reasons"],
+        "side": side,
+        "side_correct": side == entry[3],
+        "yaw_est_deg": summary["camera"]["yaw_deg"],
+        "roll_method": summary["camera"]["roll_method"],
+        "n_trials": len(summary["trials"]),
+        "max_reprojection_px": round(float(world["_max_reprojection_px"]), 3),
     }
     # per-frame series over the landmark rows
     mp = {j: lm.point(f"{side}_{j}") for j in JOINTS}
@@ -230,7 +251,8 @@ def clip_rows(entry: tuple, cache: Path, clips_cache: Path) -> tuple[dict[str, A
     sag = hf_sagittal(wp["shoulder"], wp["hip"], wp["knee"])
     gt3d = np.asarray(gt["frames"][f"hip_flexion_{side}_deg"], float)[fi]
     clip["gt3d_reproduced_max_diff_deg"] = round(
-        float(np.nanmax(np.abs(geo.flexion_angle(wp["shoulder"], wp["hip"], wp["knee"]) - gt3d))), 4)
+        float(np.nanmax(np.abs(geo.flexion_angle(wp["shoulder"], wp["hip"], wp["knee"]) - gt3d))), 4
+    )
     shap = shapley(mp, gp, facing)
     # landmark offsets in a body frame: u = GT hip -> GT shoulder (up the trunk), n = its forward normal
     trunk = subject_vector(gp["hip"], gp["shoulder"], facing=facing)
@@ -242,7 +264,9 @@ def clip_rows(entry: tuple, cache: Path, clips_cache: Path) -> tuple[dict[str, A
         d = subject_vector(gp[j], mp[j], facing=facing)
         offsets[j] = ((d * u).sum(1) / trunk_len, (d * nrm).sum(1) / trunk_len)
     # alternative estimators
-    ungated = filter_landmarks(rec.raw, LandmarksJob(input=str(video), out_dir=cache / "tmp", min_visibility=0.0))
+    ungated = filter_landmarks(
+        rec.raw, LandmarksJob(input=str(video), out_dir=cache / "tmp", min_visibility=0.0)
+    )
     other = "right" if side == "left" else "left"
 
     def pt(L, s: str, j: str, space: str = "px") -> np.ndarray:
@@ -258,7 +282,8 @@ def clip_rows(entry: tuple, cache: Path, clips_cache: Path) -> tuple[dict[str, A
         "midline_ungated": hf2d(*(mid(ungated, j) for j in JOINTS), facing),
         "midline_trunk_near_thigh_ungated": signed_angle_2d(
             subject_vector(mid(ungated, "shoulder"), mid(ungated, "hip"), facing=facing),
-            subject_vector(pt(ungated, side, "hip"), pt(ungated, side, "knee"), facing=facing)),
+            subject_vector(pt(ungated, side, "hip"), pt(ungated, side, "knee"), facing=facing),
+        ),
         "world_3d_near": geo.flexion_angle(*(pt(lm, side, j, "world") for j in JOINTS)),
         "world_3d_midline_ungated": geo.flexion_angle(*(mid(ungated, j, "world") for j in JOINTS)),
         "reference_gt_pixels_near": from_gt_px,
@@ -274,19 +299,28 @@ def clip_rows(entry: tuple, cache: Path, clips_cache: Path) -> tuple[dict[str, A
             continue
         hs = np.arange(trial.hold_frames.start, trial.hold_frames.stop)
         hs = hs[valid_frame[hs]]
-        keep = hs[np.isfinite(tool[hs]) & np.isfinite(from_gt_px[hs]) & np.isfinite(sag[hs]) & np.isfinite(gt3d[hs])]
+        keep = hs[
+            np.isfinite(tool[hs]) & np.isfinite(from_gt_px[hs]) & np.isfinite(sag[hs]) & np.isfinite(gt3d[hs])
+        ]
         if not keep.size:
             continue
         gt_value = hold["hip_flexion_deg"]
 
         def mean(a: np.ndarray) -> float:
-            return float(np.mean(a[keep]))
+            return float(np.mean(a[keep]))  # noqa: B023 -- called only within this iteration
 
         row: dict[str, Any] = {
-            "clip": name, "trial": tr["index"], "valid": tr["valid"], "invalid_codes": tr["invalid_codes"],
-            "yaw_signed_deg": clip["yaw_signed_deg"], "yaw_est_deg": clip["yaw_est_deg"],
-            "knee_cfg_deg": float(entry[6].get("knee", 0.0)), "gt_deg": gt_value, "measured_deg": value,
-            "n_hold_frames": int(keep.size), "n_tool_hold_frames": int(trial.hold_frames.stop - trial.hold_frames.start),
+            "clip": name,
+            "trial": tr["index"],
+            "valid": tr["valid"],
+            "invalid_codes": tr["invalid_codes"],
+            "yaw_signed_deg": clip["yaw_signed_deg"],
+            "yaw_est_deg": clip["yaw_est_deg"],
+            "knee_cfg_deg": float(entry[6].get("knee", 0.0)),
+            "gt_deg": gt_value,
+            "measured_deg": value,
+            "n_hold_frames": int(keep.size),
+            "n_tool_hold_frames": int(trial.hold_frames.stop - trial.hold_frames.start),
             "total": value - gt_value,
             "statistic": value - mean(tool),
             "landmarks": mean(tool - from_gt_px),
@@ -325,20 +359,33 @@ def stats(values: list[float | None]) -> dict[str, Any]:
     e = np.array([v for v in values if v is not None and math.isfinite(v)], float)
     if not e.size:
         return {"n": 0, "mean": None, "mae": None, "sd": None, "min": None, "max": None, "max_abs": None}
-    return {"n": int(e.size), "mean": _num(e.mean()), "mae": _num(np.abs(e).mean()),
-            "sd": _num(e.std(ddof=1)) if e.size > 1 else None, "min": _num(e.min()), "max": _num(e.max()),
-            "max_abs": _num(np.abs(e).max())}
+    return {
+        "n": int(e.size),
+        "mean": _num(e.mean()),
+        "mae": _num(np.abs(e).mean()),
+        "sd": _num(e.std(ddof=1)) if e.size > 1 else None,
+        "min": _num(e.min()),
+        "max": _num(e.max()),
+        "max_abs": _num(np.abs(e).max()),
+    }
 
 
-def loco(rows: list[dict[str, Any]], errors: list[float | None], features: list[list[float]] | None) -> list[float | None]:
+def loco(
+    rows: list[dict[str, Any]], errors: list[float | None], features: list[list[float]] | None
+) -> list[float | None]:
     """Leave-one-clip-out residuals of ``error ~ 1 (+ features)``: fitted on the other clips' trials only."""
     out: list[float | None] = []
     for i, r in enumerate(rows):
         if errors[i] is None:
             out.append(None)
             continue
-        train = [k for k, q in enumerate(rows) if q["clip"] != r["clip"] and errors[k] is not None
-                 and (features is None or all(f is not None for f in features[k]))]
+        train = [
+            k
+            for k, q in enumerate(rows)
+            if q["clip"] != r["clip"]
+            and errors[k] is not None
+            and (features is None or all(f is not None for f in features[k]))
+        ]
         if features is not None and any(f is None for f in features[i]):
             out.append(None)
             continue
@@ -363,26 +410,43 @@ ALTERNATIVES = (  # key, label, needs ground truth (not available to the tool)
     ("near_ungated", "near side, landmarks without the visibility gate", False),
     ("far_ungated", "far side, landmarks without the visibility gate", False),
     ("midline_ungated", "midline (mean of both sides), without the visibility gate", False),
-    ("midline_trunk_near_thigh_ungated", "midline trunk + near-side thigh, without the visibility gate", False),
+    (
+        "midline_trunk_near_thigh_ungated",
+        "midline trunk + near-side thigh, without the visibility gate",
+        False,
+    ),
     ("world_3d_near", "MediaPipe world landmarks, 3-D angle, near side", False),
-    ("world_3d_midline_ungated", "MediaPipe world landmarks, 3-D angle, midline, without the visibility gate", False),
+    (
+        "world_3d_midline_ungated",
+        "MediaPipe world landmarks, 3-D angle, midline, without the visibility gate",
+        False,
+    ),
     ("reference_gt_pixels_near", "reference: GT joint pixels, near side (perfect landmarks)", True),
     ("reference_gt_pixels_midline", "reference: GT joint pixels, midline (perfect landmarks)", True),
 )
 
 
 def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    keys = ("total", *PARTS, "projection_perspective", "projection_yaw_and_lateral",
-            *(f"landmark_{j}" for j in JOINTS))
+    keys = (
+        "total",
+        *PARTS,
+        "projection_perspective",
+        "projection_yaw_and_lateral",
+        *(f"landmark_{j}" for j in JOINTS),
+    )
     out: dict[str, Any] = {"decomposition": {k: stats([r[k] for r in rows]) for k in keys}}
     residual = [r["total"] - sum(r[p] for p in PARTS) for r in rows]
     out["decomposition_max_abs_residual"] = float(np.max(np.abs(residual))) if rows else None
     out["landmark_offsets_trunk_lengths"] = {
-        f"{j}_{d}": stats([r[f"offset_{j}_{d}"] for r in rows]) for j in JOINTS for d in ("along_trunk", "forward")}
+        f"{j}_{d}": stats([r[f"offset_{j}_{d}"] for r in rows])
+        for j in JOINTS
+        for d in ("along_trunk", "forward")
+    }
     yaw = [r["yaw_signed_deg"] for r in rows]
-    out["correlation_with_true_yaw"] = {k: corr([r[k] for r in rows], yaw)
-                                        for k in ("total", "landmarks", "projection", "projection_perspective",
-                                                  "projection_yaw_and_lateral")}
+    out["correlation_with_true_yaw"] = {
+        k: corr([r[k] for r in rows], yaw)
+        for k in ("total", "landmarks", "projection", "projection_perspective", "projection_yaw_and_lateral")
+    }
     alts: dict[str, Any] = {}
     for key, label, oracle in ALTERNATIVES:
         e = [r["alt"].get(key) for r in rows]
@@ -395,13 +459,20 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
     yaw_est = [[r["yaw_est_deg"]] for r in rows]
     fitted = {
         "near_tool_loco_linear_in_estimated_yaw": (
-            "near side (tool) - LOCO fit a + b x (tool's estimated yaw)", False, loco(rows, e, yaw_est)),
+            "near side (tool) - LOCO fit a + b x (tool's estimated yaw)",
+            False,
+            loco(rows, e, yaw_est),
+        ),
         "near_tool_loco_linear_in_true_yaw": (
-            "near side (tool) - LOCO fit a + b x (true yaw): oracle, the true yaw is unknown to the tool", True,
-            loco(rows, e, [[y] for y in yaw])),
+            "near side (tool) - LOCO fit a + b x (true yaw): oracle, the true yaw is unknown to the tool",
+            True,
+            loco(rows, e, [[y] for y in yaw]),
+        ),
         "midline_ungated_loco_linear_in_estimated_yaw": (
-            "midline, ungated - LOCO fit a + b x (tool's estimated yaw)", False,
-            loco(rows, [r["alt"]["midline_ungated"] for r in rows], yaw_est)),
+            "midline, ungated - LOCO fit a + b x (tool's estimated yaw)",
+            False,
+            loco(rows, [r["alt"]["midline_ungated"] for r in rows], yaw_est),
+        ),
     }
     for key, (label, oracle, res) in fitted.items():
         st = stats(res)
@@ -447,18 +518,24 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [
         "# Sit-and-reach hip flexion: where the error comes from (renders)",
         "",
-        f"Generated by `benchmarks/hip_flexion_error.py` on {result['date']} ({result['platform']}) at tiltscreen "
-        f"{ts['commit'][:7]}" + (f" (work tree modified: {', '.join(ts['modified'])})" if ts["modified"] else "")
+        f"Generated by `benchmarks/hip_flexion_error.py` on {result['date']} ({result['platform']}) at "
+        "tiltscreen "
+        f"{ts['commit'][:7]}"
+        + (f" (work tree modified: {', '.join(ts['modified'])})" if ts["modified"] else "")
         + ".",
         "",
-        "**Caveat: these are renders, not patients.** Synthetic bodies without clothing, hair, shadows or lens "
-        "distortion, an ideal box and marker; the figures describe these clips only and must not be quoted as "
+        "**Caveat: these are renders, not patients.** Synthetic bodies without clothing, hair, shadows or "
+        "lens "
+        "distortion, an ideal box and marker; the figures describe these clips only and must not be quoted "
+        "as "
         "real-world accuracy.",
         "",
         "## Scope",
         "",
-        f"Clips of `accuracy_sit_and_reach.py` with camera yaw < {B.YAW_REFUSAL_DEG:g}° ({len(scope['in_scope'])}: "
-        f"{', '.join(scope['in_scope'])}), analysed with the marker scale by the current tool. Scored: every trial "
+        f"Clips of `accuracy_sit_and_reach.py` with camera yaw < {B.YAW_REFUSAL_DEG:g}° "
+        f"({len(scope['in_scope'])}: "
+        f"{', '.join(scope['in_scope'])}), analysed with the marker scale by the current tool. Scored: every "
+        "trial "
         "for which the tool reports a `hip_flexion_deg` value (valid or not, as the accuracy benchmark) — "
         f"**{scope['n_trials']} trials from {len(scope['scored'])} clips**. Not scored (the tool reports no "
         "hip flexion): "
@@ -466,7 +543,8 @@ def markdown(result: dict[str, Any]) -> str:
         + ". Errors are measured − GT; GT = median of the GT 3-D near-side angle over the GT hold (as in "
         "`accuracy_sit_and_reach.py`).",
         "",
-        f"Total over these trials: MAE {_f(dec['total']['mae'])}°, bias {_s(dec['total']['mean'])}°, max |error| "
+        f"Total over these trials: MAE {_f(dec['total']['mae'])}°, bias {_s(dec['total']['mean'])}°, max "
+        "|error| "
         f"{_f(dec['total']['max_abs'])}° (target MAE ≤ {TARGET_MAE_DEG}°).",
         "",
         "## Decomposition",
@@ -480,21 +558,28 @@ def markdown(result: dict[str, Any]) -> str:
     ]
     for k, label in PART_LABELS:
         s = dec[k]
-        lines.append(f"| {label} | {_s(s['mean'])} | {_f(s['sd'])} | {_f(s['mae'])} | {_s(s['min'])} | "
-                     f"{_s(s['max'])} |")
+        lines.append(
+            f"| {label} | {_s(s['mean'])} | {_f(s['sd'])} | {_f(s['mae'])} | {_s(s['min'])} | "
+            f"{_s(s['max'])} |"
+        )
     c = agg["correlation_with_true_yaw"]
     lines += [
         "",
         "Correlation with the true signed yaw (positive = camera sees part of the front): "
-        + ", ".join(f"{k} r = {_s(v)}" for k, v in c.items()) + ".",
+        + ", ".join(f"{k} r = {_s(v)}" for k, v in c.items())
+        + ".",
         "",
-        "The landmark shares are Shapley values of swapping each MediaPipe landmark for the GT pixel of the joint "
-        "centre (they add up to the landmarks row). Perspective: the near shoulder, hip and knee lie at different "
-        "depths off the optical axis; the scaled-orthographic reference projects them all at the hip's median depth.",
+        "The landmark shares are Shapley values of swapping each MediaPipe landmark for the GT pixel of the "
+        "joint "
+        "centre (they add up to the landmarks row). Perspective: the near shoulder, hip and knee lie at "
+        "different "
+        "depths off the optical axis; the scaled-orthographic reference projects them all at the hip's "
+        "median depth.",
         "",
         "## Landmark offsets (MediaPipe − GT joint pixel, in GT trunk lengths)",
         "",
-        "Body frame per frame: *along trunk* = along GT hip → GT shoulder (+ = up the trunk), *forward* = its normal "
+        "Body frame per frame: *along trunk* = along GT hip → GT shoulder (+ = up the trunk), *forward* = "
+        "its normal "
         "(+ = the subject's forward); means over the hold, then across trials. Trunk length in the image: "
         f"{_f(stats([r['trunk_px'] for r in result['trials']])['mean'], 0)} px on average.",
         "",
@@ -504,45 +589,57 @@ def markdown(result: dict[str, Any]) -> str:
     off = agg["landmark_offsets_trunk_lengths"]
     for j in JOINTS:
         a, f = off[f"{j}_along_trunk"], off[f"{j}_forward"]
-        lines.append(f"| {j} | {_s(a['mean'], 3)} | {_f(a['sd'], 3)} | {_s(f['mean'], 3)} | {_f(f['sd'], 3)} |")
+        lines.append(
+            f"| {j} | {_s(a['mean'], 3)} | {_f(a['sd'], 3)} | {_s(f['mean'], 3)} | {_f(f['sd'], 3)} |"
+        )
     lines += [
         "",
         "## Alternatives",
         "",
-        "Each estimator = its median over the tool's hold frames − GT, on the same trials. *LOCO bias removed*: the "
-        "mean error of the other clips' trials subtracted (fitted leaving the whole clip out). Corrections fitted "
+        "Each estimator = its median over the tool's hold frames − GT, on the same trials. *LOCO bias "
+        "removed*: the "
+        "mean error of the other clips' trials subtracted (fitted leaving the whole clip out). Corrections "
+        "fitted "
         "on yaw are LOCO as well. Rows marked *needs GT* are references the tool cannot compute.",
         "",
-        f"| estimator | n | MAE ° | bias ° | max abs ° | LOCO bias removed: MAE | max abs | MAE ≤ {TARGET_MAE_DEG}° |",
+        "| estimator | n | MAE ° | bias ° | max abs ° | LOCO bias removed: MAE | max abs | MAE ≤ "
+        f"{TARGET_MAE_DEG}° |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for key, st in alts.items():
+    for st in alts.values():
         lb = st.get("loco_bias_removed") or {}
         label = st["label"] + (" (*needs GT*)" if st["needs_ground_truth"] else "")
         met = "–" if st["meets_target"] is None else ("yes" if st["meets_target"] else "no")
-        lines.append(f"| {label} | {st['n']} | {_f(st['mae'])} | {_s(st['mean'])} | {_f(st['max_abs'])} | "
-                     f"{_f(lb.get('mae'))} | {_f(lb.get('max_abs'))} | {met} |")
+        lines.append(
+            f"| {label} | {st['n']} | {_f(st['mae'])} | {_s(st['mean'])} | {_f(st['max_abs'])} | "
+            f"{_f(lb.get('mae'))} | {_f(lb.get('max_abs'))} | {met} |"
+        )
     lines += findings(agg, scope)
     lines += [
         "## Per trial",
         "",
-        "| clip | trial | valid | yaw true° | yaw est° | GT° | measured° | total | hold window | 3-D vs sag | "
+        "| clip | trial | valid | yaw true° | yaw est° | GT° | measured° | total | hold window | 3-D vs sag "
+        "| "
         "projection | landmarks | shoulder | hip | knee | statistic |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in result["trials"]:
         lines.append(
-            f"| {r['clip']} | T{r['trial'] + 1} | {'yes' if r['valid'] else 'no'} | {r['yaw_signed_deg']:.0f} | "
+            f"| {r['clip']} | T{r['trial'] + 1} | {'yes' if r['valid'] else 'no'} | "
+            f"{r['yaw_signed_deg']:.0f} | "
             f"{_f(r['yaw_est_deg'], 1)} | {r['gt_deg']:.1f} | {r['measured_deg']:.1f} | {_s(r['total'])} | "
-            f"{_s(r['hold_window'])} | {_s(r['out_of_plane'])} | {_s(r['projection'])} | {_s(r['landmarks'])} | "
+            f"{_s(r['hold_window'])} | {_s(r['out_of_plane'])} | {_s(r['projection'])} | "
+            f"{_s(r['landmarks'])} | "
             f"{_s(r['landmark_shoulder'])} | {_s(r['landmark_hip'])} | {_s(r['landmark_knee'])} | "
-            f"{_s(r['statistic'])} |")
+            f"{_s(r['statistic'])} |"
+        )
     lines += [
         "",
         "## Checks",
         "",
         "- Rebuilt joint centres vs GT `points_px`: largest difference "
-        f"{max(c['max_reprojection_px'] for c in result['clips']):.3f} px; 3-D angle from them vs GT per-frame "
+        f"{max(c['max_reprojection_px'] for c in result['clips']):.3f} px; 3-D angle from them vs GT "
+        "per-frame "
         f"hip flexion: {max(c['gt3d_reproduced_max_diff_deg'] for c in result['clips']):.4f}°.",
         "- The tool's per-frame hip flexion recomputed here from its landmarks: largest difference "
         f"{max(c['tool_series_reproduced_max_diff_deg'] for c in result['clips']):.1e}°.",
@@ -551,7 +648,8 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         "```sh",
         "export PYOPENGL_PLATFORM=osmesa ANNY_CACHE_DIR=/work/cache/anny",
-        "/work/venv-synth/bin/python benchmarks/accuracy_sit_and_reach.py render   # if the clips are not cached",
+        "/work/venv-synth/bin/python benchmarks/accuracy_sit_and_reach.py render   # if the clips are not "
+        "cached",
         "/work/venv-synth/bin/python benchmarks/hip_flexion_error.py",
         "```",
         "",
@@ -580,9 +678,11 @@ def findings(agg: dict[str, Any], scope: dict[str, Any]) -> list[str]:
         "",
         "## Findings",
         "",
-        f"- **Total** over {scope['n_trials']} trials: bias {_s(m['total'])}°, MAE {_f(dec['total']['mae'])}°. The two "
+        f"- **Total** over {scope['n_trials']} trials: bias {_s(m['total'])}°, MAE "
+        f"{_f(dec['total']['mae'])}°. The two "
         f"large parts have opposite signs and partly cancel: landmarks {_s(m['landmarks'])}° (SD "
-        f"{_f(dec['landmarks']['sd'])}) and image projection {_s(m['projection'])}° (SD {_f(dec['projection']['sd'])}); "
+        f"{_f(dec['landmarks']['sd'])}) and image projection {_s(m['projection'])}° (SD "
+        f"{_f(dec['projection']['sd'])}); "
         f"hold window {_s(m['hold_window'])}°, 3-D vs sagittal {_s(m['out_of_plane'])}°, statistic "
         f"{_s(m['statistic'])}°.",
         f"- **Landmarks:** MediaPipe's shoulder contributes {_s(m['landmark_shoulder'])}°, its hip "
@@ -590,16 +690,20 @@ def findings(agg: dict[str, Any], scope: dict[str, Any]) -> list[str]:
         f"{_f(off['shoulder_along_trunk']['mean'])} trunk lengths up the trunk and "
         f"{_f(off['shoulder_forward']['mean'])} forward of the joint centre, the hip "
         f"{_f(off['hip_along_trunk']['mean'])} up and {_f(off['hip_forward']['mean'])} forward.",
-        f"- **Projection:** perspective {_s(m['projection_perspective'])}° of the {_s(m['projection'])}°; the "
+        f"- **Projection:** perspective {_s(m['projection_perspective'])}° of the {_s(m['projection'])}°; "
+        "the "
         f"projection part follows the true yaw (r = {_s(r['projection'])}), the landmark part does not "
         f"(r = {_s(r['landmarks'])}).",
         f"- **Alternatives:** every estimator the tool could compute, with or without a leave-one-clip-out "
         f"correction, gives MAE {_f(lo[0])}–{_f(hi[0])}° (best: {lo[1]}); none reaches the {TARGET_MAE_DEG}° "
-        f"target." if lo[0] > TARGET_MAE_DEG else
-        f"- **Alternatives:** best estimator the tool could compute: {lo[1]}, MAE {_f(lo[0])}° (range "
+        f"target."
+        if lo[0] > TARGET_MAE_DEG
+        else f"- **Alternatives:** best estimator the tool could compute: {lo[1]}, MAE {_f(lo[0])}° (range "
         f"{_f(lo[0])}–{_f(hi[0])}°).",
-        f"- **With perfect landmarks** (GT joint pixels, needs GT) the near-side angle would still err by MAE "
-        f"{_f(ref_near)}° (projection), the midline angle by {_f(ref_mid)}°; the same midline from MediaPipe's "
+        "- **With perfect landmarks** (GT joint pixels, needs GT) the near-side angle would still err by "
+        "MAE "
+        f"{_f(ref_near)}° (projection), the midline angle by {_f(ref_mid)}°; the same midline from "
+        "MediaPipe's "
         f"landmarks gives {_f(alts['midline_ungated']['mae'])}° (the far-side landmarks: "
         f"{_f(alts['far_ungated']['mae'])}°).",
         "",
@@ -609,8 +713,8 @@ def findings(agg: dict[str, Any], scope: dict[str, Any]) -> list[str]:
 def git_state() -> dict[str, Any]:
     """Commit of the repository and the analysed sources that differ from it.
 
-    Compares the tiltscreen package actually imported (and ``accuracy_sit_and_reach.py``) with ``HEAD`` file by
-    file, so the record holds even when the package is imported from a copy of the sources.
+    Compares the tiltscreen package actually imported (and ``accuracy_sit_and_reach.py``) with ``HEAD`` file
+    by file, so the record holds even when the package is imported from a copy of the sources.
     """
     import tiltscreen  # noqa: PLC0415
 
@@ -623,22 +727,33 @@ def git_state() -> dict[str, Any]:
             return None
 
     pkg = Path(tiltscreen.__file__).resolve().parent
-    pairs = [(f, f"src/tiltscreen/{f.relative_to(pkg).as_posix()}") for f in sorted(pkg.rglob("*"))
-             if f.suffix in (".py", ".json") and "__pycache__" not in f.parts]
+    pairs = [
+        (f, f"src/tiltscreen/{f.relative_to(pkg).as_posix()}")
+        for f in sorted(pkg.rglob("*"))
+        if f.suffix in (".py", ".json") and "__pycache__" not in f.parts
+    ]
     pairs.append((Path(B.__file__).resolve(), "benchmarks/accuracy_sit_and_reach.py"))
     modified = [rel for f, rel in pairs if git("show", f"HEAD:{rel}") != f.read_bytes()]
     listed = (git("ls-tree", "-r", "--name-only", "HEAD", "src/tiltscreen") or b"").decode().splitlines()
     have = {rel for _, rel in pairs}
     modified += [f"{rel} (missing)" for rel in listed if rel.endswith((".py", ".json")) and rel not in have]
-    return {"commit": (git("rev-parse", "HEAD") or b"").decode().strip(), "modified": modified,
-            "tiltscreen_imported_from": str(pkg), "code_hash": B.tool_hash()}
+    return {
+        "commit": (git("rev-parse", "HEAD") or b"").decode().strip(),
+        "modified": modified,
+        "tiltscreen_imported_from": str(pkg),
+        "code_hash": B.tool_hash(),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="extractions and joint centres")
-    parser.add_argument("--clips-cache", type=Path, default=B.DEFAULT_CACHE,
-                        help="rendered clips of accuracy_sit_and_reach.py")
+    parser.add_argument(
+        "--clips-cache",
+        type=Path,
+        default=B.DEFAULT_CACHE,
+        help="rendered clips of accuracy_sit_and_reach.py",
+    )
     parser.add_argument("--no-save", action="store_true", help="print the report, write nothing to results/")
     args = parser.parse_args(argv)
     state = git_state()  # before the (minutes-long) analysis: the sources that are analysed
@@ -649,8 +764,11 @@ def main(argv: list[str] | None = None) -> int:
         clip, trial_rows = clip_rows(entry, args.cache, args.clips_cache)
         clips.append(clip)
         rows += trial_rows
-        print(f"[{time.strftime('%H:%M:%S')}] {entry[0]}: {clip['status']}, {len(trial_rows)} trials scored, "
-              f"errors {[round(r['total'], 2) for r in trial_rows]} ({time.monotonic() - started:.0f} s)", flush=True)
+        print(
+            f"[{time.strftime('%H:%M:%S')}] {entry[0]}: {clip['status']}, {len(trial_rows)} trials scored, "
+            f"errors {[round(r['total'], 2) for r in trial_rows]} ({time.monotonic() - started:.0f} s)",
+            flush=True,
+        )
     scored = sorted({r["clip"] for r in rows})
     result = {
         "benchmark": "hip_flexion_error",
@@ -659,14 +777,23 @@ def main(argv: list[str] | None = None) -> int:
         "caveat": "Renders, not patients: the figures describe these synthetic clips only.",
         "tiltscreen": state,
         "definitions": {
-            "scope": f"clips of accuracy_sit_and_reach.py with yaw < {B.YAW_REFUSAL_DEG:g} deg, marker scale; every "
-                     "trial with a reported hip_flexion_deg value",
-            "gt": "median of the GT 3-D near-side hip flexion over the GT hold (accuracy_sit_and_reach.gt_hold)",
-            "parts": "means over the tool's hold frames: statistic = reported - mean(tool series); landmarks = "
-                     "tool - angle(GT joint pixels); projection = angle(GT joint pixels) - sagittal angle of the 3-D "
-                     "joints; out_of_plane = sagittal - 3-D; hold_window = mean GT over the tool's hold - GT",
+            "scope": (
+                f"clips of accuracy_sit_and_reach.py with yaw < {B.YAW_REFUSAL_DEG:g} deg, marker scale; "
+                "every trial with a reported hip_flexion_deg value"
+            ),
+            "gt": (
+                "median of the GT 3-D near-side hip flexion over the GT hold (accuracy_sit_and_reach.gt_hold)"
+            ),
+            "parts": (
+                "means over the tool's hold frames: statistic = reported - mean(tool series); "
+                "landmarks = tool - angle(GT joint pixels); projection = angle(GT joint pixels) - "
+                "sagittal angle of the 3-D joints; out_of_plane = sagittal - 3-D; "
+                "hold_window = mean GT over the tool's hold - GT"
+            ),
             "landmark_shares": "Shapley values of replacing each MediaPipe landmark by the GT joint pixel",
-            "offsets": "MediaPipe - GT pixel in trunk lengths; along = GT hip->shoulder direction, forward = normal",
+            "offsets": (
+                "MediaPipe - GT pixel in trunk lengths; along = GT hip->shoulder direction, forward = normal"
+            ),
             "alternatives": "median over the tool's hold - GT; LOCO = fitted on the other clips' trials",
             "error": "measured - GT (deg)",
         },
@@ -678,8 +805,11 @@ def main(argv: list[str] | None = None) -> int:
         },
         "aggregate": aggregate(rows),
         "clips": clips,
-        "trials": [{k: (_num(v, 4) if isinstance(v, float) else v) for k, v in r.items() if k != "alt"}
-                   | {"alt": {k: _num(v, 4) for k, v in r["alt"].items()}} for r in rows],
+        "trials": [
+            {k: (_num(v, 4) if isinstance(v, float) else v) for k, v in r.items() if k != "alt"}
+            | {"alt": {k: _num(v, 4) for k, v in r["alt"].items()}}
+            for r in rows
+        ],
     }
     text = markdown(result)
     print(text)

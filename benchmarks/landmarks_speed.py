@@ -87,7 +87,16 @@ def tiltscreen_exe() -> str:
 
 def start_cli(video: Path, out_dir: Path, max_side: int) -> tuple[subprocess.Popen, float]:
     """Start ``tiltscreen landmarks`` (quiet, no annotated video); return the process and start time."""
-    cmd = [tiltscreen_exe(), "landmarks", str(video), "--out", str(out_dir), "-q", "--max-side", str(max_side)]
+    cmd = [
+        tiltscreen_exe(),
+        "landmarks",
+        str(video),
+        "--out",
+        str(out_dir),
+        "-q",
+        "--max-side",
+        str(max_side),
+    ]
     t0 = time.perf_counter()
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE), t0
 
@@ -99,7 +108,9 @@ def finish_cli(proc: subprocess.Popen, t0: float, out_dir: Path) -> dict[str, fl
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        raise RuntimeError(f"tiltscreen landmarks failed ({proc.returncode}): {stderr.decode(errors='replace')}")
+        raise RuntimeError(
+            f"tiltscreen landmarks failed ({proc.returncode}): {stderr.decode(errors='replace')}"
+        )
     frames = json.loads((out_dir / "summary.json").read_text())["frames"]
     cpu = usage.ru_utime + usage.ru_stime
     return {
@@ -218,8 +229,12 @@ def part_speed(args: argparse.Namespace, parts: set[str], demo: Path, looped: Pa
     if dec:
         out["decode"] = {"video": demo.name, "max_side": args.max_side, "fps": stats(dec)}
     if inf:
-        out["inference"] = {"video": demo.name, "max_side": args.max_side, "fps": stats(inf),
-                            "cpu_ms_per_frame": stats(inf_cpu)}
+        out["inference"] = {
+            "video": demo.name,
+            "max_side": args.max_side,
+            "fps": stats(inf),
+            "cpu_ms_per_frame": stats(inf_cpu),
+        }
     if short:
         out["e2e"] = {
             "short": summarise_runs(demo, short),
@@ -270,8 +285,11 @@ def part_parallel(args: argparse.Namespace, looped: Path, cache: Path) -> dict:
         pair.append(both)
         ratios.append(both / one["fps"])
         pair_cores.append((r1["cpu_s"] + r2["cpu_s"]) / wall)
-        print(f"  parallel repeat {r + 1}/{args.repeats}: one {one['fps']:.1f} fps, two {both:.1f} fps "
-              f"(load {load_average()[0]})", flush=True)
+        print(
+            f"  parallel repeat {r + 1}/{args.repeats}: one {one['fps']:.1f} fps, two {both:.1f} fps "
+            f"(load {load_average()[0]})",
+            flush=True,
+        )
     ratio = statistics.median(ratios)
     return {
         "video": looped.name,
@@ -280,7 +298,11 @@ def part_parallel(args: argparse.Namespace, looped: Path, cache: Path) -> dict:
         "pair_fps": stats(pair),
         "pair_cores_used": stats(pair_cores),
         "ratio": stats(ratios),
-        "target": {"rule": "two processes at once >= 1.6 x one", "ratio": round(ratio, 3), "met": ratio >= 1.6},
+        "target": {
+            "rule": "two processes at once >= 1.6 x one",
+            "ratio": round(ratio, 3),
+            "met": ratio >= 1.6,
+        },
     }
 
 
@@ -291,7 +313,10 @@ def part_memory(args: argparse.Namespace, demo: Path, cache: Path) -> dict:
     short = []
     for _ in range(max(args.repeats, 3)):
         short.append(run_cli(short_clip, args.max_side))
-    print(f"  {short_clip.name}: peak {statistics.median([x['max_rss_mib'] for x in short]):.0f} MiB", flush=True)
+    print(
+        f"  {short_clip.name}: peak {statistics.median([x['max_rss_mib'] for x in short]):.0f} MiB",
+        flush=True,
+    )
     long_ = []
     for r in range(args.long_repeats):
         print(f"  {long_clip.name}: run {r + 1}/{args.long_repeats} (several minutes)...", flush=True)
@@ -362,43 +387,76 @@ def table_rows(results: dict) -> list[tuple[str, str]]:
     rows = []
     p = results.get("parts", {})
     if "decode" in p:
-        rows.append((f"decode only, {p['decode']['video']} @ max_side {p['decode']['max_side']}",
-                     fmt(p["decode"]["fps"], " fps")))
+        rows.append(
+            (
+                f"decode only, {p['decode']['video']} @ max_side {p['decode']['max_side']}",
+                fmt(p["decode"]["fps"], " fps"),
+            )
+        )
     if "inference" in p:
         rows.append(("inference only (frames in memory)", fmt(p["inference"]["fps"], " fps")))
         rows.append(("  CPU per frame, inference only", fmt(p["inference"]["cpu_ms_per_frame"], " ms")))
     if "e2e" in p:
         e = p["e2e"]
         for key in ("short", "long"):
-            rows.append((f"tiltscreen landmarks, whole process, {e[key]['video']} ({e[key]['frames']} frames)",
-                         fmt(e[key]["fps"], " fps")))
-            rows.append((f"  cores used / peak RSS, {e[key]['video']}",
-                         f"{fmt(e[key]['cores_used'])} / {fmt(e[key]['max_rss_mib'], ' MiB')}"))
+            rows.append(
+                (
+                    f"tiltscreen landmarks, whole process, {e[key]['video']} ({e[key]['frames']} frames)",
+                    fmt(e[key]["fps"], " fps"),
+                )
+            )
+            rows.append(
+                (
+                    f"  cores used / peak RSS, {e[key]['video']}",
+                    f"{fmt(e[key]['cores_used'])} / {fmt(e[key]['max_rss_mib'], ' MiB')}",
+                )
+            )
         rows.append(("tiltscreen landmarks, steady state", fmt(e["steady_fps"], " fps")))
         rows.append(("  CPU per frame, steady state (all threads)", fmt(e["steady_cpu_ms_per_frame"], " ms")))
         rows.append(("tiltscreen landmarks, start-up", fmt(e["startup_s"], " s")))
         if "target" in e:
             t = e["target"]
-            rows.append(("TARGET 1: steady e2e / inference >= 0.9",
-                         f"{t['ratio_steady']:.2f} -> {'met' if t['met'] else 'MISSED'}"))
-            rows.append(("  whole process / inference (short, long)",
-                         f"{t['ratio_whole_process_short']:.2f}, {t['ratio_whole_process_long']:.2f}"))
+            rows.append(
+                (
+                    "TARGET 1: steady e2e / inference >= 0.9",
+                    f"{t['ratio_steady']:.2f} -> {'met' if t['met'] else 'MISSED'}",
+                )
+            )
+            rows.append(
+                (
+                    "  whole process / inference (short, long)",
+                    f"{t['ratio_whole_process_short']:.2f}, {t['ratio_whole_process_long']:.2f}",
+                )
+            )
     if "parallel" in p:
         q = p["parallel"]
         rows.append((f"one process, {q['video']}", fmt(q["single_fps"], " fps")))
         rows.append(("two processes at once (sum)", fmt(q["pair_fps"], " fps")))
         rows.append(("  cores used by the pair", fmt(q["pair_cores_used"])))
-        rows.append(("TARGET 2: two / one >= 1.6",
-                     f"{fmt(q['ratio'])} -> {'met' if q['target']['met'] else 'MISSED'}"))
+        rows.append(
+            (
+                "TARGET 2: two / one >= 1.6",
+                f"{fmt(q['ratio'])} -> {'met' if q['target']['met'] else 'MISSED'}",
+            )
+        )
     if "memory" in p:
         m = p["memory"]
         for key in ("short", "long"):
-            rows.append((f"peak RSS, {m[key]['video']} ({m[key]['frames']} frames)", fmt(m[key]["max_rss_mib"], " MiB")))
+            rows.append(
+                (
+                    f"peak RSS, {m[key]['video']} ({m[key]['frames']} frames)",
+                    fmt(m[key]["max_rss_mib"], " MiB"),
+                )
+            )
         rows.append((f"  fps on {m['long']['video']}", fmt(m["long"]["fps"], " fps")))
         t = m["target"]
-        rows.append(("TARGET 3: long - short peak RSS <= ~50 MiB",
-                     f"{t['growth_mib']:.0f} MiB ({t['growth_per_1000_frames_mib']:.2f} MiB / 1000 frames) -> "
-                     f"{'met' if t['met'] else 'MISSED'}"))
+        rows.append(
+            (
+                "TARGET 3: long - short peak RSS <= ~50 MiB",
+                f"{t['growth_mib']:.0f} MiB ({t['growth_per_1000_frames_mib']:.2f} MiB / 1000 frames) -> "
+                f"{'met' if t['met'] else 'MISSED'}",
+            )
+        )
     return rows
 
 
@@ -425,8 +483,10 @@ def render_md(results: dict) -> str:
         "",
     ]
     for name, part in results.get("parts", {}).items():
-        lines.append(f"- {name}: {part['date']}, {part['repeats']} repeats, load average before/after "
-                     f"{part['load_before']} / {part['load_after']}")
+        lines.append(
+            f"- {name}: {part['date']}, {part['repeats']} repeats, load average before/after "
+            f"{part['load_before']} / {part['load_after']}"
+        )
     notes = results.get("notes", [])
     if notes:
         lines += ["", "## Notes", "", *(f"- {n}" for n in notes)]
@@ -442,20 +502,31 @@ def save(results: dict, out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen parts, print the table, merge into the results files."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--parts", default=",".join(DEFAULT_PARTS),
-                    help=f"comma-separated, from {', '.join(ALL_PARTS)} or 'all' (default: all but memory)")
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--parts",
+        default=",".join(DEFAULT_PARTS),
+        help=f"comma-separated, from {', '.join(ALL_PARTS)} or 'all' (default: all but memory)",
+    )
     ap.add_argument("--repeats", type=int, default=5, help="repeats of each timed measure (default 5)")
-    ap.add_argument("--loops", type=int, default=4, help="the long clip for the steady state: demo x N (default 4)")
-    ap.add_argument("--max-side", type=int, default=960, help="downscale, as the job's --max-side (default 960)")
+    ap.add_argument(
+        "--loops", type=int, default=4, help="the long clip for the steady state: demo x N (default 4)"
+    )
+    ap.add_argument(
+        "--max-side", type=int, default=960, help="downscale, as the job's --max-side (default 960)"
+    )
     ap.add_argument("--short-seconds", type=int, default=10, help="memory: short clip length (default 10)")
     ap.add_argument("--long-seconds", type=int, default=600, help="memory: long clip length (default 600)")
     ap.add_argument("--long-repeats", type=int, default=1, help="memory: runs on the long clip (default 1)")
     ap.add_argument("--video", type=Path, help="input video (default: the public Sports2D demo video)")
-    ap.add_argument("--cache", type=Path,
-                    default=Path(os.environ.get("TILTSCREEN_BENCH_CACHE", "~/.cache/tiltscreen-bench")).expanduser(),
-                    help="folder for the generated videos, outside the repository")
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(os.environ.get("TILTSCREEN_BENCH_CACHE", "~/.cache/tiltscreen-bench")).expanduser(),
+        help="folder for the generated videos, outside the repository",
+    )
     ap.add_argument("--out", type=Path, default=RESULTS, help="results folder (default benchmarks/results)")
     ap.add_argument("--no-save", action="store_true", help="print only")
     args = ap.parse_args(argv)

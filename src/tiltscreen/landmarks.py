@@ -58,7 +58,9 @@ class Step:
 
 def _check_array(problems: list[str], name: str, arr: np.ndarray, shape: tuple[int | None, ...]) -> None:
     """Append a message to ``problems`` if ``arr`` does not match ``shape`` (None = any)."""
-    if arr.ndim != len(shape) or any(s is not None and s != a for s, a in zip(shape, arr.shape, strict=False)):
+    if arr.ndim != len(shape) or any(
+        s is not None and s != a for s, a in zip(shape, arr.shape, strict=False)
+    ):
         want = "(" + ", ".join("*" if s is None else str(s) for s in shape) + ")"
         problems.append(f"{name} has shape {arr.shape}, expected {want}")
 
@@ -93,6 +95,7 @@ class Landmarks:
         Every step from the source to this object, in order.
     skeleton : Skeleton
         Landmark schema (BlazePose by default).
+
     """
 
     xyz: np.ndarray

@@ -62,7 +62,7 @@ class LandmarksResult:
 
 
 def _annotation_hook(path: Path, fps: float | None) -> tuple[Callable[[Frame, Candidate | None], None], Any]:
-    """A per-frame hook that draws the subject's skeleton into an annotated video."""
+    """Return a per-frame hook that draws the subject's skeleton into an annotated video."""
     from tiltscreen.outputs.draw import AnnotatedVideoWriter, draw_skeleton
 
     writer = AnnotatedVideoWriter(path, fps=fps or 30.0)
@@ -96,8 +96,9 @@ def _summary(job: LandmarksJob, raw: Landmarks, lm: Landmarks, report: Extractio
     return {
         "tiltscreen_version": tiltscreen.__version__,
         "input": job.input,
-        "status": "interrupted" if report.interrupted else ("ok" if report.person_fraction >= MIN_SUBJECT_FRACTION
-                                                              else "no_person"),
+        "status": "interrupted"
+        if report.interrupted
+        else ("ok" if report.person_fraction >= MIN_SUBJECT_FRACTION else "no_person"),
         "message": report.interrupted,
         "frames": report.frames,
         "frames_with_subject": report.frames_with_person,
@@ -112,8 +113,12 @@ def _summary(job: LandmarksJob, raw: Landmarks, lm: Landmarks, report: Extractio
     }
 
 
-def run_landmarks(job: LandmarksJob, *, progress: Callable[[int], None] | None = None,
-                  on_open: Callable[[Any], None] | None = None) -> LandmarksResult:
+def run_landmarks(
+    job: LandmarksJob,
+    *,
+    progress: Callable[[int], None] | None = None,
+    on_open: Callable[[Any], None] | None = None,
+) -> LandmarksResult:
     """Run the job; results are written even when the source stops mid-way.
 
     Raises
@@ -121,6 +126,7 @@ def run_landmarks(job: LandmarksJob, *, progress: Callable[[int], None] | None =
     NoPersonError
         After saving, if the subject was found in fewer than
         :data:`MIN_SUBJECT_FRACTION` of the frames (the message gives the fraction).
+
     """
     model_path = locate_model(job.model)
     sha = verify_model(model_path) if job.model is None else _sha(model_path)
@@ -133,8 +139,13 @@ def run_landmarks(job: LandmarksJob, *, progress: Callable[[int], None] | None =
         if job.annotate:
             hook, writer = _annotation_hook(job.out_dir / "annotated.mp4", source.info.fps)
             hooks.append(hook)
-        common = dict(options=options, tracker=SubjectTracker(rule=job.subject), hooks=hooks, progress=progress,
-                      model_sha256=sha)
+        common = dict(
+            options=options,
+            tracker=SubjectTracker(rule=job.subject),
+            hooks=hooks,
+            progress=progress,
+            model_sha256=sha,
+        )
         try:
             if source.info.live:
                 raw, report = extract_landmarks_live(source, duration_s=job.duration_s, **common)

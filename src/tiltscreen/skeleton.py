@@ -11,6 +11,7 @@ Examples
 'right_hip'
 >>> len(BLAZEPOSE.names), len(BLAZEPOSE.edges)
 (33, 35)
+
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class Skeleton:
         Landmark names in the model's output order.
     edges : tuple of (str, str)
         Segments to draw.
+
     """
 
     names: tuple[str, ...]

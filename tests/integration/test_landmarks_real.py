@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from tests.fixtures.videos import demo_multi_person, demo_single_person_portrait, run_ffmpeg
+
 from tiltscreen.cli.main import main
 from tiltscreen.pose.estimator import PoseOptions
 from tiltscreen.pose.extract import extract_landmarks
@@ -61,8 +61,21 @@ def test_rotated_phone_video_gives_upright_landmarks(tmp_path: Path, model_path:
     """
     original = demo_single_person_portrait()
     sideways = tmp_path / "sideways.mp4"
-    run_ffmpeg("-i", str(original), "-frames:v", "40", "-vf", "transpose=1", "-c:v", "libx264", "-crf", "12",
-               "-pix_fmt", "yuv420p", str(sideways))
+    run_ffmpeg(
+        "-i",
+        str(original),
+        "-frames:v",
+        "40",
+        "-vf",
+        "transpose=1",
+        "-c:v",
+        "libx264",
+        "-crf",
+        "12",
+        "-pix_fmt",
+        "yuv420p",
+        str(sideways),
+    )
     phone = tmp_path / "phone.mp4"
     run_ffmpeg("-display_rotation:v:0", "90", "-i", str(sideways), "-c", "copy", str(phone))
     runs = []
@@ -111,7 +124,9 @@ def test_live_source_runs_in_live_stream_mode(tmp_path: Path, model_path: Path, 
         return src
 
     monkeypatch.setattr(pipeline, "open_source", as_live)
-    result = run_landmarks(LandmarksJob(input=str(demo_single_person_portrait()), out_dir=tmp_path, max_side=640))
+    result = run_landmarks(
+        LandmarksJob(input=str(demo_single_person_portrait()), out_dir=tmp_path, max_side=640)
+    )
     lm = result.filtered
     steps = [s.name for s in lm.provenance]
     assert "live_stream" in steps and "one_euro" in steps

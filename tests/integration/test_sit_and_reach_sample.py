@@ -21,7 +21,8 @@ SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "sit_and_reach_2trial
 
 def gt_hold(reach: np.ndarray, t: np.ndarray, t_max: float, band: float = 1.0) -> tuple[float, float]:
     """Ground-truth hold around the trial maximum: the contiguous time the true reach stays within
-    ``band`` cm of its maximum near ``t_max`` (the tool's own definition); returns (duration, median reach)."""
+    ``band`` cm of its maximum near ``t_max`` (the tool's own definition); returns (duration, median
+    reach)."""
     near = np.abs(t - t_max) < 2.0
     peak = np.nanmax(reach[near])
     k = int(np.argmin(np.abs(t - t_max)))
@@ -30,14 +31,29 @@ def gt_hold(reach: np.ndarray, t: np.ndarray, t_max: float, band: float = 1.0) -
         lo -= 1
     while hi < len(t) - 1 and reach[hi + 1] >= peak - band:
         hi += 1
-    return float(t[hi] - t[lo]), float(np.median(reach[lo:hi + 1]))
+    return float(t[hi] - t[lo]), float(np.median(reach[lo : hi + 1]))
 
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory, model_path):
     out = tmp_path_factory.mktemp("sr")
-    code = main(["-q", "analyze", str(SAMPLE), "--protocol", "sit-and-reach", "--out", str(out),
-                 "--marker-size-cm", "10", "--age", "30", "--sex", "M"])
+    code = main(
+        [
+            "-q",
+            "analyze",
+            str(SAMPLE),
+            "--protocol",
+            "sit-and-reach",
+            "--out",
+            str(out),
+            "--marker-size-cm",
+            "10",
+            "--age",
+            "30",
+            "--sex",
+            "M",
+        ]
+    )
     assert code == 0
     return json.loads((out / "summary.json").read_text()), out
 
@@ -49,14 +65,35 @@ def truth():
 
 def test_contract_fields(result) -> None:
     s, out = result
-    for key in ("schema", "protocol", "status", "reasons", "side", "scale", "camera", "trials", "best_trial",
-                "metrics", "flags"):
+    for key in (
+        "schema",
+        "protocol",
+        "status",
+        "reasons",
+        "side",
+        "scale",
+        "camera",
+        "trials",
+        "best_trial",
+        "metrics",
+        "flags",
+    ):
         assert key in s
     assert s["protocol"] == "sit-and-reach" and s["status"] == "ok" and s["side"] == "left"
-    for name in ("reach_cm", "hip_flexion_deg", "trunk_inclination_deg", "knee_flexion_deg", "pelvic_tilt_deg",
-                 "lumbo_horizontal_deg", "hold_s"):
+    for name in (
+        "reach_cm",
+        "hip_flexion_deg",
+        "trunk_inclination_deg",
+        "knee_flexion_deg",
+        "pelvic_tilt_deg",
+        "lumbo_horizontal_deg",
+        "hold_s",
+    ):
         assert set(s["metrics"][name]) >= {"value", "unit", "method", "ci95"}
-    assert s["metrics"]["pelvic_tilt_deg"]["value"] is None and "held-out" in s["metrics"]["pelvic_tilt_deg"]["reason"]
+    assert (
+        s["metrics"]["pelvic_tilt_deg"]["value"] is None
+        and "held-out" in s["metrics"]["pelvic_tilt_deg"]["reason"]
+    )
     assert (out / "sit_and_reach.png").is_file() and (out / "key_frame.png").is_file()
     assert s["scale"]["source"] == "marker"
 
@@ -83,8 +120,12 @@ def test_best_trial_values_against_truth(result, truth) -> None:
     assert m["reach_cm"]["value"] == pytest.approx(reach, abs=2.0)
     assert m["hold_s"]["value"] == pytest.approx(hold, abs=0.2)
     near = np.abs(t - best["max_reach_s"]) < 0.5
-    assert m["hip_flexion_deg"]["value"] == pytest.approx(np.median(np.array(f["hip_flexion_left_deg"])[near]), abs=5)
-    assert m["knee_flexion_deg"]["value"] == pytest.approx(np.max(np.array(f["knee_flexion_left_deg"])[near]), abs=5)
+    assert m["hip_flexion_deg"]["value"] == pytest.approx(
+        np.median(np.array(f["hip_flexion_left_deg"])[near]), abs=5
+    )
+    assert m["knee_flexion_deg"]["value"] == pytest.approx(
+        np.max(np.array(f["knee_flexion_left_deg"])[near]), abs=5
+    )
 
 
 def test_pelvis_from_the_back_contour_against_truth(result, truth) -> None:
@@ -122,13 +163,32 @@ def test_camera_outside_the_limits_refuses_every_number(tmp_path, model_path) ->
     numbers."""
     from importlib import resources
 
-    raw = json.loads(resources.files("tiltscreen.config").joinpath("thresholds.json").read_text(encoding="utf-8"))
+    raw = json.loads(
+        resources.files("tiltscreen.config").joinpath("thresholds.json").read_text(encoding="utf-8")
+    )
     raw["camera"]["max_yaw_deg"]["value"] = 5.0
     th = tmp_path / "strict.json"
     th.write_text(json.dumps(raw))
     out = tmp_path / "out"
-    code = main(["-q", "analyze", str(SAMPLE), "--protocol", "sit-and-reach", "--out", str(out),
-                 "--marker-size-cm", "10", "--age", "30", "--sex", "M", "--thresholds", str(th)])
+    code = main(
+        [
+            "-q",
+            "analyze",
+            str(SAMPLE),
+            "--protocol",
+            "sit-and-reach",
+            "--out",
+            str(out),
+            "--marker-size-cm",
+            "10",
+            "--age",
+            "30",
+            "--sex",
+            "M",
+            "--thresholds",
+            str(th),
+        ]
+    )
     s = json.loads((out / "summary.json").read_text())
     assert code == 0 and s["status"] == "indeterminate"
     assert s["camera"]["within_limits"] is False and any("Turn the camera" in r for r in s["reasons"])
@@ -137,5 +197,10 @@ def test_camera_outside_the_limits_refuses_every_number(tmp_path, model_path) ->
     for trial in s["trials"]:
         assert all(m["value"] is None for m in trial["metrics"].values())
     codes = {f["code"] for f in s["flags"]}
-    assert not codes & {"limited_hamstring_extensibility", "reach_within_norms", "lumbo_horizontal_category",
-                        "limited_hamstring_extensibility_lhfx", "reach_mainly_spinal_flexion"}
+    assert not codes & {
+        "limited_hamstring_extensibility",
+        "reach_within_norms",
+        "lumbo_horizontal_category",
+        "limited_hamstring_extensibility_lhfx",
+        "reach_mainly_spinal_flexion",
+    }

@@ -22,8 +22,22 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
 def run_standing(video: str, out: Path) -> dict:
-    assert main(["-q", "analyze", str(SAMPLES / video), "--protocol", "standing", "--out", str(out),
-                 "--subject-height-cm", "175"]) == 0
+    assert (
+        main(
+            [
+                "-q",
+                "analyze",
+                str(SAMPLES / video),
+                "--protocol",
+                "standing",
+                "--out",
+                str(out),
+                "--subject-height-cm",
+                "175",
+            ]
+        )
+        == 0
+    )
     return json.loads((out / "summary.json").read_text())
 
 
@@ -45,8 +59,16 @@ def test_marker_tilt_matches_ground_truth(with_markers) -> None:
 
 def test_standing_contract(with_markers) -> None:
     s = with_markers
-    for key in ("pelvic_tilt_deg", "trunk_inclination_deg", "hip_extension_deg", "knee_hyperextension_deg",
-                "plumb_ear", "plumb_shoulder", "plumb_hip", "plumb_knee"):
+    for key in (
+        "pelvic_tilt_deg",
+        "trunk_inclination_deg",
+        "hip_extension_deg",
+        "knee_hyperextension_deg",
+        "plumb_ear",
+        "plumb_shoulder",
+        "plumb_hip",
+        "plumb_knee",
+    ):
         assert set(s["metrics"][key]) >= {"value", "unit", "method", "ci95"}
     assert s["metrics"]["plumb_hip"]["unit"] == "cm" and s["scale"]["source"] == "height"
     assert s["quiet_window"]["end_s"] - s["quiet_window"]["start_s"] >= 1.0
@@ -55,10 +77,26 @@ def test_standing_contract(with_markers) -> None:
 
 
 def test_screen_joins_both_sides_and_sit_and_reach(tmp_path, model_path) -> None:
-    code = main(["-q", "screen", "--standing", str(SAMPLES / "standing_markers_left.mp4"),
-                 "--standing-right", str(SAMPLES / "standing_nomarkers_right.mp4"),
-                 "--sit-and-reach", str(SAMPLES / "sit_and_reach_2trials.mp4"), "--marker-size-cm", "10",
-                 "--age", "30", "--sex", "M", "--out", str(tmp_path)])
+    code = main(
+        [
+            "-q",
+            "screen",
+            "--standing",
+            str(SAMPLES / "standing_markers_left.mp4"),
+            "--standing-right",
+            str(SAMPLES / "standing_nomarkers_right.mp4"),
+            "--sit-and-reach",
+            str(SAMPLES / "sit_and_reach_2trials.mp4"),
+            "--marker-size-cm",
+            "10",
+            "--age",
+            "30",
+            "--sex",
+            "M",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 0
     result = json.loads((tmp_path / "screening.json").read_text())
     assert result["not_a_diagnosis"] and result["reading"]
@@ -70,8 +108,24 @@ def test_screen_joins_both_sides_and_sit_and_reach(tmp_path, model_path) -> None
 def test_markerless_estimate_when_no_sticker_is_found(tmp_path, model_path) -> None:
     """Asking for blue stickers on the green-sticker sample leaves only the outline: the result is the
     markerless estimate (labelled so), and its 95% interval holds the true bone ASIS-PSIS tilt (13.9 deg)."""
-    assert main(["-q", "analyze", str(SAMPLES / "standing_markers_left.mp4"), "--protocol", "standing", "--out",
-                 str(tmp_path), "--subject-height-cm", "175", "--marker-colour", "blue"]) == 0
+    assert (
+        main(
+            [
+                "-q",
+                "analyze",
+                str(SAMPLES / "standing_markers_left.mp4"),
+                "--protocol",
+                "standing",
+                "--out",
+                str(tmp_path),
+                "--subject-height-cm",
+                "175",
+                "--marker-colour",
+                "blue",
+            ]
+        )
+        == 0
+    )
     m = json.loads((tmp_path / "summary.json").read_text())["metrics"]["pelvic_tilt_deg"]
     truth = json.loads((SAMPLES / "standing_markers_left.json").read_text())
     bone = float(np.median(truth["frames"]["pelvic_tilt_left_deg"]))

@@ -22,28 +22,51 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def add_shared(p: argparse.ArgumentParser) -> None:
     """Options every protocol accepts (also used by ``tiltscreen screen``)."""
     p.add_argument("--model", type=Path, help="pose model bundle (.task)")
-    p.add_argument("--subject-height-cm", type=float, help="the subject's stature: gives a cm scale without a marker")
-    p.add_argument("--marker-size-cm", type=float,
-                   help="side of the printed ArUco marker on the box (docs/marker_4x4_50_id0.png), in cm")
+    p.add_argument(
+        "--subject-height-cm", type=float, help="the subject's stature: gives a cm scale without a marker"
+    )
+    p.add_argument(
+        "--marker-size-cm",
+        type=float,
+        help="side of the printed ArUco marker on the box (docs/marker_4x4_50_id0.png), in cm",
+    )
     p.add_argument("--marker-dictionary", default="DICT_4X4_50", help="ArUco dictionary of the marker")
     p.add_argument("--age", type=float, help="age in years (for norms)")
     p.add_argument("--sex", choices=("F", "M"), help="sex (for norms)")
-    p.add_argument("--zero-offset-cm", type=float,
-                   help="also report the reach with this zero convention (e.g. 23 puts the toes at 23 cm)")
-    p.add_argument("--side", choices=("auto", "left", "right"), default="auto",
-                   help="body side facing the camera (default: detected)")
-    p.add_argument("--subject", default="auto", help="who the subject is when several people are in view "
-                                                     "(see 'tiltscreen landmarks --help')")
-    p.add_argument("--thresholds", type=Path, help="a thresholds file replacing the packaged one (same format)")
+    p.add_argument(
+        "--zero-offset-cm",
+        type=float,
+        help="also report the reach with this zero convention (e.g. 23 puts the toes at 23 cm)",
+    )
+    p.add_argument(
+        "--side",
+        choices=("auto", "left", "right"),
+        default="auto",
+        help="body side facing the camera (default: detected)",
+    )
+    p.add_argument(
+        "--subject",
+        default="auto",
+        help="who the subject is when several people are in view (see 'tiltscreen landmarks --help')",
+    )
+    p.add_argument(
+        "--thresholds", type=Path, help="a thresholds file replacing the packaged one (same format)"
+    )
     p.add_argument("--max-side", type=int, default=960, help="downscale before inference (0 = never)")
-    p.add_argument("--marker-colour", default="green",
-                   help="standing: colour of the ASIS/PSIS skin stickers (green, blue, red, yellow or #rrggbb)")
-    p.add_argument("--baseline", type=Path,
-                   help="standing: an earlier summary.json of the same patient and side, to flag a change")
+    p.add_argument(
+        "--marker-colour",
+        default="green",
+        help="standing: colour of the ASIS/PSIS skin stickers (green, blue, red, yellow or #rrggbb)",
+    )
+    p.add_argument(
+        "--baseline",
+        type=Path,
+        help="standing: an earlier summary.json of the same patient and side, to flag a change",
+    )
 
 
 def job_from_args(args: argparse.Namespace, *, input: str, out_dir: Path):
-    """The protocol job from parsed arguments."""
+    """Return the protocol job from parsed arguments."""
     from tiltscreen.protocols.recording import AnalyzeJob
 
     for name in ("subject_height_cm", "marker_size_cm"):
@@ -51,11 +74,21 @@ def job_from_args(args: argparse.Namespace, *, input: str, out_dir: Path):
         if value is not None and not value > 0:
             raise ValidationError(f"--{name.replace('_', '-')} must be positive, got {value!r}.")
     return AnalyzeJob(
-        input=input, out_dir=out_dir, model=args.model, max_side=args.max_side or None,
-        subject=SubjectRule.parse(args.subject), subject_height_cm=args.subject_height_cm,
-        marker_size_cm=args.marker_size_cm, marker_dictionary=args.marker_dictionary, age=args.age, sex=args.sex,
-        zero_offset_cm=args.zero_offset_cm, side=args.side, thresholds=args.thresholds,
-        marker_colour=args.marker_colour, baseline=args.baseline,
+        input=input,
+        out_dir=out_dir,
+        model=args.model,
+        max_side=args.max_side or None,
+        subject=SubjectRule.parse(args.subject),
+        subject_height_cm=args.subject_height_cm,
+        marker_size_cm=args.marker_size_cm,
+        marker_dictionary=args.marker_dictionary,
+        age=args.age,
+        sex=args.sex,
+        zero_offset_cm=args.zero_offset_cm,
+        side=args.side,
+        thresholds=args.thresholds,
+        marker_colour=args.marker_colour,
+        baseline=args.baseline,
     )
 
 

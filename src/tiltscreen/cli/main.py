@@ -28,22 +28,41 @@ EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 def _common() -> argparse.ArgumentParser:
     """Options every sub-command accepts (also after the sub-command's name)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
-                        help="print errors only (no progress bar)")
+    common.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print errors only (no progress bar)",
+    )
     return common
 
 
 #: sub-commands: name, module in tiltscreen.cli (with ``add_arguments`` and ``run``), help, description
 SUBCOMMANDS = (
-    ("landmarks", "landmarks_cmd", "detect one subject's landmarks in a video, folder, camera or stream",
-     "Per-frame landmark table (CSV + Parquet), JSON sidecar with units and provenance, summary.json, and "
-     "optionally an annotated video."),
-    ("analyze", "analyze_cmd", "analyse a recorded test (sit-and-reach or standing)",
-     "summary.json (metrics with units, methods and 95% intervals; flags for review), a plot over time and an "
-     "annotated key frame."),
-    ("screen", "screen_cmd", "standing (one or both sides) + sit-and-reach, read together",
-     "Runs each protocol into its own folder and writes screening.json and screening.md: one plain-language "
-     "reading for the clinician, with the evidence."),
+    (
+        "landmarks",
+        "landmarks_cmd",
+        "detect one subject's landmarks in a video, folder, camera or stream",
+        "Per-frame landmark table (CSV + Parquet), JSON sidecar with units and provenance, summary.json, and "
+        "optionally an annotated video.",
+    ),
+    (
+        "analyze",
+        "analyze_cmd",
+        "analyse a recorded test (sit-and-reach or standing)",
+        "summary.json (metrics with units, methods and 95% intervals; flags for review), a plot over time "
+        "and an "
+        "annotated key frame.",
+    ),
+    (
+        "screen",
+        "screen_cmd",
+        "standing (one or both sides) + sit-and-reach, read together",
+        "Runs each protocol into its own folder and writes screening.json and screening.md: one "
+        "plain-language "
+        "reading for the clinician, with the evidence.",
+    ),
     ("models", "models_cmd", "fetch, verify or list the pose model bundles", None),
     ("info", "info_cmd", "versions and model hash, for bug reports", None),
 )
@@ -71,13 +90,17 @@ def _quiet_native_logs() -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every sub-command."""
+    """Return the argument parser with every sub-command."""
     parser = argparse.ArgumentParser(
         prog="tiltscreen",
-        description="Posture screening from an ordinary camera: flags for a clinician's review, never a diagnosis.",
+        description=(
+            "Posture screening from an ordinary camera: flags for a clinician's review, never a diagnosis."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"tiltscreen {__version__}")
-    parser.add_argument("-q", "--quiet", action="store_true", default=False, help="print errors only (no progress bar)")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", default=False, help="print errors only (no progress bar)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_subcommands(sub)
     return parser

@@ -12,12 +12,22 @@ from tiltscreen.pose import model_store as store
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Sub-commands of ``models``."""
     sub = p.add_subparsers(dest="models_command", required=True, metavar="ACTION")
-    fetch = sub.add_parser("fetch", help="get the model (official URL if reachable, else built offline from PyPI)")
+    fetch = sub.add_parser(
+        "fetch", help="get the model (official URL if reachable, else built offline from PyPI)"
+    )
     fetch.add_argument("--variant", choices=store.VARIANTS, default=store.DEFAULT_VARIANT)
-    fetch.add_argument("--source", choices=("auto", "official", "wheel"), default="auto",
-                       help="auto: official URL, then build from the mediapipe==0.10.21 wheel")
-    fetch.add_argument("--wheel", type=Path, help="build from this local mediapipe==0.10.21 wheel (no download)")
-    fetch.add_argument("--dest", type=Path, help="folder to write to (default: the checkout's models/ or user cache)")
+    fetch.add_argument(
+        "--source",
+        choices=("auto", "official", "wheel"),
+        default="auto",
+        help="auto: official URL, then build from the mediapipe==0.10.21 wheel",
+    )
+    fetch.add_argument(
+        "--wheel", type=Path, help="build from this local mediapipe==0.10.21 wheel (no download)"
+    )
+    fetch.add_argument(
+        "--dest", type=Path, help="folder to write to (default: the checkout's models/ or user cache)"
+    )
     verify = sub.add_parser("verify", help="check the model's structure and SHA-256 against the manifest")
     verify.add_argument("--variant", choices=store.VARIANTS, default=store.DEFAULT_VARIANT)
     verify.add_argument("--model", type=Path, help="a bundle to check instead of the one found")
@@ -27,7 +37,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Dispatch to fetch, verify or list."""
     if args.models_command == "fetch":
-        path, how = store.fetch_model(variant=args.variant, source=args.source, wheel=args.wheel, dest=args.dest)
+        path, how = store.fetch_model(
+            variant=args.variant, source=args.source, wheel=args.wheel, dest=args.dest
+        )
         print(f"model ready: {path} ({how}); SHA-256 {store.sha256_of(path)}")
         return 0
     if args.models_command == "verify":

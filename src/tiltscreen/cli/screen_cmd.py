@@ -20,10 +20,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run each protocol into its own sub-folder, then write the joint reading."""
-    from tiltscreen.pose.estimator import quiet_native_stderr
     from tiltscreen.outputs.files import write_json
-    from tiltscreen.protocols.standing.analysis import asymmetry, asymmetry_flag
+    from tiltscreen.pose.estimator import quiet_native_stderr
     from tiltscreen.protocols.common import Metric
+    from tiltscreen.protocols.standing.analysis import asymmetry, asymmetry_flag
     from tiltscreen.screening.reading import joint_reading, reading_markdown
 
     base = job_from_args(args, input=args.standing, out_dir=args.out / "standing")
@@ -31,16 +31,30 @@ def run(args: argparse.Namespace) -> int:
     with quiet_native_stderr():
         standing.append(run_protocol("standing", base))
         if args.standing_right:
-            standing.append(run_protocol("standing", dataclasses.replace(
-                base, input=args.standing_right, out_dir=args.out / "standing_other_side")))
+            standing.append(
+                run_protocol(
+                    "standing",
+                    dataclasses.replace(
+                        base, input=args.standing_right, out_dir=args.out / "standing_other_side"
+                    ),
+                )
+            )
         if args.sit_and_reach:
-            sr = run_protocol("sit-and-reach", dataclasses.replace(base, input=args.sit_and_reach,
-                                                                   out_dir=args.out / "sit_and_reach"))
+            sr = run_protocol(
+                "sit-and-reach",
+                dataclasses.replace(base, input=args.sit_and_reach, out_dir=args.out / "sit_and_reach"),
+            )
     lr = None
     by_side = {s["side"]: s for s in standing}
     if {"left", "right"} <= set(by_side):
+
         def metric(s):
-            m = s["metrics"].get("pelvic_tilt_deg") or {"value": None, "unit": "deg", "method": "", "ci95": None}
+            m = s["metrics"].get("pelvic_tilt_deg") or {
+                "value": None,
+                "unit": "deg",
+                "method": "",
+                "ci95": None,
+            }
             return Metric(m["value"], m["unit"], m["method"], tuple(m["ci95"]) if m["ci95"] else None)
 
         lr = asymmetry(metric(by_side["left"]), metric(by_side["right"]))

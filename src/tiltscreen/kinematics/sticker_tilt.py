@@ -215,8 +215,6 @@ def _relabel(pair: StickerPair, facing: int) -> StickerPair:
     return StickerPair(pair.psis_px, pair.asis_px, pair.quality, pair.reasons, pair.stature_px)
 
 
-
-
 def tilt_series_deg(searches: Sequence[StickerSearch], *, facing: int, roll_deg: float = 0.0) -> np.ndarray:
     """Per-frame sticker tilt (degrees, positive anterior; NaN where no pair was found).
 

@@ -402,14 +402,17 @@ def foot_separation(lm: Landmarks, side: str, *, facing: int) -> float:
     return abs(float(np.mean(finite))) if finite else math.nan
 
 
-def oblique_view_reason(lm: Landmarks, side: str, *, facing: int,
-                        max_separation: float = MAX_FOOT_SEPARATION) -> str | None:
+def oblique_view_reason(
+    lm: Landmarks, side: str, *, facing: int, max_separation: float = MAX_FOOT_SEPARATION
+) -> str | None:
     """Return a refusal reason when the feet appear too far apart for a side view, else None."""
     sep = foot_separation(lm, side, facing=facing)
     if not math.isfinite(sep) or sep <= max_separation:
         return None
-    return (f"The camera looks obliquely at the subject: the feet appear {sep:.2f} trunk lengths apart "
-            f"(side views: at most {max_separation:.2f}); place the camera square to the subject's side.")
+    return (
+        f"The camera looks obliquely at the subject: the feet appear {sep:.2f} trunk lengths apart "
+        f"(side views: at most {max_separation:.2f}); place the camera square to the subject's side."
+    )
 
 
 # Roll and the combined check live in camera.py; re-exported here for callers of this module.

@@ -62,6 +62,7 @@ def line_width(shape: tuple[int, ...], *, scale: float = 1.0) -> int:
     --------
     >>> line_width((1920, 1080, 3)), line_width((480, 640, 3)), line_width((480, 640, 3), scale=3)
     (3, 1, 4)
+
     """
     return max(1, round(scale * min(shape[0], shape[1]) / 360))
 
@@ -136,6 +137,7 @@ def draw_skeleton(
     -----
     A landmark with a NaN coordinate or NaN visibility is skipped with its segments; nothing is
     interpolated. Coordinates far outside the image are clipped to 10,000 px beyond it.
+
     """
     _check_image(bgr)
     xy = np.asarray(xy_px_row, dtype=np.float64)
@@ -191,6 +193,7 @@ def draw_label(
     -------
     ndarray
         A new image with the label.
+
     """
     _check_image(bgr)
     if not (math.isfinite(scale) and scale > 0):
@@ -246,6 +249,7 @@ class AnnotatedVideoWriter:
     >>> with AnnotatedVideoWriter("out.mp4", fps=30.0) as video:  # doctest: +SKIP
     ...     for frame in frames:
     ...         video.write(draw_skeleton(frame, xy, vis))
+
     """
 
     DEFAULT_CODECS = (("mp4v", ""), ("avc1", ""), ("MJPG", ".avi"))

@@ -52,7 +52,6 @@ def write_file_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     return target
 
 
-
 def write_json(path: str | os.PathLike[str], data: dict[str, Any]) -> Path:
     """Write ``data`` as indented JSON, atomically; NaN is refused (results carry ``null`` instead)."""
     return write_file_atomic(path, json.dumps(data, indent=2, allow_nan=False).encode("utf-8"))

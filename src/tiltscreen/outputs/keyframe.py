@@ -249,7 +249,7 @@ def _ipt(p: Point) -> tuple[int, int]:
 
 
 def _draw_segment(out: np.ndarray, p: Point, q: Point, thickness: int) -> None:
-    """A line with perpendicular end ticks, over a dark outline (in place)."""
+    """Draw a line with perpendicular end ticks, over a dark outline (in place)."""
     dx, dy = q[0] - p[0], q[1] - p[1]
     length = math.hypot(dx, dy)
     tick = 3 * thickness + 3
@@ -261,7 +261,7 @@ def _draw_segment(out: np.ndarray, p: Point, q: Point, thickness: int) -> None:
 
 
 def _draw_point(out: np.ndarray, p: Point, thickness: int) -> None:
-    """A circled cross over a dark outline (in place)."""
+    """Draw a circled cross over a dark outline (in place)."""
     radius = 2 * thickness + 4
     for colour, width in ((_OUTLINE_BGR, thickness + 2), (POINT_BGR, thickness)):
         cv2.circle(out, _ipt(p), radius, colour, width, cv2.LINE_AA)

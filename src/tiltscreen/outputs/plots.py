@@ -153,7 +153,7 @@ class Phase:
 
 
 def _finite_number(value: object) -> bool:
-    """True for a real, finite, non-boolean number."""
+    """Return True for a real, finite, non-boolean number."""
     return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(float(value))
 
 

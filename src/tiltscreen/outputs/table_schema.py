@@ -20,6 +20,7 @@ Examples
 (334, ['frame', 'frame_index', 'time_s', 'detected', 'nose_x_px'])
 >>> names[-1]
 'right_foot_index_world_z_m'
+
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ def data_dictionary(skeleton: Skeleton = BLAZEPOSE) -> dict[str, Any]:
     dict
         ``columns`` (list of ``{name, unit, dtype, description}`` in table order),
         ``conventions`` and ``landmarks`` (list of ``{index, name}``); plain JSON data.
+
     """
     columns = [{"name": c, "unit": u, "dtype": d, "description": t} for c, u, d, t in _FRAME_COLUMNS]
     for name in skeleton.names:
@@ -120,6 +122,8 @@ def to_frame_table(lm: Landmarks, *, first_row: int = 0) -> dict[str, np.ndarray
     ----------
     lm : Landmarks
         The recording.
+    first_row : int, default 0
+        Number of the first row (``frame`` starts here); numbers the rows of a batch.
 
     Returns
     -------
@@ -131,6 +135,7 @@ def to_frame_table(lm: Landmarks, *, first_row: int = 0) -> dict[str, np.ndarray
     -----
     Units are in the column names (``_px``, ``_norm``, ``_m``, ``_s``). Missing values stay
     NaN; nothing is filled or dropped.
+
     """
     arrays = {"xyz": lm.xyz, "visibility": lm.visibility, "presence": lm.presence, "world": lm.world}
     xy_px = lm.xy_px
@@ -167,6 +172,7 @@ def landmark_arrays(columns: dict[str, np.ndarray], skeleton: Skeleton = BLAZEPO
     dict of str to ndarray
         ``xyz`` and ``world`` ``(frame, landmark, 3)``, ``visibility`` and ``presence``
         ``(frame, landmark)``, float64, ready for :class:`~tiltscreen.landmarks.Landmarks`.
+
     """
     n, k = len(columns["frame"]), len(skeleton.names)
     arrays = {

@@ -156,6 +156,7 @@ def save_landmarks(
     Every file is first written to a hidden temp file in ``out_dir`` and moved into place
     with :func:`os.replace` only once all of them are complete; existing files of the same
     name are replaced.
+
     """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
@@ -181,7 +182,7 @@ _BATCH_ROWS = 2048
 
 
 def _batches(lm: Landmarks):
-    """The recording in row batches ``(first_row, part)`` (at least one, possibly empty)."""
+    """Yield the recording in row batches ``(first_row, part)`` (at least one, possibly empty)."""
     if lm.n_frames <= _BATCH_ROWS:
         yield 0, lm
         return
@@ -239,6 +240,7 @@ def load_landmarks(path: str | os.PathLike[str]) -> Landmarks:
     InputError
         Unknown suffix, unreadable or truncated file, wrong columns, a sidecar that does not
         describe this table, or derived columns that disagree with the data.
+
     """
     p = Path(path)
     if not p.is_file():

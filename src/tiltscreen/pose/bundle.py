@@ -15,6 +15,7 @@ range [0, 1]); every output tensor gets a name-only tensor metadata. The
 ``ModelMetadata`` flatbuffer (file identifier ``M001``) is appended to the
 model's buffers and referenced from ``model.metadata`` under the name
 ``TFLITE_METADATA``; the model is re-packed with identifier ``TFL3``.
+
 """
 
 from __future__ import annotations
@@ -118,6 +119,7 @@ def add_metadata(tflite: bytes, *, name: str, norm: Normalization) -> bytes:
     ------
     ModelError
         If the bytes are not a one-subgraph TFLite model.
+
     """
     meta, tfl = _schemas()
     if len(tflite) < 8 or tflite[4:8] != b"TFL3":
@@ -156,13 +158,16 @@ def bundle_from_wheel(wheel: Path) -> bytes:
     ------
     ModelError
         If the wheel is not a zip or lacks the BlazePose networks.
+
     """
     try:
         with zipfile.ZipFile(wheel) as zf:
             detector = zf.read(WHEEL_DETECTOR)
             landmarks = zf.read(WHEEL_LANDMARKS_FULL)
     except (zipfile.BadZipFile, KeyError) as err:
-        raise ModelError(f"{wheel} is not a mediapipe 0.10.21 wheel with the BlazePose models ({err}).") from err
+        raise ModelError(
+            f"{wheel} is not a mediapipe 0.10.21 wheel with the BlazePose models ({err})."
+        ) from err
     return pack_bundle(
         add_metadata(detector, name="pose_detector", norm=DETECTOR_NORMALIZATION),
         add_metadata(landmarks, name="pose_landmarks_detector", norm=LANDMARKS_NORMALIZATION),

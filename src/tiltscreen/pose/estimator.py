@@ -36,6 +36,7 @@ class PoseOptions:
         MediaPipe's thresholds (0–1).
     segmentation : bool
         Also return the subject's segmentation mask (needed by outline-based protocols).
+
     """
 
     model_path: Path
@@ -70,6 +71,7 @@ class Candidate:
         Metres, origin between the hips.
     mask : ndarray of float32, shape (H, W), or None
         Segmentation probability at inference resolution, if requested.
+
     """
 
     xyz: np.ndarray
@@ -84,7 +86,12 @@ class Candidate:
         xy = self.xyz[:, :2]
         inside = self.presence > 0.5
         pts = xy[inside] if inside.sum() >= 4 else xy
-        return (float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max()))
+        return (
+            float(pts[:, 0].min()),
+            float(pts[:, 1].min()),
+            float(pts[:, 0].max()),
+            float(pts[:, 1].max()),
+        )
 
 
 @contextlib.contextmanager
@@ -120,14 +127,18 @@ def _to_candidates(result, *, with_mask: bool) -> list[Candidate]:
     out = []
     masks = result.segmentation_masks or []
     for k, pose in enumerate(result.pose_landmarks):
-        arr = np.array([(p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0) for p in pose], dtype=np.float64)
+        arr = np.array(
+            [(p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0) for p in pose], dtype=np.float64
+        )
         world = np.full((len(pose), 3), np.nan)
         if k < len(result.pose_world_landmarks):
             world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[k]], dtype=np.float64)
         mask = None
         if with_mask and k < len(masks):
             mask = np.array(masks[k].numpy_view(), dtype=np.float32, copy=True).squeeze()
-        out.append(Candidate(xyz=arr[:, :3], visibility=arr[:, 3], presence=arr[:, 4], world=world, mask=mask))
+        out.append(
+            Candidate(xyz=arr[:, :3], visibility=arr[:, 3], presence=arr[:, 4], world=world, mask=mask)
+        )
     return out
 
 

@@ -45,8 +45,10 @@ class _Rows:
         for name in ("xyz", "world", "vis", "pres", "t", "index"):
             old = getattr(self, name)
             size = len(old) + len(old) // 2
-            new = np.full((size, *old.shape[1:]), np.nan) if old.dtype.kind == "f" else np.zeros(
-                (size, *old.shape[1:]), dtype=old.dtype
+            new = (
+                np.full((size, *old.shape[1:]), np.nan)
+                if old.dtype.kind == "f"
+                else np.zeros((size, *old.shape[1:]), dtype=old.dtype)
             )
             new[: self.n] = old[: self.n]
             setattr(self, name, new)
@@ -112,6 +114,7 @@ def extract_landmarks(
     landmarks : Landmarks
         One row per processed frame (NaN where the subject was absent).
     report : ExtractionReport
+
     """
     tracker = tracker or SubjectTracker()
     hooks = tuple(hooks)
@@ -181,8 +184,15 @@ def extract_landmarks_live(
     return lm.with_step("live_stream", {"frames_submitted_dropped": len(pending)}), report
 
 
-def _record(frame: Frame, cands: list[Candidate], tracker: SubjectTracker, rows: _Rows, report: ExtractionReport,
-            hooks: tuple[FrameHook, ...], progress: Callable[[int], None] | None) -> None:
+def _record(
+    frame: Frame,
+    cands: list[Candidate],
+    tracker: SubjectTracker,
+    rows: _Rows,
+    report: ExtractionReport,
+    hooks: tuple[FrameHook, ...],
+    progress: Callable[[int], None] | None,
+) -> None:
     """Pick the subject among this frame's people, keep its row, tell the hooks and the progress bar."""
     k = tracker.update(cands)
     subject = cands[k] if k is not None else None
@@ -219,5 +229,9 @@ def _build(
         source={"kind": info.kind, "uri": info.uri, "frame_count": info.frame_count, "live": info.live},
         model_sha256=sha,
     )
-    params = {**options.as_params(), **report.as_params(), "running_mode": "LIVE_STREAM" if info.live else "VIDEO"}
+    params = {
+        **options.as_params(),
+        **report.as_params(),
+        "running_mode": "LIVE_STREAM" if info.live else "VIDEO",
+    }
     return lm.with_step("pose_landmarker", params)

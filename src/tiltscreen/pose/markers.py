@@ -28,6 +28,7 @@ class MarkerDetection:
     corners_px : ndarray, shape (4, 2)
         Full-resolution pixels, OpenCV's order: top-left, top-right, bottom-right,
         bottom-left of the printed marker.
+
     """
 
     marker_id: int

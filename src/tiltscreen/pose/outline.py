@@ -36,7 +36,7 @@ def extreme_point(
     threshold: float = 0.5,
     max_gap: float | None = None,
 ) -> np.ndarray:
-    """The mask point furthest forward within ``radius`` of ``anchor``, connected to it.
+    """Return the mask point furthest forward within ``radius`` of ``anchor``, connected to it.
 
     Parameters
     ----------
@@ -65,6 +65,7 @@ def extreme_point(
     The component of the thresholded window that contains (or is nearest to) the anchor
     is used, so another body part in the window (the other hand, the shin under the hand)
     does not pull the point away unless it touches the hand in the mask.
+
     """
     import cv2
 
@@ -117,7 +118,7 @@ def tip_along(
     corridor: float = 0.6,
     threshold: float = 0.5,
 ) -> np.ndarray:
-    """The subject's outline point furthest along the line from ``base`` through ``anchor``.
+    """Return the subject's outline point furthest along the line from ``base`` through ``anchor``.
 
     For the fingertip, ``base`` is the wrist and ``anchor`` the index knuckle: the tip is
     the furthest mask pixel along the wrist→knuckle direction, at most ``reach`` ×
@@ -142,6 +143,7 @@ def tip_along(
     ndarray, shape (2,)
         Normalised (x, y) of the tip; NaN if an input point is NaN, the two points
         coincide, or no subject pixel lies in the corridor.
+
     """
     if mask.ndim != 2:
         raise ValidationError(f"mask must be 2-D (H, W), got shape {mask.shape}.")

@@ -31,6 +31,7 @@ class SubjectRule:
     point : (float, float) or None
         For ``"at"``: a normalised image point (x, y); the person whose box holds it
         (else the nearest box centre) is the subject.
+
     """
 
     rule: str = "auto"
@@ -104,7 +105,7 @@ def pose_distance(a: np.ndarray, b: np.ndarray, *, weights: np.ndarray | None = 
 
 
 def distinct_people(candidates: list[Candidate], *, same_person: float = 0.15) -> list[int]:
-    """Indices of candidates that are not duplicates of a more visible one.
+    """Return indices of candidates that are not duplicates of a more visible one.
 
     MediaPipe sometimes returns the same person twice (two overlapping poses). Two
     candidates whose mean landmark distance is below ``same_person`` box diagonals are
@@ -115,7 +116,10 @@ def distinct_people(candidates: list[Candidate], *, same_person: float = 0.15) -
     for k in order:
         box = candidates[k].bbox
         diag = max(float(np.hypot(box[2] - box[0], box[3] - box[1])), 1e-3)
-        if all(pose_distance(candidates[k].xyz[:, :2], candidates[j].xyz[:, :2]) >= same_person * diag for j in kept):
+        if all(
+            pose_distance(candidates[k].xyz[:, :2], candidates[j].xyz[:, :2]) >= same_person * diag
+            for j in kept
+        ):
             kept.append(k)
     return sorted(kept)
 
@@ -166,6 +170,7 @@ class SubjectTracker:
         subject is taken for the lost subject.
     forget_after : int
         Frames after which a track of someone else is dropped.
+
     """
 
     rule: SubjectRule = field(default_factory=SubjectRule)
@@ -229,7 +234,9 @@ class SubjectTracker:
         for k, cand in enumerate(candidates):
             if k not in used:
                 tid, self._next_id = self._next_id, self._next_id + 1
-                track = _Track(pose=cand.xyz[:, :2].copy(), diag=1.0, beside_subject=self._inherited(cand, assigned))
+                track = _Track(
+                    pose=cand.xyz[:, :2].copy(), diag=1.0, beside_subject=self._inherited(cand, assigned)
+                )
                 track.see(cand)
                 self._tracks[tid] = track
                 assigned[tid] = k
@@ -264,5 +271,7 @@ class SubjectTracker:
             self._subject = tid
 
     def _forget(self) -> None:
-        for tid in [t for t, tr in self._tracks.items() if tr.missing > self.forget_after and t != self._subject]:
+        for tid in [
+            t for t, tr in self._tracks.items() if tr.missing > self.forget_after and t != self._subject
+        ]:
             del self._tracks[tid]

@@ -38,6 +38,7 @@ class Metric:
         95% interval, when an error model exists.
     reason : str or None
         Why the value is None (or a caveat).
+
     """
 
     value: float | None
@@ -48,11 +49,11 @@ class Metric:
 
     @classmethod
     def missing(cls, unit: str, method: str, reason: str) -> Metric:
-        """A metric the recording cannot support."""
+        """Return a metric the recording cannot support."""
         return cls(value=None, unit=unit, method=method, reason=reason)
 
     def as_dict(self) -> dict[str, Any]:
-        """The contract's ``{"value", "unit", "method", "ci95"}`` (+ ``reason`` when set)."""
+        """Return the contract's ``{"value", "unit", "method", "ci95"}`` (+ ``reason`` when set)."""
         value = _num(self.value)
         out: dict[str, Any] = {
             "value": value,
@@ -148,7 +149,7 @@ def envelope(
     flags: list[Flag],
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The versioned result every protocol writes as ``summary.json``."""
+    """Return the versioned result every protocol writes as ``summary.json``."""
     out: dict[str, Any] = {
         "schema": SCHEMA,
         "tiltscreen_version": tiltscreen.__version__,

@@ -56,7 +56,9 @@ class Recording:
     interrupted: str | None
 
 
-def extract(job: AnalyzeJob, *, extra_hooks: Sequence[Callable[[Frame, Candidate | None], None]] = ()) -> Recording:
+def extract(
+    job: AnalyzeJob, *, extra_hooks: Sequence[Callable[[Frame, Candidate | None], None]] = ()
+) -> Recording:
     """Landmarks with segmentation, fingertips, floor contacts and markers, filtered for recorded video.
 
     ``extra_hooks`` see every frame too (e.g. a protocol's sticker detector).
@@ -65,12 +67,18 @@ def extract(job: AnalyzeJob, *, extra_hooks: Sequence[Callable[[Frame, Candidate
     recorder = FeatureRecorder(marker_dictionary=job.marker_dictionary)
     with open_source(job.input, max_side=job.max_side) as source:
         raw, report = extract_landmarks(
-            source, options=PoseOptions(model_path=model, segmentation=True), tracker=SubjectTracker(rule=job.subject),
-            hooks=[recorder, *extra_hooks], model_sha256=sha256_of(model),
+            source,
+            options=PoseOptions(model_path=model, segmentation=True),
+            tracker=SubjectTracker(rule=job.subject),
+            hooks=[recorder, *extra_hooks],
+            model_sha256=sha256_of(model),
         )
-    lm = filter_landmarks(raw, LandmarksJob(input=job.input, out_dir=job.out_dir)) if raw.n_frames > 1 else raw
+    lm = (
+        filter_landmarks(raw, LandmarksJob(input=job.input, out_dir=job.out_dir)) if raw.n_frames > 1 else raw
+    )
     features = recorder.arrays()
     if raw.n_frames > 16:  # outline points jitter like landmarks: the same zero-phase 6 Hz low-pass
         features = {k: lowpass_points(v, raw.timestamps_s, cutoff_hz=6.0) for k, v in features.items()}
-    return Recording(raw, lm, features, [d for _, d in recorder.markers], report.person_fraction,
-                     report.interrupted)
+    return Recording(
+        raw, lm, features, [d for _, d in recorder.markers], report.person_fraction, report.interrupted
+    )

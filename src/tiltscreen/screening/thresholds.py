@@ -71,7 +71,9 @@ class Thresholds:
 def _t(section: dict[str, Any], key: str, where: str) -> Threshold:
     try:
         entry = section[key]
-        return Threshold(value=float(entry["value"]), status=str(entry["status"]), source=str(entry["source"]))
+        return Threshold(
+            value=float(entry["value"]), status=str(entry["status"]), source=str(entry["source"])
+        )
     except (KeyError, TypeError, ValueError) as err:
         raise InputError(f"{where}: threshold {key!r} is missing or malformed ({err}).") from err
 
@@ -85,7 +87,10 @@ def parse_thresholds(raw: dict[str, Any], *, where: str = "thresholds") -> Thres
     try:
         ymca = YmcaNorms(
             heel_line_in=float(y["heel_line_in"]),
-            rows={k: tuple((int(a), int(b), float(c), str(d)) for a, b, c, d in y[k]) for k in ("male", "female")},
+            rows={
+                k: tuple((int(a), int(b), float(c), str(d)) for a, b, c, d in y[k])
+                for k in ("male", "female")
+            },
             source=str(y["source"]),
         )
     except (KeyError, TypeError, ValueError) as err:

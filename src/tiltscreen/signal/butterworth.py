@@ -38,7 +38,7 @@ class _Tally:
 
 
 def _padlen(sos: np.ndarray) -> int:
-    """The padding :func:`scipy.signal.sosfiltfilt` uses by default (a stretch must be longer)."""
+    """Return the padding :func:`scipy.signal.sosfiltfilt` uses by default (a stretch must be longer)."""
     trailing_zeros = min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
     return 3 * (2 * len(sos) + 1 - trailing_zeros)
 
@@ -100,6 +100,7 @@ def butterworth_lowpass(lm: Landmarks, *, cutoff_hz: float = 6.0, order: int = 4
     stretch is linearly resampled to a uniform grid at least as fine as the
     median interval, filtered there with a filter designed for that grid, and
     linearly sampled back at the original timestamps.
+
     """
     problems = [
         *number_problems("cutoff_hz", cutoff_hz, low=0.0, low_inclusive=False),
@@ -172,7 +173,9 @@ def _filter_resampled(
     return np.column_stack([np.interp(t, grid, smooth[:, c]) for c in range(x.shape[1])])
 
 
-def lowpass_points(points: np.ndarray, t_s: np.ndarray, *, cutoff_hz: float = 6.0, order: int = 4) -> np.ndarray:
+def lowpass_points(
+    points: np.ndarray, t_s: np.ndarray, *, cutoff_hz: float = 6.0, order: int = 4
+) -> np.ndarray:
     """Zero-phase low-pass of point trajectories that are not landmarks (e.g. fingertips from the outline).
 
     Parameters
@@ -189,6 +192,7 @@ def lowpass_points(points: np.ndarray, t_s: np.ndarray, *, cutoff_hz: float = 6.
     ndarray
         A filtered copy, same shape; same stretch, gap, edge and variable-frame-rate
         behaviour as :func:`butterworth_lowpass`.
+
     """
     arr = np.asarray(points, dtype=np.float64)
     t = np.asarray(t_s, dtype=np.float64)

@@ -48,6 +48,7 @@ class Gap:
     span_s : float
         Time without an observation: from the last valid sample before the gap
         to the first valid sample after it; ``inf`` for a gap at either edge.
+
     """
 
     landmark: str
@@ -118,6 +119,7 @@ def find_gaps(
     Calling it on the output of :func:`fill_gaps` with the same limits lists
     what stayed missing. An array with no finite value (``world`` when not
     requested) gives one edge gap per landmark.
+
     """
     problems = [*_limit_problems(max_gap_s, max_gap_frames), *choice_problems("space", space, SPACES)]
     raise_if_problems("find_gaps", lm, problems)
@@ -200,6 +202,7 @@ def fill_gaps(
     score stands behind an interpolated coordinate. Hence filled points can be
     recognised (finite ``xyz``, NaN ``visibility``), and a later
     :func:`~tiltscreen.signal.gate_visibility` would drop them again.
+
     """
     problems = [*_limit_problems(max_gap_s, max_gap_frames), *choice_problems("method", method, METHODS)]
     raise_if_problems("fill_gaps", lm, problems)

@@ -64,6 +64,7 @@ def gate_visibility(
     >>> gated = gate_visibility(lm, min_visibility=0.95)
     >>> bool(np.isnan(gated.xyz).all()), gated.provenance[-1].params["n_points_removed"]
     (True, 66)
+
     """
     problems = [
         *number_problems("min_visibility", min_visibility, low=0.0, high=1.0, optional=True),

@@ -68,6 +68,7 @@ class OneEuroFilter:
     >>> f = OneEuroFilter(min_cutoff=1.0, beta=0.0)
     >>> float(f([1.0], t_s=0.0)[0]), float(f([1.0], t_s=0.1)[0])
     (1.0, 1.0)
+
     """
 
     def __init__(self, *, min_cutoff: float = 1.0, beta: float = 0.05, d_cutoff: float = 1.0) -> None:
@@ -158,6 +159,7 @@ def one_euro(
     it stays NaN, and the filter restarts at its next valid frame (first value
     passed through), so nothing leaks across a gap. Edges: the first valid frame
     of each point is passed through unfiltered.
+
     """
     raise_if_problems("one_euro", lm, _param_problems(min_cutoff, beta, d_cutoff))
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-
 from tests.fixtures.videos import write_video_opencv
+
 from tiltscreen.cli.main import main
 
 
@@ -22,9 +22,15 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     ("make", "code", "message"),
     [
         pytest.param(lambda d: d / "missing.mp4", 2, "No file or folder", id="missing-file"),
-        pytest.param(lambda d: (d / "fake.mp4").write_text("hello") and d / "fake.mp4", 2, "cannot be opened",
-                     id="text-named-mp4"),
-        pytest.param(lambda d: (d / "notes.txt").write_text("x") and d / "notes.txt", 2, "not", id="wrong-type"),
+        pytest.param(
+            lambda d: (d / "fake.mp4").write_text("hello") and d / "fake.mp4",
+            2,
+            "cannot be opened",
+            id="text-named-mp4",
+        ),
+        pytest.param(
+            lambda d: (d / "notes.txt").write_text("x") and d / "notes.txt", 2, "not", id="wrong-type"
+        ),
         pytest.param(lambda d: (d / "empty").mkdir() or d / "empty", 2, "", id="empty-directory"),
         pytest.param(lambda d: "7", 2, "camera 7 cannot be opened", id="no-camera"),
     ],
@@ -38,8 +44,15 @@ def test_bad_inputs_give_a_message_and_exit_code(tmp_path, capsys, make, code: i
 
 
 def test_missing_model_names_the_fix(tmp_path, capsys) -> None:
-    got, _, err = run(capsys, "landmarks", str(write_video_opencv(tmp_path / "v.mp4", 3)), "--out",
-                      str(tmp_path / "o"), "--model", str(tmp_path / "nope.task"))
+    got, _, err = run(
+        capsys,
+        "landmarks",
+        str(write_video_opencv(tmp_path / "v.mp4", 3)),
+        "--out",
+        str(tmp_path / "o"),
+        "--model",
+        str(tmp_path / "nope.task"),
+    )
     assert got == 3 and "does not exist" in err
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-
 from tests.fixtures.videos import HEIGHT, WIDTH, read_frame_number, write_rotated_copy, write_video_opencv
+
 from tiltscreen.errors import InputError, InputNotFoundError, TiltscreenError, ValidationError
 from tiltscreen.outputs.keyframe import (
     LINE_BGR,

@@ -55,8 +55,11 @@ def _panels() -> list[Panel]:
     [
         pytest.param([], id="no-phases"),
         pytest.param(
-            [Phase(1.0, 3.0, "Trial 1: 5.0 cm", "trial"), Phase(1.5, 2.5, "hold 1.0 s", "hold"),
-             Phase(6.0, 8.0, "Trial 2 invalid: knees bent 17° during the hold", "invalid")],
+            [
+                Phase(1.0, 3.0, "Trial 1: 5.0 cm", "trial"),
+                Phase(1.5, 2.5, "hold 1.0 s", "hold"),
+                Phase(6.0, 8.0, "Trial 2 invalid: knees bent 17° during the hold", "invalid"),
+            ],
             id="all-kinds",
         ),  # fmt: skip
     ],
@@ -236,7 +239,9 @@ def test_sit_and_reach_panels_and_phase_labels(monkeypatch, tmp_path: Path, reac
     reasons = ("knees bent 17° during the hold (tolerance 10°)", "hold 1.0 s, shorter than 2 s")
     trials = [trials[0], dataclasses.replace(trials[1], valid=False, invalid_reasons=reasons)]
     seen = {}
-    monkeypatch.setattr(plots, "plot_time_series", lambda path, **kw: seen.update(kw) or Path(path))  # used via the module
+    monkeypatch.setattr(
+        plots, "plot_time_series", lambda path, **kw: seen.update(kw) or Path(path)
+    )  # used via the module
     plot_sit_and_reach(tmp_path / "sr.png", series, trials, unit_label="cm", knee_tolerance_deg=10.0)
     panels, phases = seen["panels"], seen["phases"]
     assert [p.unit for p in panels] == ["cm", "°", "°"]
@@ -272,7 +277,8 @@ def test_sit_and_reach_checks(tmp_path: Path, reach_recording, args: dict, match
 
 
 def test_sit_and_reach_lumbo_curve_on_the_angle_panel(monkeypatch, tmp_path: Path, reach_recording) -> None:
-    """Given, the back-contour proxy is a third curve of the angle panel; a series of the wrong length is refused."""
+    """Given, the back-contour proxy is a third curve of the angle panel; a series of the wrong length is
+    refused."""
     series, trials = reach_recording
     seen = {}
     monkeypatch.setattr(plots, "plot_time_series", lambda path, **kw: seen.update(kw) or Path(path))
@@ -282,4 +288,6 @@ def test_sit_and_reach_lumbo_curve_on_the_angle_panel(monkeypatch, tmp_path: Pat
     assert list(curves)[-1] == "lumbo-horizontal proxy (back contour)"
     assert np.array_equal(curves["lumbo-horizontal proxy (back contour)"], lumbo)
     with pytest.raises(ValidationError, match="one value per frame"):
-        plot_sit_and_reach(tmp_path / "sr.png", series, trials, unit_label="cm", lumbo_horizontal_deg=lumbo[:-1])
+        plot_sit_and_reach(
+            tmp_path / "sr.png", series, trials, unit_label="cm", lumbo_horizontal_deg=lumbo[:-1]
+        )

@@ -370,7 +370,9 @@ def test_failed_save_leaves_old_files_and_no_temp(lm, tmp_path, monkeypatch):
     def broken_write(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(tables.pq.ParquetWriter, "write_table", broken_write)  # the Parquet write fails mid-way
+    monkeypatch.setattr(
+        tables.pq.ParquetWriter, "write_table", broken_write
+    )  # the Parquet write fails mid-way
     with pytest.raises(OSError, match="disk full"):
         save_landmarks(lm.select(slice(0, 5)), tmp_path)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
@@ -384,7 +386,8 @@ def test_unserialisable_metadata_is_refused(lm, tmp_path):
 
 
 def test_batched_writing_round_trips(lm, tmp_path, monkeypatch):
-    """With batches of 7 rows the files hold several row groups / appended blocks and still load back exactly."""
+    """With batches of 7 rows the files hold several row groups / appended blocks and still load back
+    exactly."""
     monkeypatch.setattr(tables, "_BATCH_ROWS", 7)
     saved = save_landmarks(lm, tmp_path)
     for fmt in ("csv", "parquet"):

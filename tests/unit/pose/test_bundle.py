@@ -25,7 +25,9 @@ def _metadata(tflite: bytes):
     from mediapipe.tasks.metadata import schema_py_generated as tfl
 
     model = tfl.Model.GetRootAsModel(tflite, 0)
-    entries = {model.Metadata(i).Name().decode(): model.Metadata(i).Buffer() for i in range(model.MetadataLength())}
+    entries = {
+        model.Metadata(i).Name().decode(): model.Metadata(i).Buffer() for i in range(model.MetadataLength())
+    }
     buf = model.Buffers(entries["TFLITE_METADATA"]).DataAsNumpy().tobytes()
     return meta.ModelMetadataT.InitFromObj(meta.ModelMetadata.GetRootAsModelMetadata(buf, 0))
 
@@ -37,7 +39,9 @@ def _metadata(tflite: bytes):
         pytest.param(BUNDLE_LANDMARKS, 0.0, 255.0, id="landmarks-[0,1]"),
     ],
 )
-def test_built_bundle_carries_normalisation_metadata(model_path: Path, member: str, mean: float, std: float) -> None:
+def test_built_bundle_carries_normalisation_metadata(
+    model_path: Path, member: str, mean: float, std: float
+) -> None:
     """The Tasks API needs NormalizationOptions: (pixel - mean) / std maps 0..255 onto the network's range."""
     with zipfile.ZipFile(model_path) as zf:
         info = zf.getinfo(member)

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from tests.fixtures.videos import demo_single_person_portrait
+
 from tiltscreen.errors import ModelError
 from tiltscreen.pose.estimator import LivePoseEstimator, PoseOptions, VideoPoseEstimator, _TimestampClock
 from tiltscreen.sources import open_source

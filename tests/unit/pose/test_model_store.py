@@ -67,7 +67,9 @@ def test_verify_accepts_the_built_model(model_path: Path) -> None:
     assert store.verify_model(model_path) == store.spec_for("full").sha256
 
 
-def test_fetch_from_url_over_loopback(model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fetch_from_url_over_loopback(
+    model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The download path, served by a local HTTP server on 127.0.0.1 (no outside network)."""
     served = tmp_path / "served"
     served.mkdir()

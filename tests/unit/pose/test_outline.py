@@ -47,8 +47,11 @@ def test_extreme_point_follows_connected_part() -> None:
 @pytest.mark.parametrize("fn", [tip_along, extreme_point])
 def test_nan_anchor_gives_nan(fn) -> None:
     m = arm_mask()
-    out = tip_along(m, norm(130, 100), np.array([np.nan, np.nan])) if fn is tip_along else extreme_point(
-        m, np.array([np.nan, 0.5]), forward=1, radius=0.1)
+    out = (
+        tip_along(m, norm(130, 100), np.array([np.nan, np.nan]))
+        if fn is tip_along
+        else extreme_point(m, np.array([np.nan, 0.5]), forward=1, radius=0.1)
+    )
     assert np.isnan(out).all()
 
 

@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 
 from tiltscreen.errors import ValidationError
+from tiltscreen.kinematics.sticker_tilt import Parallax, pair_tilt_deg, remove_parallax, sticker_tilt_deg
 from tiltscreen.kinematics.vectors import image_to_up, rotate_2d
 from tiltscreen.pose.estimator import Candidate
-from tiltscreen.kinematics.sticker_tilt import Parallax, pair_tilt_deg, remove_parallax, sticker_tilt_deg
 from tiltscreen.pose.stickers import (
     MISSING_PSIS,
     StickerPair,

@@ -80,7 +80,9 @@ def test_crossing_passer_by_never_becomes_subject() -> None:
     for step in range(41):
         walker_x = 0.9 - 0.02 * step
         hidden = abs(walker_x - 0.3) < 0.09
-        cands = [person(walker_x, 0.55, 0.5)] if hidden else [person(0.3, 0.5, 0.5), person(walker_x, 0.55, 0.5)]
+        cands = (
+            [person(walker_x, 0.55, 0.5)] if hidden else [person(0.3, 0.5, 0.5), person(walker_x, 0.55, 0.5)]
+        )
         if step == 0:
             cands = [person(0.3, 0.5, 0.5)]
         k = tracker.update(cands)

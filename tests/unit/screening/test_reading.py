@@ -7,30 +7,73 @@ from tiltscreen.screening.reading import joint_reading, reading_markdown
 
 def standing(value, *, anterior: bool, side: str = "left") -> dict:
     flags = [{"code": "anterior_pelvic_tilt_pattern"}] if anterior else []
-    return {"side": side, "status": "ok" if value is not None else "indeterminate", "flags": flags,
-            "metrics": {"pelvic_tilt_deg": {"value": value, "unit": "deg", "method": "markers", "ci95": None}}}
+    return {
+        "side": side,
+        "status": "ok" if value is not None else "indeterminate",
+        "flags": flags,
+        "metrics": {"pelvic_tilt_deg": {"value": value, "unit": "deg", "method": "markers", "ci95": None}},
+    }
 
 
 def sit_and_reach(code: str | None, reach: float | None = 3.0) -> dict:
-    return {"status": "ok", "flags": [{"code": code}] if code else [],
-            "metrics": {"reach_cm": {"value": reach, "ci95": None}}}
+    return {
+        "status": "ok",
+        "flags": [{"code": code}] if code else [],
+        "metrics": {"reach_cm": {"value": reach, "ci95": None}},
+    }
 
 
 @pytest.mark.parametrize(
     ("st", "sr", "tilt", "ham", "phrase"),
     [
-        pytest.param(standing(27.0, anterior=True), sit_and_reach("reach_within_norms"), "anterior", "not_limited",
-                     "stretching them may not address it", id="tilt-normal-hamstrings"),
-        pytest.param(standing(27.0, anterior=True), sit_and_reach("limited_hamstring_extensibility"), "anterior",
-                     "limited", "mixed picture", id="tilt-limited"),
-        pytest.param(standing(12.0, anterior=False), sit_and_reach("limited_hamstring_extensibility"),
-                     "not_anterior", "limited", "Limited hamstring extensibility", id="limited-only"),
-        pytest.param(standing(12.0, anterior=False), sit_and_reach("reach_within_norms"), "not_anterior",
-                     "not_limited", "No anterior pelvic tilt pattern and no limited", id="nothing"),
-        pytest.param(standing(None, anterior=False), sit_and_reach("reach_within_norms"), "unknown", "not_limited",
-                     "standing pelvic tilt could not be determined", id="tilt-unknown"),
-        pytest.param(standing(27.0, anterior=True), sit_and_reach("norms_not_applied"), "anterior", "unknown",
-                     "An anterior pelvic tilt pattern was flagged", id="norms-unknown"),
+        pytest.param(
+            standing(27.0, anterior=True),
+            sit_and_reach("reach_within_norms"),
+            "anterior",
+            "not_limited",
+            "stretching them may not address it",
+            id="tilt-normal-hamstrings",
+        ),
+        pytest.param(
+            standing(27.0, anterior=True),
+            sit_and_reach("limited_hamstring_extensibility"),
+            "anterior",
+            "limited",
+            "mixed picture",
+            id="tilt-limited",
+        ),
+        pytest.param(
+            standing(12.0, anterior=False),
+            sit_and_reach("limited_hamstring_extensibility"),
+            "not_anterior",
+            "limited",
+            "Limited hamstring extensibility",
+            id="limited-only",
+        ),
+        pytest.param(
+            standing(12.0, anterior=False),
+            sit_and_reach("reach_within_norms"),
+            "not_anterior",
+            "not_limited",
+            "No anterior pelvic tilt pattern and no limited",
+            id="nothing",
+        ),
+        pytest.param(
+            standing(None, anterior=False),
+            sit_and_reach("reach_within_norms"),
+            "unknown",
+            "not_limited",
+            "standing pelvic tilt could not be determined",
+            id="tilt-unknown",
+        ),
+        pytest.param(
+            standing(27.0, anterior=True),
+            sit_and_reach("norms_not_applied"),
+            "anterior",
+            "unknown",
+            "An anterior pelvic tilt pattern was flagged",
+            id="norms-unknown",
+        ),
     ],
 )
 def test_joint_reading(st, sr, tilt, ham, phrase) -> None:
@@ -49,12 +92,17 @@ def test_lumbo_proxy_and_split_are_carried_as_evidence() -> None:
     they do not change the hamstring state (the reach norms decide it)."""
     sr = sit_and_reach("reach_within_norms")
     sr["metrics"]["lumbo_horizontal_deg"] = {"value": 68.0, "ci95": [51.0, 85.0]}
-    sr["hip_spine_contribution"] = {"spinal_fraction": 0.53, "spinal_fraction_ci95": [0.18, 0.87],
-                                    "method": "back contour at the lumbosacral level, markerless (pelvis) and the "
-                                              "hip-shoulder line (trunk), rest vs hold"}
+    sr["hip_spine_contribution"] = {
+        "spinal_fraction": 0.53,
+        "spinal_fraction_ci95": [0.18, 0.87],
+        "method": "back contour at the lumbosacral level, markerless (pelvis) and the "
+        "hip-shoulder line (trunk), rest vs hold",
+    }
     r = joint_reading([standing(12.0, anterior=False)], sr)
     assert r["hamstring_extensibility"] == "not_limited"
     assert r["evidence"]["sit_and_reach"]["lumbo_horizontal_ci95"] == [51.0, 85.0]
     text = reading_markdown(r)
     assert "lumbo-horizontal proxy (back contour) 68 deg (95% 51-85" in text
-    assert "spine's share of the trunk's forward rotation 53% (95% 18%-87%; pelvis from the back contour" in text
+    assert (
+        "spine's share of the trunk's forward rotation 53% (95% 18%-87%; pelvis from the back contour" in text
+    )

@@ -141,7 +141,7 @@ def build_series(
     roll_deg: float,
     px_per_cm: float | None,
 ) -> ReachSeries:
-    """The per-frame series the trial analysis needs (reach in cm if a scale exists, else px)."""
+    """Return the per-frame series the trial analysis needs (reach in cm if a scale exists, else px)."""
     size = np.array(lm.image_size, float)
     other = "right" if side == "left" else "left"
     tip = features[f"{side}_fingertip"] * size

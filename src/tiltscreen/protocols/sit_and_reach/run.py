@@ -15,18 +15,18 @@ from tiltscreen.kinematics.sticker_tilt import (
 )
 from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side, oblique_view_reason
 from tiltscreen.landmarks import Landmarks
+from tiltscreen.outputs.files import write_json
 from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
 from tiltscreen.protocols.common import Camera, Scale, envelope, refuse
-from tiltscreen.outputs.files import write_json
 from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract
 from tiltscreen.protocols.sit_and_reach import analysis, pelvis
-from tiltscreen.protocols.sit_and_reach.pelvis import PelvisSeries
 from tiltscreen.protocols.sit_and_reach.measure import (
     build_series,
     height_scale,
     marker_scale,
     roll_estimate,
 )
+from tiltscreen.protocols.sit_and_reach.pelvis import PelvisSeries
 from tiltscreen.protocols.sit_and_reach.trials import best_trial, detect_trials
 from tiltscreen.screening.thresholds import Thresholds, load_thresholds
 
@@ -44,18 +44,29 @@ def _scale(rec: Recording, job: AnalyzeJob, side: str) -> Scale:
         if found is not None:
             return found
     why = "no marker size given" if not job.marker_size_cm else "the marker was not found"
-    return Scale("none", None, None, f"No scale: {why} and no --subject-height-cm; distances cannot be given in cm.")
+    return Scale(
+        "none", None, None, f"No scale: {why} and no --subject-height-cm; distances cannot be given in cm."
+    )
 
 
 def _camera(rec: Recording, side: str, facing: int, roll, th: Thresholds) -> Camera:
     yaw = estimate_yaw_deg(rec.lm, side, facing=facing)
     limits = {"max_yaw_deg": th.max_yaw_deg.value, "max_roll_deg": th.max_roll_deg.value}
-    view = check_view(roll.deg, yaw.yaw_deg, max_roll_deg=th.max_roll_deg.value, max_yaw_deg=th.max_yaw_deg.value)
+    view = check_view(
+        roll.deg, yaw.yaw_deg, max_roll_deg=th.max_roll_deg.value, max_yaw_deg=th.max_yaw_deg.value
+    )
     # the feet's apparent separation catches views of the back the yaw misses
     oblique = oblique_view_reason(rec.lm, side, facing=facing, max_separation=th.max_foot_separation.value)
     reasons = (*view.reasons, *([oblique] if oblique else []))
-    return Camera(roll.deg, roll.method, yaw.yaw_deg, yaw.uncertainty_deg, view.within_limits and not oblique,
-                  reasons, limits)
+    return Camera(
+        roll.deg,
+        roll.method,
+        yaw.yaw_deg,
+        yaw.uncertainty_deg,
+        view.within_limits and not oblique,
+        reasons,
+        limits,
+    )
 
 
 def _pelvis_series(rec: Recording, stickers, facing: int, roll) -> PelvisSeries:
@@ -66,16 +77,22 @@ def _pelvis_series(rec: Recording, stickers, facing: int, roll) -> PelvisSeries:
         sd = float(np.sqrt(MARKER_DETECTION_SD_DEG**2 + MARKER_PARALLAX_SD_DEG**2 + roll_sd**2))
         tilt = tilt_series_deg(stickers.searches, facing=facing, roll_deg=roll.deg or 0.0)
     if roll.deg is None:
-        return PelvisSeries(tilt, sd, None, "Camera roll was not measured: an angle against the horizontal needs "
-                                            "the printed marker on the box or a level camera.")
+        return PelvisSeries(
+            tilt,
+            sd,
+            None,
+            "Camera roll was not measured: an angle against the horizontal needs "
+            "the printed marker on the box or a level camera.",
+        )
     line = rec.features.get("back_line_facing_right" if facing > 0 else "back_line_facing_left")
     lumbo = None if line is None else lumbo_horizontal_deg(line, facing=facing, roll_deg=roll.deg)
     return PelvisSeries(tilt, sd, lumbo, None if lumbo is not None else "The back contour was not recorded.")
 
 
-def analyse(rec: Recording, job: AnalyzeJob, th: Thresholds,
-            stickers=None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The summary (contract) and the pieces the figures need."""
+def analyse(
+    rec: Recording, job: AnalyzeJob, th: Thresholds, stickers=None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the summary (contract) and the pieces the figures need."""
     facing = facing_direction(rec.lm)
     side = near_side(rec.lm, facing=facing) if job.side == "auto" else job.side
     size = np.array(rec.lm.image_size, float)
@@ -83,47 +100,82 @@ def analyse(rec: Recording, job: AnalyzeJob, th: Thresholds,
     roll = roll_estimate(rec.markers, floor)
     scale = _scale(rec, job, side)
     camera = _camera(rec, side, facing, roll, th)
-    series = build_series(rec.lm, rec.features, side=side, facing=facing, roll_deg=roll.deg or 0.0,
-                          px_per_cm=scale.px_per_cm)
+    series = build_series(
+        rec.lm, rec.features, side=side, facing=facing, roll_deg=roll.deg or 0.0, px_per_cm=scale.px_per_cm
+    )
     rules_px = scale.px_per_cm or _rules_scale(rec.lm, side)
     trials = detect_trials(series, analysis.rules_from(th, unit=series.unit, px_per_cm=rules_px))
     best = best_trial(trials, analysis.rules_from(th, unit=series.unit, px_per_cm=rules_px))
-    ctx = analysis.Context(scale=scale, roll_corrected=roll.deg is not None,
-                           angles_vs_horizontal_ok=roll.deg is not None, age=job.age, sex=job.sex,
-                           zero_offset_cm=job.zero_offset_cm, pelvis=_pelvis_series(rec, stickers, facing, roll))
+    ctx = analysis.Context(
+        scale=scale,
+        roll_corrected=roll.deg is not None,
+        angles_vs_horizontal_ok=roll.deg is not None,
+        age=job.age,
+        sex=job.sex,
+        zero_offset_cm=job.zero_offset_cm,
+        pelvis=_pelvis_series(rec, stickers, facing, roll),
+    )
     reasons: list[str] = []
     metrics = analysis.trial_metrics(trials[best] if best is not None else None, series, ctx)
     if not camera.within_limits:
         reasons.extend(camera.reasons)
         metrics = refuse(metrics, camera.reasons)
     if best is None:
-        reasons.append("No valid trial was found." if trials else "No sit-and-reach trial was found in the recording.")
+        reasons.append(
+            "No valid trial was found." if trials else "No sit-and-reach trial was found in the recording."
+        )
     if rec.interrupted:
         reasons.append(rec.interrupted)
-    split = pelvis.hip_spine_split(trials[best], series.t_s, series.trunk_inclination_deg,
-                                   ctx.pelvis) if best is not None and camera.within_limits else None
-    flags = (analysis.flags(trials, best, metrics, ctx, th) + pelvis.spinal_flag(split, th)
-             + pelvis.lumbo_flag(metrics["lumbo_horizontal_deg"], th))
+    split = (
+        pelvis.hip_spine_split(trials[best], series.t_s, series.trunk_inclination_deg, ctx.pelvis)
+        if best is not None and camera.within_limits
+        else None
+    )
+    flags = (
+        analysis.flags(trials, best, metrics, ctx, th)
+        + pelvis.spinal_flag(split, th)
+        + pelvis.lumbo_flag(metrics["lumbo_horizontal_deg"], th)
+    )
     summary = envelope(
-        protocol="sit-and-reach", status="ok" if not reasons else "indeterminate", reasons=reasons, side=side,
-        scale=scale, camera=camera, metrics=metrics, flags=flags,
+        protocol="sit-and-reach",
+        status="ok" if not reasons else "indeterminate",
+        reasons=reasons,
+        side=side,
+        scale=scale,
+        camera=camera,
+        metrics=metrics,
+        flags=flags,
         extra={
             "input": job.input,
             "facing": "image-right" if facing > 0 else "image-left",
-            "trials": [_trial_dict(t, series, ctx, refused=camera.reasons if not camera.within_limits else ())
-                       for t in trials],
+            "trials": [
+                _trial_dict(t, series, ctx, refused=camera.reasons if not camera.within_limits else ())
+                for t in trials
+            ],
             "best_trial": best,
             "reach_conventions": analysis.reach_conventions(metrics["reach_cm"], job.zero_offset_cm),
-            "hip_spine_contribution": split if split is not None else {
-                "reason": "Needs the pelvis at rest and during the hold: skin markers on the ASIS and PSIS or a "
-                          "traced back contour (the pelvis is not visible in the landmarks), and a valid trial."},
+            "hip_spine_contribution": split
+            if split is not None
+            else {
+                "reason": "Needs the pelvis at rest and during the hold: skin markers on the ASIS and PSIS "
+                "or a traced back contour (the pelvis is not visible in the landmarks), and a valid trial."
+            },
             "subject_fraction": round(rec.subject_fraction, 4),
             "thresholds": {"file": th.path, "version": th.version},
             "provenance": [s.as_dict() for s in rec.lm.provenance],
         },
     )
-    return summary, {"series": series, "trials": trials, "best": best, "side": side, "facing": facing,
-                     "roll": roll, "scale": scale, "pelvis": ctx.pelvis, "camera_ok": camera.within_limits}
+    return summary, {
+        "series": series,
+        "trials": trials,
+        "best": best,
+        "side": side,
+        "facing": facing,
+        "roll": roll,
+        "scale": scale,
+        "pelvis": ctx.pelvis,
+        "camera_ok": camera.within_limits,
+    }
 
 
 def _rules_scale(lm: Landmarks, side: str) -> float | None:
@@ -136,9 +188,14 @@ def _trial_dict(t, series, ctx, *, refused: tuple[str, ...] = ()) -> dict[str, A
     if refused:  # a set-up outside the limits refuses every number, the trials' included
         metrics = refuse(metrics, refused)
     return {
-        "index": t.index, "start_s": round(t.start_s, 3), "max_reach_s": round(t.max_reach_s, 3),
-        "end_s": round(t.end_s, 3), "valid": t.valid, "invalid_reasons": list(t.invalid_reasons),
-        "invalid_codes": list(t.invalid_codes), "bouncing": t.bouncing,
+        "index": t.index,
+        "start_s": round(t.start_s, 3),
+        "max_reach_s": round(t.max_reach_s, 3),
+        "end_s": round(t.end_s, 3),
+        "valid": t.valid,
+        "invalid_reasons": list(t.invalid_reasons),
+        "invalid_codes": list(t.invalid_codes),
+        "bouncing": t.bouncing,
         "metrics": {k: m.as_dict() for k, m in metrics.items()},
     }
 
@@ -164,9 +221,18 @@ def _figures(job: AnalyzeJob, rec: Recording, parts: dict[str, Any], th: Thresho
 
     series = parts["series"]
     lumbo = parts["pelvis"].lumbo if parts["camera_ok"] else None
-    out = {"plot": str(plot_sit_and_reach(job.out_dir / "sit_and_reach.png", series, parts["trials"],
-                                          unit_label=series.unit, knee_tolerance_deg=th.knee_tolerance_deg.value,
-                                          lumbo_horizontal_deg=lumbo))}
+    out = {
+        "plot": str(
+            plot_sit_and_reach(
+                job.out_dir / "sit_and_reach.png",
+                series,
+                parts["trials"],
+                unit_label=series.unit,
+                knee_tolerance_deg=th.knee_tolerance_deg.value,
+                lumbo_horizontal_deg=lumbo,
+            )
+        )
+    }
     if job.key_frame and parts["best"] is not None:
         from tiltscreen.protocols.sit_and_reach.keyframe import write_key_frame
 

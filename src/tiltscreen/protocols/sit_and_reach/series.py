@@ -269,8 +269,13 @@ class SitAndReachRules:
     unit: str = "cm"
 
     def __post_init__(self) -> None:
-        positive = ("hold_band", "bounce_min_dip", "min_excursion", "bounce_max_period_s",
-                    "bounce_min_trunk_swing_deg")
+        positive = (
+            "hold_band",
+            "bounce_min_dip",
+            "min_excursion",
+            "bounce_max_period_s",
+            "bounce_min_trunk_swing_deg",
+        )
         non_negative = ("min_hold_s", "knee_tolerance_deg", "max_hands_gap", "max_out_of_frame_s",
                         "min_rest_s", "smooth_s", "max_gap_s", "hold_level_s",
                         "bounce_trunk_smooth_s")  # fmt: skip

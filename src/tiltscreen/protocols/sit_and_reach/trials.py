@@ -262,8 +262,10 @@ def _window(
     span = np.arange(onset, end + 1)
     span = span[np.isfinite(held[span])]
     centre = int(span[np.argmax(held[span])]) if span.size else swing.peak
-    band = {"threshold": _plateau_level(held, span, centre, rules.hold_band) - rules.hold_band,
-            "max_gap_s": rules.max_gap_s}
+    band = {
+        "threshold": _plateau_level(held, span, centre, rules.hold_band) - rules.hold_band,
+        "max_gap_s": rules.max_gap_s,
+    }
     hold_first, gap_first = walk_above(held, t, centre, onset, **band)
     hold_last, gap_last = walk_above(held, t, centre, end, **band)
     in_hold = np.arange(hold_first, hold_last + 1)
@@ -281,10 +283,13 @@ def _window(
 
 
 def _plateau_level(held: np.ndarray, span: np.ndarray, centre: int, band: float) -> float:
-    """Level of the held maximum: the median of the smoothed reach over the frames within half a
-    band of its peak. The peak of a noisy series overstates the true maximum by about one noise SD,
-    which would shorten the hold; the plateau's median does not (checked on the bundled sample:
-    hold 2.57 s with the peak, against 2.83 s true)."""
+    """Level of the held maximum.
+
+    The median of the smoothed reach over the frames within half a band of its peak. The peak of a
+    noisy series overstates the true maximum by about one noise SD, which would shorten the hold; the
+    plateau's median does not (checked on the bundled sample: hold 2.57 s with the peak, against 2.83 s
+    true).
+    """
     if not span.size:
         return float(held[centre])
     top = held[span]

@@ -99,8 +99,9 @@ def swing_peaks(values: np.ndarray, *, min_swing: float) -> list[int]:
     return peaks
 
 
-def _peak_chain(values: np.ndarray, t_s: np.ndarray, first: int, last: int, *, min_swing: float,
-                max_period_s: float) -> int:
+def _peak_chain(
+    values: np.ndarray, t_s: np.ndarray, first: int, last: int, *, min_swing: float, max_period_s: float
+) -> int:
     """Length of the longest chain of reversal peaks of ``values[first:last + 1]``.
 
     Peaks as in :func:`swing_peaks` (hysteresis ``min_swing``); a chain is a run
@@ -132,8 +133,14 @@ def bouncing_chain(
     bounce and a fingertip hidden in the box barely moves, hence also
     :func:`trunk_bouncing_chain`.
     """
-    return _peak_chain(smooth_reach, t_s, window.onset, window.hold_last, min_swing=rules.bounce_min_dip,
-                       max_period_s=rules.bounce_max_period_s)
+    return _peak_chain(
+        smooth_reach,
+        t_s,
+        window.onset,
+        window.hold_last,
+        min_swing=rules.bounce_min_dip,
+        max_period_s=rules.bounce_max_period_s,
+    )
 
 
 def trunk_bouncing_chain(
@@ -155,8 +162,14 @@ def trunk_bouncing_chain(
     trials (1.9 and 4.4 Hz) swing 5.75-6.75 deg, steady ones at most 0.5 deg.
     """
     trunk = moving_median(trunk_deg, t_s, width_s=rules.bounce_trunk_smooth_s)
-    return _peak_chain(trunk, t_s, window.onset, window.hold_last, min_swing=rules.bounce_min_trunk_swing_deg,
-                       max_period_s=rules.bounce_max_period_s)
+    return _peak_chain(
+        trunk,
+        t_s,
+        window.onset,
+        window.hold_last,
+        min_swing=rules.bounce_min_trunk_swing_deg,
+        max_period_s=rules.bounce_max_period_s,
+    )
 
 
 def judge(

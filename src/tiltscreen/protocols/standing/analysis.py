@@ -35,8 +35,12 @@ class Reference:
     def from_thresholds(cls, th: Thresholds) -> Reference:
         """Read ``standing.reference_tilt_deg`` and ``standing.anterior_flag_sd``."""
         ref, margin = th.standing["reference_tilt_deg"], th.standing["anterior_flag_sd"]
-        return cls(float(ref["mean"]), float(ref["sd"]), float(margin["value"]),
-                   f"{ref['source']} Margin: {margin['source']}")
+        return cls(
+            float(ref["mean"]),
+            float(ref["sd"]),
+            float(margin["value"]),
+            f"{ref['source']} Margin: {margin['source']}",
+        )
 
     @property
     def anterior_limit(self) -> float:
@@ -45,14 +49,16 @@ class Reference:
 
 
 def angle_metric(value: float, method: str, *, n: int, reason: str | None = None) -> Metric:
-    """A window-median angle with the stated 95% half-width (None with a reason if not measurable)."""
+    """Return a window-median angle with the stated 95% half-width (None with a reason if not measurable)."""
     if not math.isfinite(value) or n == 0:
-        return Metric.missing("deg", method, reason or "The landmarks needed were not seen in the quiet window.")
+        return Metric.missing(
+            "deg", method, reason or "The landmarks needed were not seen in the quiet window."
+        )
     return Metric(value, "deg", method, (value - ANGLE_CI_DEG, value + ANGLE_CI_DEG))
 
 
 def length_metric(value_px: float, method: str, *, px_per_cm: float | None, rel: float | None) -> Metric:
-    """A plumb-line offset in cm when a scale exists, else in px."""
+    """Return a plumb-line offset in cm when a scale exists, else in px."""
     if not math.isfinite(value_px):
         return Metric.missing("cm", method, "The landmarks needed were not seen in the quiet window.")
     if px_per_cm is None:
@@ -69,7 +75,7 @@ def _se(metric: Metric) -> float | None:
 
 
 def kendall_type(metrics: dict[str, Metric], th: Thresholds, ref: Reference) -> dict[str, Any]:
-    """A suggested postural type in Kendall's terms, with the rules that gave it.
+    """Return a suggested postural type in Kendall's terms, with the rules that gave it.
 
     Rules (provisional translations of Kendall's descriptions, thresholds in the file):
     sway-back when the shoulder is behind the hip by more than ``sway_shoulder_behind_hip_cm``
@@ -84,14 +90,20 @@ def kendall_type(metrics: dict[str, Metric], th: Thresholds, ref: Reference) -> 
     behind = None
     if shoulder.value is not None and hip.value is not None and shoulder.unit == "cm":
         behind = hip.value - shoulder.value
-    rules = (f"sway-back: shoulder > {k['sway_shoulder_behind_hip_cm']} cm behind the hip and hip extension >= "
-             f"{k['sway_hip_extension_deg']} deg; kyphotic-lordotic: tilt > {ref.mean} + "
-             f"{k['lordotic_tilt_above_mean_sd']} x {ref.sd} deg; flat-back: tilt < {ref.mean} - "
-             f"{k['flat_tilt_below_mean_sd']} x {ref.sd} deg; ideal otherwise")
+    rules = (
+        f"sway-back: shoulder > {k['sway_shoulder_behind_hip_cm']} cm behind the hip and hip extension >= "
+        f"{k['sway_hip_extension_deg']} deg; kyphotic-lordotic: tilt > {ref.mean} + "
+        f"{k['lordotic_tilt_above_mean_sd']} x {ref.sd} deg; flat-back: tilt < {ref.mean} - "
+        f"{k['flat_tilt_below_mean_sd']} x {ref.sd} deg; ideal otherwise"
+    )
     evidence = {"pelvic_tilt_deg": tilt, "hip_extension_deg": hip_ext, "shoulder_behind_hip_cm": behind}
     label = "indeterminate"
-    if behind is not None and hip_ext is not None and behind > k["sway_shoulder_behind_hip_cm"] and (
-            hip_ext >= k["sway_hip_extension_deg"]):
+    if (
+        behind is not None
+        and hip_ext is not None
+        and behind > k["sway_shoulder_behind_hip_cm"]
+        and (hip_ext >= k["sway_hip_extension_deg"])
+    ):
         label = "sway-back"
     elif tilt is not None:
         if tilt > ref.mean + k["lordotic_tilt_above_mean_sd"] * ref.sd:
@@ -100,7 +112,13 @@ def kendall_type(metrics: dict[str, Metric], th: Thresholds, ref: Reference) -> 
             label = "flat-back"
         else:
             label = "ideal"
-    return {"suggested": label, "rules": rules, "evidence": evidence, "status": k["status"], "source": k["source"]}
+    return {
+        "suggested": label,
+        "rules": rules,
+        "evidence": evidence,
+        "status": k["status"],
+        "source": k["source"],
+    }
 
 
 def tilt_flags(tilt: Metric, ref: Reference, *, baseline: Metric | None = None) -> list[Flag]:
@@ -109,30 +127,47 @@ def tilt_flags(tilt: Metric, ref: Reference, *, baseline: Metric | None = None) 
         return []
     flags: list[Flag] = []
     lo = tilt.ci95[0] if tilt.ci95 else tilt.value
-    evidence = {"pelvic_tilt_deg": round(tilt.value, 1), "ci95": tilt.ci95 and [round(v, 1) for v in tilt.ci95],
-                "method": tilt.method, "limit_deg": ref.anterior_limit}
+    evidence = {
+        "pelvic_tilt_deg": round(tilt.value, 1),
+        "ci95": tilt.ci95 and [round(v, 1) for v in tilt.ci95],
+        "method": tilt.method,
+        "limit_deg": ref.anterior_limit,
+    }
     if tilt.value > ref.anterior_limit:
         sure = lo > ref.anterior_limit
-        flags.append(Flag(
-            "anterior_pelvic_tilt_pattern", "review",
-            f"Pelvic tilt {tilt.value:.1f}° ({tilt.method}) is above the healthy reference mean + "
-            f"{ref.flag_sd:g} SD ({ref.anterior_limit:.0f}°)" + ("" if sure else
-                                                                  "; the 95% interval reaches below that limit") +
-            ". An anterior tilt pattern for review, not a diagnosis: pelvic shape alone spans 0-23°.",
-            evidence, ref.source))
+        flags.append(
+            Flag(
+                "anterior_pelvic_tilt_pattern",
+                "review",
+                f"Pelvic tilt {tilt.value:.1f}° ({tilt.method}) is above the healthy reference mean + "
+                f"{ref.flag_sd:g} SD ({ref.anterior_limit:.0f}°)"
+                + ("" if sure else "; the 95% interval reaches below that limit")
+                + ". An anterior tilt pattern for review, not a diagnosis: pelvic shape alone spans 0-23°.",
+                evidence,
+                ref.source,
+            )
+        )
     if baseline is not None and baseline.value is not None:
         se_now, se_then = _se(tilt), _se(baseline)
         if se_now is not None and se_then is not None:
             mdc = 1.96 * math.hypot(se_now, se_then)
             change = tilt.value - baseline.value
             if abs(change) > mdc:
-                flags.append(Flag(
-                    "tilt_change_from_baseline", "review",
-                    f"Pelvic tilt changed by {change:+.1f}° since the baseline, more than the smallest detectable "
-                    f"change of these two measurements ({mdc:.1f}°).",
-                    {"baseline_deg": round(baseline.value, 1), "now_deg": round(tilt.value, 1),
-                     "mdc95_deg": round(mdc, 1)},
-                    "MDC95 = 1.96 x sqrt(SE_now^2 + SE_baseline^2), from each measurement's 95% interval"))
+                flags.append(
+                    Flag(
+                        "tilt_change_from_baseline",
+                        "review",
+                        f"Pelvic tilt changed by {change:+.1f}° since the baseline, more than the smallest "
+                        "detectable "
+                        f"change of these two measurements ({mdc:.1f}°).",
+                        {
+                            "baseline_deg": round(baseline.value, 1),
+                            "now_deg": round(tilt.value, 1),
+                            "mdc95_deg": round(mdc, 1),
+                        },
+                        "MDC95 = 1.96 x sqrt(SE_now^2 + SE_baseline^2), from each measurement's 95% interval",
+                    )
+                )
     return flags
 
 
@@ -141,35 +176,53 @@ def knee_flag(metric: Metric, th: Thresholds) -> list[Flag]:
     entry = th.standing["knee_hyperextension_review_deg"]
     if metric.value is None or metric.value <= entry["value"]:
         return []
-    return [Flag("knee_hyperextension", "review",
-                 f"Knee hyperextended {metric.value:.1f}° (behind the hip-ankle line; review threshold "
-                 f"{entry['value']:g}°, provisional).",
-                 {"knee_hyperextension_deg": round(metric.value, 1), "threshold_deg": entry["value"]},
-                 entry["source"])]
+    return [
+        Flag(
+            "knee_hyperextension",
+            "review",
+            f"Knee hyperextended {metric.value:.1f}° (behind the hip-ankle line; review threshold "
+            f"{entry['value']:g}°, provisional).",
+            {"knee_hyperextension_deg": round(metric.value, 1), "threshold_deg": entry["value"]},
+            entry["source"],
+        )
+    ]
 
 
 def asymmetry(left: Metric, right: Metric) -> dict[str, Any]:
     """Left minus right pelvic tilt and whether it exceeds the two measurements' combined error."""
     if left.value is None or right.value is None:
-        return {"difference_deg": None, "exceeds_error": None,
-                "reason": "Pelvic tilt was not measured on both sides."}
+        return {
+            "difference_deg": None,
+            "exceeds_error": None,
+            "reason": "Pelvic tilt was not measured on both sides.",
+        }
     se_l, se_r = _se(left), _se(right)
     limit = 1.96 * math.hypot(se_l or 0.0, se_r or 0.0)
     diff = left.value - right.value
-    return {"difference_deg": round(diff, 1), "limit_deg": round(limit, 1), "exceeds_error": abs(diff) > limit,
-            "caveat": "Bony asymmetry alone can make the two sides differ by up to 11 deg (Preece 2008); a "
-                      "difference is a pattern for review (e.g. the Postural Restoration Institute's 'left AIC' "
-                      "describes a left pelvis more anterior), never a diagnosis."}
+    return {
+        "difference_deg": round(diff, 1),
+        "limit_deg": round(limit, 1),
+        "exceeds_error": abs(diff) > limit,
+        "caveat": "Bony asymmetry alone can make the two sides differ by up to 11 deg (Preece 2008); a "
+        "difference is a pattern for review (e.g. the Postural Restoration Institute's 'left AIC' "
+        "describes a left pelvis more anterior), never a diagnosis.",
+    }
 
 
 def asymmetry_flag(result: dict[str, Any]) -> list[Flag]:
-    """A review flag when the left-right difference exceeds measurement error."""
+    """Return a review flag when the left-right difference exceeds measurement error."""
     if not result.get("exceeds_error"):
         return []
     more = "left" if result["difference_deg"] > 0 else "right"
-    return [Flag("left_right_tilt_asymmetry", "review",
-                 f"The {more} side reads {abs(result['difference_deg']):.1f}° more anterior than the other, more "
-                 f"than the combined measurement error ({result['limit_deg']:.1f}°). " + result["caveat"],
-                 result, "Preece SJ et al. J Man Manip Ther 2008;16(2):113-7 (bony asymmetry up to 11 deg); "
-                         "Herrington L. Man Ther 2011;16(6):646-8 (L-R differences below the smallest detectable "
-                         "difference)")]
+    return [
+        Flag(
+            "left_right_tilt_asymmetry",
+            "review",
+            f"The {more} side reads {abs(result['difference_deg']):.1f}° more anterior than the other, more "
+            f"than the combined measurement error ({result['limit_deg']:.1f}°). " + result["caveat"],
+            result,
+            "Preece SJ et al. J Man Manip Ther 2008;16(2):113-7 (bony asymmetry up to 11 deg); "
+            "Herrington L. Man Ther 2011;16(6):646-8 (L-R differences below the smallest detectable "
+            "difference)",
+        )
+    ]

@@ -22,11 +22,19 @@ def write_figures(job: Any, rec: Any, summary: dict[str, Any]) -> dict[str, str]
     phases = [Phase(qw["start_s"], qw["end_s"], "quiet standing", "hold")] if qw else []
     panels = [
         Panel("trunk inclination (forward +)", "°", {"trunk inclination": d.trunk_inclination_deg}),
-        Panel("hip extension / knee hyperextension", "°",
-              {"hip extension": d.hip_extension_deg, "knee hyperextension": d.knee_hyperextension_deg}),
+        Panel(
+            "hip extension / knee hyperextension",
+            "°",
+            {"hip extension": d.hip_extension_deg, "knee hyperextension": d.knee_hyperextension_deg},
+        ),
     ]
-    files = {"plot": str(plot_time_series(job.out_dir / "standing.png", t_s=t, panels=panels, phases=phases,
-                                          title="Standing, side view"))}
+    files = {
+        "plot": str(
+            plot_time_series(
+                job.out_dir / "standing.png", t_s=t, panels=panels, phases=phases, title="Standing, side view"
+            )
+        )
+    }
     if job.key_frame and qw:
         files["key_frame"] = str(_key_frame(job, rec, summary, side))
     return files
@@ -47,7 +55,8 @@ def _key_frame(job: Any, rec: Any, summary: dict[str, Any], side: str):
     top = rec.features["head_top"][row] * np.array(rec.lm.image_size, float)
     m = summary["metrics"]
     text = [
-        f"pelvic tilt {_fmt(m.get('pelvic_tilt_deg'))} ({(m.get('pelvic_tilt_deg') or {}).get('method', '')})",
+        f"pelvic tilt {_fmt(m.get('pelvic_tilt_deg'))} "
+        f"({(m.get('pelvic_tilt_deg') or {}).get('method', '')})",
         f"trunk inclination {_fmt(m.get('trunk_inclination_deg'))}",
         f"hip extension {_fmt(m.get('hip_extension_deg'))}",
         f"knee hyperextension {_fmt(m.get('knee_hyperextension_deg'))}",
@@ -56,6 +65,12 @@ def _key_frame(job: Any, rec: Any, summary: dict[str, Any], side: str):
     lines = []
     if np.all(np.isfinite(ankle)) and np.isfinite(top[1]):
         lines.append(((float(ankle[0]), float(ankle[1])), (float(ankle[0]), float(top[1])), "ankle vertical"))
-    img = annotate_key_frame(bgr, xy_px_row=rec.lm.xy_px[row], visibility_row=rec.lm.visibility[row],
-                             lines=lines, text_lines=text, side=side)
+    img = annotate_key_frame(
+        bgr,
+        xy_px_row=rec.lm.xy_px[row],
+        visibility_row=rec.lm.visibility[row],
+        lines=lines,
+        text_lines=text,
+        side=side,
+    )
     return save_png(job.out_dir / "key_frame.png", img)

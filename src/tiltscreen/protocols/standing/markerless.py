@@ -28,7 +28,10 @@ _HEELS = [BLAZEPOSE.index("left_heel"), BLAZEPOSE.index("right_heel")]
 
 
 def frame_facing(xyz: np.ndarray) -> int | None:
-    """+1 if the toes lie to the image-right of the heels in this frame, -1 if to the left, None if unknown."""
+    """+1 if the toes lie to the image-right of the heels in this frame, -1 if to the left.
+
+    None if unknown.
+    """
     d = float(np.nansum(xyz[_TOES, 0]) - np.nansum(xyz[_HEELS, 0]))
     if not np.isfinite(d) or d == 0 or not np.isfinite(xyz[_TOES + _HEELS, 0]).all():
         return None
@@ -53,25 +56,45 @@ class OutlineRecorder:
         if facing is not None:
             h, w = subject.mask.shape
             try:
-                feats = frame_features(subject.mask, subject.xyz[:, :2] * [w, h], facing=facing, image=frame.rgb)
+                feats = frame_features(
+                    subject.mask, subject.xyz[:, :2] * [w, h], facing=facing, image=frame.rgb
+                )
             except ValidationError:
                 feats = None  # shoulders or hips missing in this frame: no outline frame
         self.features.append(feats)
         self.facing.append(facing)
 
 
-def outline_tilt(recorder: OutlineRecorder, *, rec: Any, rows: slice, side: str, facing: int, roll: Any,
-                 yaw_deg: float | None) -> tuple[Metric | None, list[str]]:
-    """The markerless estimate over the quiet window, or None with the reasons."""
-    frames = [f for f, fc in zip(recorder.features[rows], recorder.facing[rows], strict=True)
-              if f is not None and fc == facing]
+def outline_tilt(
+    recorder: OutlineRecorder,
+    *,
+    rec: Any,
+    rows: slice,
+    side: str,
+    facing: int,
+    roll: Any,
+    yaw_deg: float | None,
+) -> tuple[Metric | None, list[str]]:
+    """Return the markerless estimate over the quiet window, or None with the reasons."""
+    frames = [
+        f
+        for f, fc in zip(recorder.features[rows], recorder.facing[rows], strict=True)
+        if f is not None and fc == facing
+    ]
     method = "markerless-estimate"
     if not frames:
         return None, ["Markerless estimate: no usable outline in the quiet window."]
     estimate = estimate_pelvic_tilt(median_features(frames))
     if not estimate.reliable:
         return None, ["Markerless estimate indeterminate: " + " ".join(estimate.reasons)]
-    note = (f"Markerless estimate from the body outline (model {estimate.model_version}, fitted on synthetic "
-            f"bodies; {len(frames)} frames).")
-    return Metric(float(estimate.value), "deg", method, tuple(float(v) for v in estimate.ci95),
-                  reason="An estimate from the outline, not a measurement of the ASIS and PSIS."), [note]
+    note = (
+        f"Markerless estimate from the body outline (model {estimate.model_version}, fitted on synthetic "
+        f"bodies; {len(frames)} frames)."
+    )
+    return Metric(
+        float(estimate.value),
+        "deg",
+        method,
+        tuple(float(v) for v in estimate.ci95),
+        reason="An estimate from the outline, not a measurement of the ASIS and PSIS.",
+    ), [note]

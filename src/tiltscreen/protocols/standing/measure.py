@@ -43,7 +43,9 @@ def standing_roll(markers: list[MarkerDetection], heel_px: np.ndarray, toe_px: n
     heel = np.nanmedian(heel_px, axis=0) if np.isfinite(heel_px).any() else np.full(2, np.nan)
     toe = np.nanmedian(toe_px, axis=0) if np.isfinite(toe_px).any() else np.full(2, np.nan)
     if np.all(np.isfinite(heel)) and np.all(np.isfinite(toe)) and abs(toe[0] - heel[0]) > 10:
-        return Roll(estimate_roll_deg(np.vstack([heel, toe])), "floor contacts of the near foot (heel and toes)", 1.5)
+        return Roll(
+            estimate_roll_deg(np.vstack([heel, toe])), "floor contacts of the near foot (heel and toes)", 1.5
+        )
     return Roll(None, "not measured", None)
 
 
@@ -58,8 +60,12 @@ def outline_scale(head_top_px: np.ndarray, heel_px: np.ndarray, *, stature_cm: f
     if height.size < 5:
         return None
     px = float(np.median(height))
-    return Scale("height", px / stature_cm, OUTLINE_STATURE_REL_SD,
-                 f"standing outline {px:.1f} px tall = stature {stature_cm:g} cm (head top to floor under the heel)")
+    return Scale(
+        "height",
+        px / stature_cm,
+        OUTLINE_STATURE_REL_SD,
+        f"standing outline {px:.1f} px tall = stature {stature_cm:g} cm (head top to floor under the heel)",
+    )
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ import numpy as np
 from tiltscreen.kinematics.camera import check_view
 from tiltscreen.kinematics.summary import QuietWindow, quiet_window
 from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side, oblique_view_reason
-from tiltscreen.protocols.common import Camera, Metric, Scale, envelope, refuse
 from tiltscreen.outputs.files import write_json
+from tiltscreen.protocols.common import Camera, Metric, Scale, envelope, refuse
 from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract
 from tiltscreen.protocols.sit_and_reach.measure import Roll
 from tiltscreen.protocols.standing import analysis, measure
@@ -24,7 +24,9 @@ def _setup_reasons(rec: Recording, window: QuietWindow | None, side: str, th: Th
     """Whole body in frame, subject still, lens near pelvis height: plain sentences for what to change."""
     reasons = []
     if window is None:
-        reasons.append("The subject did not stand still for 1 s: ask them to stand quietly for a few seconds.")
+        reasons.append(
+            "The subject did not stand still for 1 s: ask them to stand quietly for a few seconds."
+        )
         return reasons
     rows = measure.window_rows(window)
     head = rec.features["head_top"][rows]
@@ -38,17 +40,21 @@ def _setup_reasons(rec: Recording, window: QuietWindow | None, side: str, th: Th
         offset = (0.5 - hip_y) / stature  # image centre row vs hip, in statures (+: lens below the hip)
         if abs(offset) > limit:
             where = "lower" if offset < 0 else "higher"
-            reasons.append(f"Put the lens at about pelvis height: it is about {abs(offset):.0%} of body height "
-                           f"{'above' if offset < 0 else 'below'} the hips; move the camera {where}.")
+            reasons.append(
+                f"Put the lens at about pelvis height: it is about {abs(offset):.0%} of body height "
+                f"{'above' if offset < 0 else 'below'} the hips; move the camera {where}."
+            )
     return reasons
 
 
 def _scale(rec: Recording, job: AnalyzeJob, side: str, rows: slice) -> Scale:
     if job.subject_height_cm:
         size = np.array(rec.lm.image_size, float)
-        found = measure.outline_scale(rec.features["head_top"][rows] * size,
-                                      rec.features[f"{side}_heel_floor"][rows] * size,
-                                      stature_cm=job.subject_height_cm)
+        found = measure.outline_scale(
+            rec.features["head_top"][rows] * size,
+            rec.features[f"{side}_heel_floor"][rows] * size,
+            stature_cm=job.subject_height_cm,
+        )
         if found is not None:
             return found
     return Scale("none", None, None, "No scale: pass --subject-height-cm to get plumb-line offsets in cm.")
@@ -56,12 +62,16 @@ def _scale(rec: Recording, job: AnalyzeJob, side: str, rows: slice) -> Scale:
 
 def _roll(rec: Recording, side: str, rows: slice) -> Roll:
     size = np.array(rec.lm.image_size, float)
-    return measure.standing_roll(rec.markers, rec.features[f"{side}_heel_floor"][rows] * size,
-                                 rec.features[f"{side}_toe_floor"][rows] * size)
+    return measure.standing_roll(
+        rec.markers,
+        rec.features[f"{side}_heel_floor"][rows] * size,
+        rec.features[f"{side}_toe_floor"][rows] * size,
+    )
 
 
-def _metrics(rec: Recording, window: QuietWindow, side: str, facing: int, roll: Roll, scale: Scale,
-             tilt: Metric) -> dict[str, Metric]:
+def _metrics(
+    rec: Recording, window: QuietWindow, side: str, facing: int, roll: Roll, scale: Scale, tilt: Metric
+) -> dict[str, Metric]:
     rows = measure.window_rows(window)
     d = measure.descriptors(rec.lm, side=side, facing=facing, roll_deg=roll.deg or 0.0)
     span = f"median over the quiet window {window.start_s:.1f}-{window.end_s:.1f} s"
@@ -79,24 +89,36 @@ def _metrics(rec: Recording, window: QuietWindow, side: str, facing: int, roll: 
     for part in PLUMB:
         med, _, _ = measure.median_iqr(d.plumb_px[part], rows)
         out[f"plumb_{part}"] = analysis.length_metric(
-            med, f"{part} in front of the ankle's vertical (+ forward), {span}", px_per_cm=scale.px_per_cm,
-            rel=scale.rel_uncertainty)
+            med,
+            f"{part} in front of the ankle's vertical (+ forward), {span}",
+            px_per_cm=scale.px_per_cm,
+            rel=scale.rel_uncertainty,
+        )
     return out
 
 
 def _camera(rec: Recording, side: str, facing: int, roll: Roll, th: Thresholds, setup: list[str]) -> Camera:
     yaw = estimate_yaw_deg(rec.lm, side, facing=facing)
-    view = check_view(roll.deg, yaw.yaw_deg, max_roll_deg=th.max_roll_deg.value, max_yaw_deg=th.max_yaw_deg.value)
+    view = check_view(
+        roll.deg, yaw.yaw_deg, max_roll_deg=th.max_roll_deg.value, max_yaw_deg=th.max_yaw_deg.value
+    )
     limits = {"max_yaw_deg": th.max_yaw_deg.value, "max_roll_deg": th.max_roll_deg.value}
     # the feet's apparent separation catches views of the back the yaw misses
     oblique = oblique_view_reason(rec.lm, side, facing=facing, max_separation=th.max_foot_separation.value)
     reasons = (*view.reasons, *([oblique] if oblique else []), *setup)
-    return Camera(roll.deg, roll.method, yaw.yaw_deg, yaw.uncertainty_deg,
-                  view.within_limits and not setup and not oblique, reasons, limits)
+    return Camera(
+        roll.deg,
+        roll.method,
+        yaw.yaw_deg,
+        yaw.uncertainty_deg,
+        view.within_limits and not setup and not oblique,
+        reasons,
+        limits,
+    )
 
 
 def analyse_standing(rec: Recording, job: AnalyzeJob, th: Thresholds, sources: TiltSources) -> dict[str, Any]:
-    """The standing summary (result contract) from an extracted recording."""
+    """Return the standing summary (result contract) from an extracted recording."""
     facing = facing_direction(rec.lm)
     side = near_side(rec.lm, facing=facing) if job.side == "auto" else job.side
     window = quiet_window(rec.lm, min_duration_s=1.0)
@@ -106,8 +128,9 @@ def analyse_standing(rec: Recording, job: AnalyzeJob, th: Thresholds, sources: T
     scale = _scale(rec, job, side, rows)
     camera = _camera(rec, side, facing, roll, th, setup)
     ref = analysis.Reference.from_thresholds(th)
-    tilt, tilt_notes = pelvic_tilt(sources, rec=rec, rows=rows, side=side, facing=facing, roll=roll,
-                                   yaw_deg=camera.yaw_deg)
+    tilt, tilt_notes = pelvic_tilt(
+        sources, rec=rec, rows=rows, side=side, facing=facing, roll=roll, yaw_deg=camera.yaw_deg
+    )
     reasons: list[str] = list(camera.reasons)
     if window is None:
         metrics: dict[str, Metric] = {}
@@ -118,25 +141,40 @@ def analyse_standing(rec: Recording, job: AnalyzeJob, th: Thresholds, sources: T
     flags = []
     if metrics:
         baseline = _baseline_tilt(job)
-        flags = [*analysis.tilt_flags(metrics["pelvic_tilt_deg"], ref, baseline=baseline),
-                 *analysis.knee_flag(metrics["knee_hyperextension_deg"], th)]
+        flags = [
+            *analysis.tilt_flags(metrics["pelvic_tilt_deg"], ref, baseline=baseline),
+            *analysis.knee_flag(metrics["knee_hyperextension_deg"], th),
+        ]
     if rec.interrupted:
         reasons.append(rec.interrupted)
-    status = "ok" if metrics and metrics["pelvic_tilt_deg"].value is not None and not reasons else "indeterminate"
+    status = (
+        "ok" if metrics and metrics["pelvic_tilt_deg"].value is not None and not reasons else "indeterminate"
+    )
     if status == "indeterminate" and metrics and metrics["pelvic_tilt_deg"].value is None:
         reasons.append("Pelvic tilt: " + (metrics["pelvic_tilt_deg"].reason or "not measurable."))
     return envelope(
-        protocol="standing", status=status, reasons=reasons, side=side, scale=scale, camera=camera,
-        metrics=metrics, flags=flags,
+        protocol="standing",
+        status=status,
+        reasons=reasons,
+        side=side,
+        scale=scale,
+        camera=camera,
+        metrics=metrics,
+        flags=flags,
         extra={
             "input": job.input,
             "facing": "image-right" if facing > 0 else "image-left",
-            "quiet_window": None if window is None else {"start_s": round(window.start_s, 3),
-                                                         "end_s": round(window.end_s, 3)},
+            "quiet_window": None
+            if window is None
+            else {"start_s": round(window.start_s, 3), "end_s": round(window.end_s, 3)},
             "kendall_type": analysis.kendall_type(metrics, th, ref) if metrics else None,
             "tilt_notes": tilt_notes,
-            "reference": {"mean_deg": ref.mean, "sd_deg": ref.sd, "anterior_limit_deg": ref.anterior_limit,
-                          "source": ref.source},
+            "reference": {
+                "mean_deg": ref.mean,
+                "sd_deg": ref.sd,
+                "anterior_limit_deg": ref.anterior_limit,
+                "source": ref.source,
+            },
             "subject_fraction": round(rec.subject_fraction, 4),
             "thresholds": {"file": th.path, "version": th.version},
             "provenance": [s.as_dict() for s in rec.lm.provenance],
@@ -145,7 +183,7 @@ def analyse_standing(rec: Recording, job: AnalyzeJob, th: Thresholds, sources: T
 
 
 def _baseline_tilt(job: AnalyzeJob) -> Metric | None:
-    """The pelvic tilt of an earlier standing result of the same patient (``--baseline``)."""
+    """Return the pelvic tilt of an earlier standing result of the same patient (``--baseline``)."""
     if job.baseline is None:
         return None
     import json

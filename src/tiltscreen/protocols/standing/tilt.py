@@ -12,10 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tiltscreen.kinematics.sticker_tilt import MARKER_DETECTION_SD_DEG, MARKER_PARALLAX_SD_DEG, sticker_tilt_deg
+from tiltscreen.kinematics.sticker_tilt import (
+    MARKER_DETECTION_SD_DEG,
+    MARKER_PARALLAX_SD_DEG,
+    sticker_tilt_deg,
+)
 from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
 from tiltscreen.protocols.common import Metric
-
 
 METHOD_MARKERS = "markers"
 METHOD_ESTIMATE = "markerless-estimate"
@@ -31,7 +34,7 @@ class TiltSources:
 
 
 def make_sources(job: Any) -> TiltSources:
-    """The collectors for this job: skin stickers of ``job.marker_colour`` and the outline features."""
+    """Return the collectors for this job: skin stickers of ``job.marker_colour`` and the outline features."""
     stickers = StickerRecorder(spec=StickerSpec(colour_rgb=job.marker_colour))
     sources = TiltSources(hooks=[stickers], stickers=stickers)
     outline = _outline_recorder()
@@ -42,7 +45,7 @@ def make_sources(job: Any) -> TiltSources:
 
 
 def _outline_recorder() -> Any:
-    """The outline-feature collector of the markerless estimate (None while it is not available)."""
+    """Return the outline-feature collector of the markerless estimate (None while it is not available)."""
     try:
         from tiltscreen.protocols.standing.markerless import OutlineRecorder
     except ImportError:
@@ -50,15 +53,18 @@ def _outline_recorder() -> Any:
     return OutlineRecorder()
 
 
-def marker_tilt(sources: TiltSources, *, rows: slice, facing: int, roll: Any) -> tuple[Metric | None, list[str]]:
-    """The marker measurement over the quiet window, or None with the reasons."""
+def marker_tilt(
+    sources: TiltSources, *, rows: slice, facing: int, roll: Any
+) -> tuple[Metric | None, list[str]]:
+    """Return the marker measurement over the quiet window, or None with the reasons."""
     if sources.stickers is None:
         return None, ["No sticker search was run."]
     pairs = sources.stickers.searches[rows]
     if not any(s.pair is not None for s in pairs):
         reasons = sorted({s.reason for s in pairs if s.reason})[:2]
         return None, ["No ASIS/PSIS skin markers were found: " + "; ".join(reasons)] if reasons else [
-            "No ASIS/PSIS skin markers were found."]
+            "No ASIS/PSIS skin markers were found."
+        ]
     result = sticker_tilt_deg(pairs, facing, roll.deg or 0.0)
     if result.tilt_deg is None:
         return None, ["Skin markers: " + " ".join(result.reasons)]
@@ -68,11 +74,14 @@ def marker_tilt(sources: TiltSources, *, rows: slice, facing: int, roll: Any) ->
     notes = [f"Markers: {result.n_frames} frames, IQR {result.iqr_deg:.1f} deg; roll from {roll.method}."]
     if roll.deg is None:
         notes.append("Camera roll was not measured; the interval allows 1.5 deg (1 SD) for it.")
-    return Metric(value, "deg", METHOD_MARKERS, (value - 1.96 * sd, value + 1.96 * sd)), notes + list(result.reasons)
+    return Metric(value, "deg", METHOD_MARKERS, (value - 1.96 * sd, value + 1.96 * sd)), notes + list(
+        result.reasons
+    )
 
 
-def pelvic_tilt(sources: TiltSources, *, rec: Any, rows: slice, side: str, facing: int, roll: Any,
-                yaw_deg: float | None) -> tuple[Metric, list[str]]:
+def pelvic_tilt(
+    sources: TiltSources, *, rec: Any, rows: slice, side: str, facing: int, roll: Any, yaw_deg: float | None
+) -> tuple[Metric, list[str]]:
     """``pelvic_tilt_deg`` from markers, else the markerless estimate, else None with the reasons."""
     metric, notes = marker_tilt(sources, rows=rows, facing=facing, roll=roll)
     if metric is not None:
@@ -80,8 +89,9 @@ def pelvic_tilt(sources: TiltSources, *, rec: Any, rows: slice, side: str, facin
     if sources.outline is not None:
         from tiltscreen.protocols.standing.markerless import outline_tilt
 
-        estimate, more = outline_tilt(sources.outline, rec=rec, rows=rows, side=side, facing=facing, roll=roll,
-                                      yaw_deg=yaw_deg)
+        estimate, more = outline_tilt(
+            sources.outline, rec=rec, rows=rows, side=side, facing=facing, roll=roll, yaw_deg=yaw_deg
+        )
         notes += more
         if estimate is not None:
             return estimate, notes

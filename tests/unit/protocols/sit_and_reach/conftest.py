@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-
 from tests.unit.protocols.sit_and_reach.synthetic import FPS, REST, duration, reach_at
+
 from tiltscreen.protocols.sit_and_reach import ReachSeries
 
 MakeSeries = Callable[..., ReachSeries]

@@ -14,16 +14,36 @@ TH = load_thresholds()
 MARKER = Scale("marker", 3.0, 0.05, "test")
 
 
-def trial(reach: float = 5.0, *, valid: bool = True, reasons: tuple[str, ...] = (), codes: tuple[str, ...] = ()) -> Trial:
-    return Trial(index=0, start_s=1.0, max_reach_s=3.0, end_s=7.0, hold_s=2.5, reach=reach, valid=valid,
-                 invalid_reasons=reasons, bouncing=False, knee_flexion_max_deg=3.0, hip_flexion_at_max_deg=110.0,
-                 trunk_inclination_at_max_deg=30.0, frames=slice(30, 210), hold_frames=slice(90, 165),
-                 hands_gap_at_max=1.0, invalid_codes=codes, unit="cm")
+def trial(
+    reach: float = 5.0, *, valid: bool = True, reasons: tuple[str, ...] = (), codes: tuple[str, ...] = ()
+) -> Trial:
+    return Trial(
+        index=0,
+        start_s=1.0,
+        max_reach_s=3.0,
+        end_s=7.0,
+        hold_s=2.5,
+        reach=reach,
+        valid=valid,
+        invalid_reasons=reasons,
+        bouncing=False,
+        knee_flexion_max_deg=3.0,
+        hip_flexion_at_max_deg=110.0,
+        trunk_inclination_at_max_deg=30.0,
+        frames=slice(30, 210),
+        hold_frames=slice(90, 165),
+        hands_gap_at_max=1.0,
+        invalid_codes=codes,
+        unit="cm",
+    )
 
 
-def ctx(*, scale: Scale = MARKER, age: float | None = 30, sex: str | None = "M", roll: bool = True) -> analysis.Context:
-    return analysis.Context(scale=scale, roll_corrected=roll, angles_vs_horizontal_ok=roll, age=age, sex=sex,
-                            zero_offset_cm=None)
+def ctx(
+    *, scale: Scale = MARKER, age: float | None = 30, sex: str | None = "M", roll: bool = True
+) -> analysis.Context:
+    return analysis.Context(
+        scale=scale, roll_corrected=roll, angles_vs_horizontal_ok=roll, age=age, sex=sex, zero_offset_cm=None
+    )
 
 
 def test_reach_interval_from_scale_and_localisation() -> None:
@@ -42,7 +62,9 @@ def test_no_scale_gives_null_reach_with_reason() -> None:
 
 def test_unmeasured_roll_nulls_trunk_inclination_only() -> None:
     metrics = analysis.trial_metrics(trial(), _series(), ctx(roll=False))
-    assert metrics["trunk_inclination_deg"].value is None and "roll" in metrics["trunk_inclination_deg"].reason
+    assert (
+        metrics["trunk_inclination_deg"].value is None and "roll" in metrics["trunk_inclination_deg"].reason
+    )
     assert metrics["hip_flexion_deg"].value == 110.0 and metrics["knee_flexion_deg"].value == 3.0
 
 
@@ -83,8 +105,14 @@ def test_invalid_and_no_valid_trial_flags() -> None:
 def test_reach_conventions() -> None:
     """Zero at the toes 5 cm -> Eurofit 20, President's 28, ACSM/CSEP 31 cm; YMCA 15 + 5/2.54 = 16.97 in."""
     conv = analysis.reach_conventions(analysis.reach_metric(trial(5.0), ctx()), 10.0)
-    assert conv == {"toes_0": 5.0, "eurofit_15": 20.0, "presidents_challenge_23": 28.0, "acsm_csep_26": 31.0,
-                    "ymca_in": 16.97, "user_zero": 15.0}
+    assert conv == {
+        "toes_0": 5.0,
+        "eurofit_15": 20.0,
+        "presidents_challenge_23": 28.0,
+        "acsm_csep_26": 31.0,
+        "ymca_in": 16.97,
+        "user_zero": 15.0,
+    }
 
 
 def _series():
@@ -92,5 +120,14 @@ def _series():
 
     n = 10
     z = np.zeros(n)
-    return ReachSeries(t_s=np.arange(n) / 30, reach_cm=z, unit="cm", knee_flexion_deg=z, hip_flexion_deg=z,
-                       trunk_inclination_deg=z, hands_gap=z, visible_fraction=np.ones(n), in_frame=np.ones(n, bool))
+    return ReachSeries(
+        t_s=np.arange(n) / 30,
+        reach_cm=z,
+        unit="cm",
+        knee_flexion_deg=z,
+        hip_flexion_deg=z,
+        trunk_inclination_deg=z,
+        hands_gap=z,
+        visible_fraction=np.ones(n),
+        in_frame=np.ones(n, bool),
+    )

@@ -19,8 +19,16 @@ def seated(n: int = 20, *, leg_px: float = 491.0) -> Landmarks:
     for name, (x, y) in pts.items():
         xyz[:, lm.skeleton.index(name), :2] = (x / W, y / H)
         xyz[:, lm.skeleton.index(name), 2] = 0.0
-    return Landmarks(xyz=xyz, visibility=np.ones((n, 33)), presence=np.ones((n, 33)), world=lm.world,
-                     timestamps_s=lm.timestamps_s, frame_index=lm.frame_index, image_size=(W, H), fps=30.0)
+    return Landmarks(
+        xyz=xyz,
+        visibility=np.ones((n, 33)),
+        presence=np.ones((n, 33)),
+        world=lm.world,
+        timestamps_s=lm.timestamps_s,
+        frame_index=lm.frame_index,
+        image_size=(W, H),
+        fps=30.0,
+    )
 
 
 def test_height_scale_from_leg_length() -> None:
@@ -44,7 +52,9 @@ def test_roll_sources() -> None:
     a = np.radians(2.0)
     rot = np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]])  # counter-clockwise on screen (y down)
     sq = np.array([[0, 0], [100, 0], [100, 100], [0, 100]], float) @ rot.T
-    assert measure.roll_estimate([MarkerDetection(0, sq)], np.empty((0, 2))).deg == pytest.approx(2.0, abs=1e-6)
+    assert measure.roll_estimate([MarkerDetection(0, sq)], np.empty((0, 2))).deg == pytest.approx(
+        2.0, abs=1e-6
+    )
     floor = np.array([[0.0, 500.0], [100.0, 499.0], [200.0, 498.0]])
     r = measure.roll_estimate([], floor)
     assert r.deg == pytest.approx(np.degrees(np.arctan(0.01)), abs=1e-6) and "floor" in r.method
@@ -53,13 +63,17 @@ def test_roll_sources() -> None:
 
 @pytest.mark.parametrize(
     ("facing", "tip_x", "expected"),
-    [pytest.param(-1, 90.0, 20.0, id="facing-left-past-toes"), pytest.param(-1, 130.0, -20.0, id="short"),
-     pytest.param(1, 130.0, 20.0, id="facing-right")],
+    [
+        pytest.param(-1, 90.0, 20.0, id="facing-left-past-toes"),
+        pytest.param(-1, 130.0, -20.0, id="short"),
+        pytest.param(1, 130.0, 20.0, id="facing-right"),
+    ],
 )
 def test_reach_sign_follows_facing(facing: int, tip_x: float, expected: float) -> None:
     """Toe at x = 110 px; a fingertip 20 px further in the facing direction reaches +20 px."""
-    assert measure.reach_px(np.array([tip_x, 300.0]), np.array([110.0, 300.0]), facing=facing, roll_deg=0.0) == (
-        pytest.approx(expected))
+    assert measure.reach_px(
+        np.array([tip_x, 300.0]), np.array([110.0, 300.0]), facing=facing, roll_deg=0.0
+    ) == (pytest.approx(expected))
 
 
 def test_reach_is_measured_along_the_floor() -> None:

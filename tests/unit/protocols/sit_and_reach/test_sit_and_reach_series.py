@@ -8,8 +8,8 @@ import math
 
 import numpy as np
 import pytest
-
 from tests.unit.protocols.sit_and_reach.synthetic import REST
+
 from tiltscreen.errors import ValidationError
 from tiltscreen.protocols.sit_and_reach import (
     ReachSeries,

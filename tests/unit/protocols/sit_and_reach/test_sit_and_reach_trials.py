@@ -6,8 +6,8 @@ import dataclasses
 
 import numpy as np
 import pytest
-
 from tests.unit.protocols.sit_and_reach.synthetic import FPS, REST, TWO_TRIALS, band_time, duration
+
 from tiltscreen.errors import ValidationError
 from tiltscreen.protocols.sit_and_reach import SitAndReachRules, best_trial, detect_trials
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from tests.unit.protocols.sit_and_reach.synthetic import REST, band_time, reach_at
+
 from tiltscreen.protocols.sit_and_reach import REASON_CODES, SitAndReachRules, detect_trials
 from tiltscreen.protocols.sit_and_reach.validity import swing_peaks
 

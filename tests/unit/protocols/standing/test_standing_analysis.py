@@ -23,8 +23,12 @@ def test_reference_limit_is_mean_plus_two_sd() -> None:
 
 @pytest.mark.parametrize(
     ("value", "flagged", "sure"),
-    [pytest.param(30.0, True, True, id="clearly-above"), pytest.param(24.0, True, False, id="interval-crosses"),
-     pytest.param(22.9, False, None, id="below"), pytest.param(None, False, None, id="not-measured")],
+    [
+        pytest.param(30.0, True, True, id="clearly-above"),
+        pytest.param(24.0, True, False, id="interval-crosses"),
+        pytest.param(22.9, False, None, id="below"),
+        pytest.param(None, False, None, id="not-measured"),
+    ],
 )
 def test_anterior_tilt_flag(value, flagged: bool, sure) -> None:
     flags = analysis.tilt_flags(tilt(value), REF)
@@ -39,8 +43,11 @@ def test_change_from_baseline_uses_both_errors() -> None:
     a 4 deg change does not."""
     codes = [f.code for f in analysis.tilt_flags(tilt(20.0), REF, baseline=tilt(15.0))]
     assert "tilt_change_from_baseline" in codes
-    assert not [f for f in analysis.tilt_flags(tilt(19.0), REF, baseline=tilt(15.0))
-                if f.code == "tilt_change_from_baseline"]
+    assert not [
+        f
+        for f in analysis.tilt_flags(tilt(19.0), REF, baseline=tilt(15.0))
+        if f.code == "tilt_change_from_baseline"
+    ]
 
 
 def test_knee_hyperextension_flag() -> None:
@@ -51,7 +58,11 @@ def test_knee_hyperextension_flag() -> None:
 def test_asymmetry_against_combined_error() -> None:
     """Each side +/-3 deg (SE 1.53): the limit is 1.96 x sqrt(2) x 1.53 = 4.24 deg."""
     big = analysis.asymmetry(tilt(20.0), tilt(14.0))
-    assert big["difference_deg"] == 6.0 and big["exceeds_error"] and big["limit_deg"] == pytest.approx(4.2, abs=0.05)
+    assert (
+        big["difference_deg"] == 6.0
+        and big["exceeds_error"]
+        and big["limit_deg"] == pytest.approx(4.2, abs=0.05)
+    )
     assert "left" in analysis.asymmetry_flag(big)[0].message
     small = analysis.asymmetry(tilt(16.0), tilt(14.0))
     assert not small["exceeds_error"] and analysis.asymmetry_flag(small) == []
@@ -59,8 +70,12 @@ def test_asymmetry_against_combined_error() -> None:
 
 
 def metrics(tilt_value, hip_ext=2.0, shoulder=3.0, hip=4.0) -> dict[str, Metric]:
-    return {"pelvic_tilt_deg": tilt(tilt_value), "hip_extension_deg": Metric(hip_ext, "deg", "x"),
-            "plumb_shoulder": Metric(shoulder, "cm", "x"), "plumb_hip": Metric(hip, "cm", "x")}
+    return {
+        "pelvic_tilt_deg": tilt(tilt_value),
+        "hip_extension_deg": Metric(hip_ext, "deg", "x"),
+        "plumb_shoulder": Metric(shoulder, "cm", "x"),
+        "plumb_hip": Metric(hip, "cm", "x"),
+    }
 
 
 @pytest.mark.parametrize(
@@ -71,7 +86,9 @@ def metrics(tilt_value, hip_ext=2.0, shoulder=3.0, hip=4.0) -> dict[str, Metric]
         pytest.param(metrics(7.0), "flat-back", id="flat-below-8"),
         pytest.param(metrics(13.0, hip_ext=12.0, shoulder=-2.0, hip=4.0), "sway-back", id="sway-6cm-behind"),
         pytest.param(metrics(None), "indeterminate", id="no-tilt"),
-        pytest.param(metrics(None, hip_ext=12.0, shoulder=-2.0, hip=4.0), "sway-back", id="sway-without-tilt"),
+        pytest.param(
+            metrics(None, hip_ext=12.0, shoulder=-2.0, hip=4.0), "sway-back", id="sway-without-tilt"
+        ),
     ],
 )
 def test_kendall_type(m, label: str) -> None:
