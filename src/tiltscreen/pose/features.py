@@ -107,12 +107,16 @@ class FeatureRecorder:
         nan = np.array([np.nan, np.nan])
         mask = subject.mask if subject is not None else None
         for side, (wrist, index) in _HANDS.items():
-            tip = (
-                tip_along(mask, subject.xyz[wrist, :2], subject.xyz[index, :2], threshold=0.3)
-                if (mask is not None)
-                else nan
+            # the forward-most point of the hand for each way the subject may face (resolved later)
+            tips = (
+                [
+                    tip_along(mask, subject.xyz[wrist, :2], subject.xyz[index, :2], threshold=0.3, forward=f)
+                    for f in (1, -1)
+                ]
+                if mask is not None
+                else [nan, nan]
             )
-            self.fingertips[side].append(tip)
+            self.fingertips[side].append(np.array(tips))
             for part, store in (("heel", self.heels_floor), ("foot_index", self.toes_floor)):
                 k = BLAZEPOSE.index(f"{side}_{part}")
                 store[side].append(
@@ -136,7 +140,13 @@ class FeatureRecorder:
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Per-frame arrays, ``(frame, 2)`` normalised points, in processing order."""
-        out = {f"{side}_fingertip": np.array(v).reshape(-1, 2) for side, v in self.fingertips.items()}
+        out = {}
+        for side, v in self.fingertips.items():
+            tips = np.array(v).reshape(-1, 2, 2)
+            out[f"{side}_fingertip_facing_right"], out[f"{side}_fingertip_facing_left"] = (
+                tips[:, 0],
+                tips[:, 1],
+            )
         out.update({f"{side}_heel_floor": np.array(v).reshape(-1, 2) for side, v in self.heels_floor.items()})
         out.update({f"{side}_toe_floor": np.array(v).reshape(-1, 2) for side, v in self.toes_floor.items()})
         out["seat_floor"] = np.array(self.seat_floor).reshape(-1, 2)

@@ -117,14 +117,18 @@ def tip_along(
     reach: float = 1.5,
     corridor: float = 0.6,
     threshold: float = 0.5,
+    forward: int | None = None,
 ) -> np.ndarray:
-    """Return the subject's outline point furthest along the line from ``base`` through ``anchor``.
+    """Return the hand's (or foot's) tip on the subject's outline beyond ``anchor``, seen from ``base``.
 
-    For the fingertip, ``base`` is the wrist and ``anchor`` the index knuckle: the tip is
-    the furthest mask pixel along the wrist→knuckle direction, at most ``reach`` ×
-    |wrist→knuckle| beyond the knuckle, and within a corridor ``corridor`` ×
-    |wrist→knuckle| either side of the line (so the legs or the box under the hand are
-    not taken for fingers).
+    For the fingertip, ``base`` is the wrist and ``anchor`` the index knuckle. The search
+    covers the mask pixels at most ``reach`` × |wrist→knuckle| beyond the knuckle and within
+    a corridor ``corridor`` × |wrist→knuckle| either side of the wrist→knuckle line (so the
+    legs or the box under the hand are not taken for fingers). Among them the tip is the
+    pixel furthest along the wrist→knuckle direction, or, with ``forward`` given, the pixel
+    furthest forward along the image x axis (``forward`` = +1 image-right, -1 image-left):
+    a sit-and-reach is scored along the floor, and a finger raised off the box then does not
+    win over the fingers lying forward on it.
 
     Parameters
     ----------
@@ -137,6 +141,8 @@ def tip_along(
         base→anchor length.
     threshold : float
         Probability above which a pixel belongs to the subject.
+    forward : {+1, -1} or None
+        Direction the tip is measured in (see above); None: along wrist→knuckle.
 
     Returns
     -------
@@ -147,6 +153,8 @@ def tip_along(
     """
     if mask.ndim != 2:
         raise ValidationError(f"mask must be 2-D (H, W), got shape {mask.shape}.")
+    if forward not in (None, 1, -1):
+        raise ValidationError(f"forward must be +1, -1 or None, got {forward!r}.")
     if not (np.all(np.isfinite(base)) and np.all(np.isfinite(anchor))):
         return NAN2.copy()
     h, w = mask.shape
@@ -166,6 +174,6 @@ def tip_along(
     ok = (across <= corridor * length) & (along >= -0.5 * length) & (along <= reach * length)
     if not ok.any():
         return NAN2.copy()
-    far = along[ok].max()
-    tip_pts = pts[ok][along[ok] >= far - 1.0]
+    score = along[ok] if forward is None else pts[ok, 0] * forward
+    tip_pts = pts[ok][score >= score.max() - 1.0]
     return tip_pts.mean(axis=0) / [w, h]

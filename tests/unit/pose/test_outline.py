@@ -38,6 +38,46 @@ def test_tip_along_is_mirror_symmetric() -> None:
     assert tip[0] == pytest.approx(300 - 220.5, abs=1.0)
 
 
+def raised_finger_mask() -> np.ndarray:
+    """A 200x300 mask: a forearm-and-palm bar rising gently to the right (centre y = 110 - (x - 130) / 6,
+    11 px thick, x = 100-190), a finger lying forward from the knuckle (rows 104-106, x = 190-225: its end
+    at (225.5, 105)) and a finger raised from (190, 100) to (205, 70) (3 px wide)."""
+    m = np.zeros((200, 300), np.float32)
+    for x in range(100, 191):
+        yc = 110 - (x - 130) / 6
+        m[int(yc) - 5 : int(yc) + 6, x] = 1.0
+    m[104:107, 190:226] = 1.0
+    for k in range(0, 31):
+        x, y = 190 + k // 2, 100 - k
+        m[y, x - 1 : x + 2] = 1.0
+    return m
+
+
+def test_forward_tip_takes_the_finger_lying_forward() -> None:
+    """Wrist (150, 140) and knuckle (190, 100), as when MediaPipe pitches the hand up: along the
+    wrist->knuckle direction d = (1, -1)/sqrt(2) the raised finger's end (205, 70) lies
+    (15 + 30)/sqrt(2) = 31.8 px beyond the knuckle and the flat finger's end (225.5, 105)
+    (35.5 - 5)/sqrt(2) = 21.6 px, so the along-line tip is the raised finger. Both ends are inside the
+    corridor (0.6 x 56.6 = 34 px; 10.6 and 28.6 px off the line). Measured forward along +x, as a reach
+    along the floor is, the tip is the flat finger's end at x = 225.5."""
+    m = raised_finger_mask()
+    along = tip_along(m, norm(150, 140), norm(190, 100)) * [300, 200]
+    forward = tip_along(m, norm(150, 140), norm(190, 100), forward=1) * [300, 200]
+    assert along[1] < 90  # on the raised finger
+    assert forward[0] == pytest.approx(225.5, abs=1.0) and forward[1] == pytest.approx(105.5, abs=1.5)
+
+
+def test_forward_tip_is_mirror_symmetric() -> None:
+    m = raised_finger_mask()[:, ::-1]
+    tip = tip_along(m, norm(300 - 150, 140), norm(300 - 190, 100), forward=-1) * [300, 200]
+    assert tip[0] == pytest.approx(300 - 225.5, abs=1.0)
+
+
+def test_forward_must_be_a_direction() -> None:
+    with pytest.raises(ValidationError, match="forward must be"):
+        tip_along(arm_mask(), norm(130, 100), norm(190, 100), forward=0)
+
+
 def test_extreme_point_follows_connected_part() -> None:
     """Anchored on the arm, the most forward (+x) connected pixel is the arm's end, not the leg's."""
     tip = extreme_point(arm_mask(), norm(190, 100), forward=1, radius=0.5) * [300, 200]

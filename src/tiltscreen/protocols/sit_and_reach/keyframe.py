@@ -22,7 +22,7 @@ def write_key_frame(job: Any, rec: Any, parts: dict[str, Any]) -> Path:
     lm, side = rec.lm, parts["side"]
     bgr = read_frame(job.input, int(lm.frame_index[row]))
     size = np.array(lm.image_size, float)
-    tip = rec.features[f"{side}_fingertip"][row] * size
+    tip = rec.features[f"{side}_fingertip_facing_{'right' if parts['facing'] > 0 else 'left'}"][row] * size
     toe = np.nanmedian(lm.point(f"{side}_foot_index"), axis=0)
     unit = series.unit
     lines = [(tuple(toe), (float(tip[0]), float(toe[1])), "reach")]

@@ -144,7 +144,7 @@ def build_series(
     """Return the per-frame series the trial analysis needs (reach in cm if a scale exists, else px)."""
     size = np.array(lm.image_size, float)
     other = "right" if side == "left" else "left"
-    tip = features[f"{side}_fingertip"] * size
+    tip = features[f"{side}_fingertip_facing_{'right' if facing > 0 else 'left'}"] * size
     toe = lm.point(f"{side}_foot_index")
     toe_fixed = np.nanmedian(toe, axis=0)  # the feet rest against the box: one toe position per trial set
     reach = reach_px(tip, toe_fixed, facing=facing, roll_deg=roll_deg)
