@@ -128,10 +128,11 @@ def detect_trials(series: ReachSeries, rules: SitAndReachRules) -> list[Trial]:
     used for segmentation, onset, end, the time of the maximum, the reach check of
     bouncing and the knee check (the trunk check of bouncing uses the trunk
     inclination with its own short median, ``bounce_trunk_smooth_s``). The hold is
-    judged on a wider moving median (``hold_level_s``):
-    the hold level is its maximum between onset and end, and the hold is the
-    contiguous run around it within ``hold_band`` of that level (unknown spans
-    up to ``max_gap_s`` bridged). With only the narrow median, noise of 0.5 cm SD
+    judged on a wider moving median (``hold_level_s``): the hold level is the
+    highest reach sustained over ``min_hold_s`` (the maximum of a moving median that
+    wide, capped by the plateau of the ``hold_level_s`` median), and the hold is the
+    contiguous run around the maximum within ``hold_band`` of that level (unknown
+    spans up to ``max_gap_s`` bridged). With only the narrow median, noise of 0.5 cm SD
     broke 1-cm holds in about a third of synthetic trials; a median filter
     leaves monotone ramps unchanged, so the hold edges are not blurred. The
     score ``reach`` is the median of the raw reach over the hold.
@@ -153,11 +154,13 @@ def detect_trials(series: ReachSeries, rules: SitAndReachRules) -> list[Trial]:
     t = series.t_s
     smooth = moving_median(series.reach_cm, t, width_s=rules.smooth_s)
     held = moving_median(series.reach_cm, t, width_s=rules.hold_level_s)
+    # the level a hold is judged against: the highest reach sustained over the required hold time
+    sustained = moving_median(series.reach_cm, t, width_s=max(rules.hold_level_s, rules.min_hold_s))
     knee = moving_median(series.knee_flexion_deg, t, width_s=rules.smooth_s)
     swings = _find_swings(smooth, min_excursion=rules.min_excursion, return_fraction=rules.return_fraction)
     trials = []
     for k, swing in enumerate(swings):
-        window = _window(swing, smooth, held, t, rules, first=k == 0)
+        window = _window(swing, smooth, held, sustained, t, rules, first=k == 0)
         trials.append(_make_trial(k, window, series, smooth, knee, rules))
     return trials
 
@@ -232,6 +235,7 @@ def _window(
     swing: _Swing,
     smooth: np.ndarray,
     held: np.ndarray,
+    sustained: np.ndarray,
     t: np.ndarray,
     rules: SitAndReachRules,
     *,
@@ -263,7 +267,7 @@ def _window(
     span = span[np.isfinite(held[span])]
     centre = int(span[np.argmax(held[span])]) if span.size else swing.peak
     band = {
-        "threshold": _plateau_level(held, span, centre, rules.hold_band) - rules.hold_band,
+        "threshold": _hold_level(held, sustained, span, centre, rules.hold_band) - rules.hold_band,
         "max_gap_s": rules.max_gap_s,
     }
     hold_first, gap_first = walk_above(held, t, centre, onset, **band)
@@ -280,6 +284,22 @@ def _window(
         returned=swing.returned,
         hold_gap_s=max(gap_first, gap_last),
     )
+
+
+def _hold_level(held: np.ndarray, sustained: np.ndarray, span: np.ndarray, centre: int, band: float) -> float:
+    """Level of the held maximum: the highest reach sustained over the required hold time.
+
+    The maximum over the trial of the ``min_hold_s``-wide moving median, so a brief overshoot (the hand
+    arriving on the box and settling back, shorter than half the hold time) does not set a level the
+    rest of the hold then falls short of; the hold itself is still walked on the ``hold_level_s``
+    median, and frames above the level (the overshoot) stay in it. Falls back to the plateau of the
+    narrower median when the sustained level is unknown.
+    """
+    level = sustained[span] if span.size else np.array([])
+    level = level[np.isfinite(level)]
+    if level.size:
+        return min(float(level.max()), _plateau_level(held, span, centre, band))
+    return _plateau_level(held, span, centre, band)
 
 
 def _plateau_level(held: np.ndarray, span: np.ndarray, centre: int, band: float) -> float:
