@@ -241,3 +241,21 @@ def test_noise_half_a_centimetre(make_series, seed):
     assert len(trials) == 2 and all(tr.valid for tr in trials)
     assert trials[0].hold_s == pytest.approx(HOLD_1, abs=0.4)
     assert trials[1].hold_s == pytest.approx(HOLD_2, abs=0.4)
+
+
+def test_brief_overshoot_does_not_cut_the_hold(make_series):
+    """The hand arrives 2 cm past where it then settles and stays there 0.5 s before settling back:
+    reach 1.5 s to +14, hold 0.5 s, settle 0.3 s to +12, hold 3 s, return 1 s. Judged against the
+    overshoot (+14), the settled level is exactly at the 1 cm band's edge and the hold would be cut to
+    about the overshoot; judged against the highest level sustained for 2 s (+12, the 2-s moving
+    median's maximum), the hold runs from the overshoot to the end of the settled plateau:
+    0.5 + 0.3 + 3.0 + the return's band_time(1.0, 22) = 0.137 s, plus the part of the rise within 1 cm
+    of +12 (the rise reaches +11 well before its end: about 0.27 s of its 1.5 s), i.e. about 4.2 s,
+    and the score is the settled plateau's +12 (the overshoot is under a fifth of the hold). Judged
+    against the overshoot (the previous rule) this trial gave a 0.83 s hold, invalid, scored +13.9."""
+    phases = [("flat", 1.0), ("move", 1.5, 14.0), ("flat", 0.5), ("move", 0.3, 12.0), ("flat", 3.0),
+              ("move", 1.0, REST), ("flat", 1.0)]  # fmt: skip
+    (trial,) = detect_trials(make_series(phases), RULES)
+    assert trial.hold_s > 3.8
+    assert trial.valid
+    assert trial.reach == pytest.approx(12.0, abs=0.3)
