@@ -23,8 +23,8 @@ estimators (midline, MediaPipe world 3-D, constant and yaw corrections), where e
 scored leaving one clip out (LOCO). GT joint centres are rebuilt from the body model without rendering
 (checked against the stored ``points_px``).
 
-Needs the clips of ``accuracy_sit_and_reach.py`` rendered in its cache (``/work/cache/accuracy_sr``). Run in
-the synth environment (torch and anny to rebuild the joint centres, mediapipe to extract)::
+Needs the clips of ``accuracy_sit_and_reach.py`` rendered in its cache (``/work/cache/accuracy_sr_v2``).
+Run in the synth environment (torch and anny to rebuild the joint centres, mediapipe to extract)::
 
     PYOPENGL_PLATFORM=osmesa ANNY_CACHE_DIR=/work/cache/anny \\
         /work/venv-synth/bin/python benchmarks/accuracy_sit_and_reach.py render     # only if not rendered yet

@@ -47,8 +47,8 @@ def ctx(
 
 
 def test_reach_interval_from_scale_and_localisation() -> None:
-    """reach 10 cm, relative scale uncertainty 5%: 1 SD = hypot(10 x 0.05, 3.3) = 3.338 cm (3.3 cm: the RMS
-    of the fingertip, toe and parallax errors measured on renders); 95% = +/-6.542 cm."""
+    """reach 10 cm, relative scale uncertainty 5%: 1 SD = hypot(10 x 0.05, 3.8) = 3.833 cm (3.8 cm: the RMS
+    reach error besides the scale measured on renders); 95% = +/-7.512 cm."""
     m = analysis.reach_metric(trial(10.0), ctx())
     assert m.value == 10.0
     half = 1.96 * math.hypot(0.5, analysis.REACH_SD_CM)
