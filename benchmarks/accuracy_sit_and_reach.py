@@ -1070,13 +1070,13 @@ def findings(agg: dict[str, Any]) -> list[str]:
         "short: 5/28). The hold is now judged against the highest reach sustained over the required 2 s "
         "(2/28), hold MAE 0.39 → 0.21 s.",
         "- **Hip flexion** is a 2-D angle between MediaPipe's shoulder, hip and knee. `hip_flexion_error.md` "
-        "splits its error: MediaPipe's shoulder sits above and in front of the shoulder joint (+6.0° on "
+        "splits its error: MediaPipe's shoulder sits above and in front of the shoulder joint (+6.3° on "
         "average), "
-        "its hip above and in front of the hip joint (−4.0°), its knee +1.3°, and perspective (the near "
+        "its hip above and in front of the hip joint (−4.1°), its knee +1.8°, and perspective (the near "
         "shoulder "
         "is 7–8 cm closer to the camera than the near hip, off the optical axis) −2.4°; these partly cancel. "
-        "Nothing the tool can compute reaches 2.5° (alternatives 3.15–4.71°, fitted ones left one clip out); "
-        "with perfect joint pixels the near-side 2-D angle would still be off by 3.0°.",
+        "Nothing the tool can compute reaches 2.5° (alternatives 3.09–5.80°, fitted ones left one clip out); "
+        "with perfect joint pixels the near-side 2-D angle would still be off by 3.1°.",
         "- **lumbo_horizontal_deg** here is scored on the clips its window was chosen on; its held-out "
         "figure "
         "is in `lumbo_outline.md`.",

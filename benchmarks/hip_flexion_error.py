@@ -106,7 +106,7 @@ def joint_centres(entry: tuple, gt: dict[str, Any], cache: Path) -> dict[str, np
     else:
         from tiltscreen.synth import motion  # noqa: PLC0415 - torch/anny only here
         from tiltscreen.synth.body import BodyModel  # noqa: PLC0415
-        from tiltscreen.synth.pipeline import place_sitting  # noqa: PLC0415
+        from tiltscreen.synth.pipeline import pose_sitting_over_box  # noqa: PLC0415
 
         spec = B.clip_spec(entry)
         body = BodyModel(spec.body)
@@ -114,8 +114,8 @@ def joint_centres(entry: tuple, gt: dict[str, Any], cache: Path) -> dict[str, np
         posture, _ = motion.sit_reach_posture(
             spec.sit_reach, times, thigh_m=body.anchors.thigh_m, shank_m=body.anchors.shank_m
         )
-        vertices, bone_poses = body.pose(posture)
-        _, points = place_sitting(vertices, body.named_points(vertices, bone_poses))
+        # the generator's own posing: floor placement and the hands lifted over the box where needed
+        _, _, points, _ = pose_sitting_over_box(spec, body, posture, times)
         pts = {f"{s}_{j}": np.asarray(points[f"{s}_{j}"], float) for s in ("left", "right") for j in JOINTS}
         dst.parent.mkdir(parents=True, exist_ok=True)
         np.savez(dst, **pts)
