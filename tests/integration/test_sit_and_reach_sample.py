@@ -34,28 +34,19 @@ def gt_hold(reach: np.ndarray, t: np.ndarray, t_max: float, band: float = 1.0) -
     return float(t[hi] - t[lo]), float(np.median(reach[lo : hi + 1]))
 
 
+def analyze_sample(out: Path, *extra: str) -> tuple[int, dict]:
+    """Run ``tiltscreen analyze`` on the sample (marker scale, a 30-year-old man) into ``out``."""
+    args = ["-q", "analyze", str(SAMPLE), "--protocol", "sit-and-reach", "--out", str(out)]
+    code = main([*args, "--marker-size-cm", "10", "--age", "30", "--sex", "M", *extra])
+    return code, json.loads((out / "summary.json").read_text())
+
+
 @pytest.fixture(scope="module")
 def result(tmp_path_factory, model_path):
     out = tmp_path_factory.mktemp("sr")
-    code = main(
-        [
-            "-q",
-            "analyze",
-            str(SAMPLE),
-            "--protocol",
-            "sit-and-reach",
-            "--out",
-            str(out),
-            "--marker-size-cm",
-            "10",
-            "--age",
-            "30",
-            "--sex",
-            "M",
-        ]
-    )
+    code, summary = analyze_sample(out)
     assert code == 0
-    return json.loads((out / "summary.json").read_text()), out
+    return summary, out
 
 
 @pytest.fixture(scope="module")
@@ -169,27 +160,7 @@ def test_camera_outside_the_limits_refuses_every_number(tmp_path, model_path) ->
     raw["camera"]["max_yaw_deg"]["value"] = 5.0
     th = tmp_path / "strict.json"
     th.write_text(json.dumps(raw))
-    out = tmp_path / "out"
-    code = main(
-        [
-            "-q",
-            "analyze",
-            str(SAMPLE),
-            "--protocol",
-            "sit-and-reach",
-            "--out",
-            str(out),
-            "--marker-size-cm",
-            "10",
-            "--age",
-            "30",
-            "--sex",
-            "M",
-            "--thresholds",
-            str(th),
-        ]
-    )
-    s = json.loads((out / "summary.json").read_text())
+    code, s = analyze_sample(tmp_path / "out", "--thresholds", str(th))
     assert code == 0 and s["status"] == "indeterminate"
     assert s["camera"]["within_limits"] is False and any("Turn the camera" in r for r in s["reasons"])
     for m in s["metrics"].values():

@@ -20,6 +20,8 @@ import math
 
 import numpy as np
 
+from tiltscreen.protocols.sit_and_reach.trials import Trial
+
 FPS = 30.0
 REST = -10.0
 #: two trials: rest 1 s at -10 cm, reach 1.5 s to +12, hold 3 s, return 1 s, rest 2 s,
@@ -60,3 +62,29 @@ def reach_at(t: np.ndarray, phases: list[tuple], *, start: float = REST) -> np.n
 def duration(phases: list[tuple]) -> float:
     """Total duration (s) of a phase list."""
     return float(sum(p[1] for p in phases))
+
+
+def trial(
+    reach: float = 5.0, *, valid: bool = True, reasons: tuple[str, ...] = (), codes: tuple[str, ...] = ()
+) -> Trial:
+    """A detected trial: start 1.0 s (frame 30 at 30 fps), maximum 3.0 s, hold frames 90-164
+    (3.0-5.5 s, 2.5 s), end 7.0 s; knees 3 deg, hip 110 deg, trunk 30 deg at the maximum."""
+    return Trial(
+        index=0,
+        start_s=1.0,
+        max_reach_s=3.0,
+        end_s=7.0,
+        hold_s=2.5,
+        reach=reach,
+        valid=valid,
+        invalid_reasons=reasons,
+        bouncing=False,
+        knee_flexion_max_deg=3.0,
+        hip_flexion_at_max_deg=110.0,
+        trunk_inclination_at_max_deg=30.0,
+        frames=slice(30, 210),
+        hold_frames=slice(90, 165),
+        hands_gap_at_max=1.0,
+        invalid_codes=codes,
+        unit="cm",
+    )

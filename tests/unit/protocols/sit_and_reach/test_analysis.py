@@ -4,38 +4,14 @@ import math
 
 import numpy as np
 import pytest
+from tests.unit.protocols.sit_and_reach.synthetic import trial
 
 from tiltscreen.protocols.common import Scale
 from tiltscreen.protocols.sit_and_reach import analysis
-from tiltscreen.protocols.sit_and_reach.trials import Trial
 from tiltscreen.screening.thresholds import load_thresholds
 
 TH = load_thresholds()
 MARKER = Scale("marker", 3.0, 0.05, "test")
-
-
-def trial(
-    reach: float = 5.0, *, valid: bool = True, reasons: tuple[str, ...] = (), codes: tuple[str, ...] = ()
-) -> Trial:
-    return Trial(
-        index=0,
-        start_s=1.0,
-        max_reach_s=3.0,
-        end_s=7.0,
-        hold_s=2.5,
-        reach=reach,
-        valid=valid,
-        invalid_reasons=reasons,
-        bouncing=False,
-        knee_flexion_max_deg=3.0,
-        hip_flexion_at_max_deg=110.0,
-        trunk_inclination_at_max_deg=30.0,
-        frames=slice(30, 210),
-        hold_frames=slice(90, 165),
-        hands_gap_at_max=1.0,
-        invalid_codes=codes,
-        unit="cm",
-    )
 
 
 def ctx(

@@ -4,38 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.unit.protocols.sit_and_reach.synthetic import trial
 
 from tiltscreen.kinematics.back_contour import LUMBO_RMS_DEG, ROTATION_RMS_DEG
 from tiltscreen.protocols.common import Metric
 from tiltscreen.protocols.sit_and_reach import pelvis as pv
-from tiltscreen.protocols.sit_and_reach.trials import Trial
 from tiltscreen.screening.thresholds import load_thresholds
 
 TH = load_thresholds()
 T = np.arange(240) / 30.0  # 8 s at 30 fps
-
-
-def trial() -> Trial:
-    """Starts at 1.0 s (frame 30); hold = frames 90-164 (3.0-5.5 s)."""
-    return Trial(
-        index=0,
-        start_s=1.0,
-        max_reach_s=3.0,
-        end_s=7.0,
-        hold_s=2.5,
-        reach=5.0,
-        valid=True,
-        invalid_reasons=(),
-        bouncing=False,
-        knee_flexion_max_deg=3.0,
-        hip_flexion_at_max_deg=110.0,
-        trunk_inclination_at_max_deg=30.0,
-        frames=slice(30, 210),
-        hold_frames=slice(90, 165),
-        hands_gap_at_max=1.0,
-        invalid_codes=(),
-        unit="cm",
-    )
 
 
 def series(rest: float, hold: float) -> np.ndarray:
