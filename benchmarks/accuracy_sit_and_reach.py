@@ -283,6 +283,70 @@ def annotate_occlusion(clip: dict[str, Any], gt: dict[str, Any]) -> None:
             tr["gt_hands_gap_cm"] = round(float(np.median(gap[hold])), 2)
 
 
+def annotate_box_contrast(clip: dict[str, Any], gt: dict[str, Any], video: Path) -> None:
+    """Colour difference (CIELAB delta E) between the hand and the box top just beyond the fingertip.
+
+    Middle frame of the first GT hold: the skin patch is the 3x3 px around the midpoint of the near true
+    fingertip and index knuckle (GT ``points_px``), the box patch the 3x3 px 6 px beyond the fingertip
+    (forward) and 2 px below it. Stored as ``box_skin_delta_e`` (None when the frame cannot be read).
+    """
+    import cv2  # noqa: PLC0415 - mediapipe's opencv
+
+    side = clip["runs"]["marker"]["side"]
+    t = np.asarray(gt["frames"]["t_s"], float)
+    tr = gt["trials"][0]
+    inside = np.flatnonzero((t >= tr["hold_start_s"]) & (t <= tr["hold_end_s"]))
+    clip["box_skin_delta_e"] = None
+    if not inside.size or side is None:
+        return
+    i = int(inside[inside.size // 2])
+    cap = cv2.VideoCapture(str(video))
+    cap.set(cv2.CAP_PROP_POS_FRAMES, i)
+    ok, bgr = cap.read()
+    cap.release()
+    if not ok:
+        return
+    lab = cv2.cvtColor(bgr, cv2.COLOR_BGR2LAB).astype(float)
+    tip = np.asarray(gt["points_px"][f"{side}_fingertip"][i], float)
+    knuckle = np.asarray(gt["points_px"][f"{side}_index"][i], float)
+    forward = 1.0 if tip[0] > knuckle[0] else -1.0
+
+    def patch(p: np.ndarray) -> np.ndarray:
+        x, y = int(p[0]), int(p[1])
+        return lab[max(y - 1, 0) : y + 2, max(x - 1, 0) : x + 2].reshape(-1, 3).mean(axis=0)
+
+    skin, box = patch((tip + knuckle) / 2), patch(tip + np.array([6.0 * forward, 2.0]))
+    clip["box_skin_delta_e"] = round(float(np.linalg.norm(skin - box)), 1)
+
+
+def contrast_table(clips: list[dict[str, Any]]) -> list[str]:
+    """Markdown: per in-scope clip, the hand-box contrast and the mean fingertip part of its reach error."""
+    rows = []
+    for c in clips:
+        dec = [t["reach_decomposition"]["fingertip_cm"] for t in c["runs"]["marker"]["trials"]
+               if t.get("reach_decomposition")]  # fmt: skip
+        if in_scope(c) and dec and c.get("box_skin_delta_e") is not None:
+            rows.append((c["name"], c["box_skin_delta_e"], float(np.mean(dec))))
+    if len(rows) < 3:
+        return []
+    de, err = np.array([r[1] for r in rows]), np.array([r[2] for r in rows])
+    low, high = err[de < 25], err[de > 40]
+    lines = [
+        "## Fingertip error against the hand-box contrast",
+        "",
+        "Colour difference (CIELAB ΔE) between the hand and the box top just beyond the fingertip (middle of "
+        "the first true hold), and the mean fingertip part of the marker-scale reach error of the clip's "
+        f"trials. Correlation r = {np.corrcoef(de, err)[0, 1]:.2f} (n {len(rows)} clips); ΔE < 25: mean "
+        f"{_f(float(low.mean()) if low.size else None)} cm (n {low.size}); ΔE > 40: mean "
+        f"{_f(float(high.mean()) if high.size else None)} cm (n {high.size}).",
+        "",
+        "| clip | ΔE hand vs box top | fingertip error, cm |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {name} | {d:.1f} | {e:+.2f} |" for name, d, e in sorted(rows, key=lambda r: r[1])]
+    return [*lines, ""]
+
+
 def visible_tip(tr: dict[str, Any]) -> bool:
     """The true fingertip stays out of the box during the GT hold (the reach can be seen)."""
     return tr.get("fingertip_in_box_frac") == 0.0
@@ -911,6 +975,7 @@ def markdown(result: dict[str, Any]) -> str:
         + ". The reach target and the decomposition below use only the trials with the fingertip visible.",
         "",
     ]
+    lines += contrast_table(result["clips"])
     dec = agg.get("reach_decomposition_marker") or {}
     if dec:
         lines += [
@@ -1168,7 +1233,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if clip is None:
             print(f"[{time.strftime('%H:%M:%S')}] {entry[0]} not rendered yet: skipped", flush=True)
             continue
-        annotate_occlusion(clip, json.loads(clip_stem(entry, args.cache).with_suffix(".json").read_text()))
+        gt_entry = json.loads(clip_stem(entry, args.cache).with_suffix(".json").read_text())
+        annotate_occlusion(clip, gt_entry)
+        annotate_box_contrast(clip, gt_entry, clip_stem(entry, args.cache).with_suffix(".mp4"))
         clips.append(clip)
         m = clip["runs"]["marker"]
         print(
