@@ -92,6 +92,12 @@ def job_from_args(args: argparse.Namespace, *, input: str, out_dir: Path):
     )
 
 
+def _first_sentence(text: str) -> str:
+    """Return the first sentence of a reason for the console summary (summary.json keeps it whole)."""
+    head, dot, _ = text.partition(". ")
+    return head + ("." if dot else "")
+
+
 def _print(summary: dict) -> None:
     print(f"{summary['protocol']}: {summary['status']}")
     for reason in summary["reasons"]:
@@ -99,7 +105,8 @@ def _print(summary: dict) -> None:
     for name, m in summary["metrics"].items():
         value = "n/a" if m["value"] is None else f"{m['value']:g} {m['unit']}"
         ci = f"  (95% {m['ci95'][0]:g} to {m['ci95'][1]:g})" if m["ci95"] else ""
-        print(f"  {name:>22}: {value}{ci}")
+        why = f"  ({_first_sentence(m.get('reason'))})" if m["value"] is None and m.get("reason") else ""
+        print(f"  {name:>22}: {value}{ci}{why}")
     for flag in summary["flags"]:
         print(f"  [{flag['level']}] {flag['message']}")
     print(f"results in {Path(summary['files']['plot']).parent}/")
