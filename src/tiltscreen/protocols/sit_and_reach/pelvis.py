@@ -94,7 +94,7 @@ def lumbo_metric(trial: Trial, pelvis: PelvisSeries) -> Metric:
 
 
 def pelvic_tilt_metric(trial: Trial, pelvis: PelvisSeries) -> Metric:
-    """ASIS-PSIS tilt over the hold (positive = anterior): markers when seen, else the markerless estimate."""
+    """ASIS-PSIS tilt over the hold (anterior positive) from skin markers; null with the reason otherwise."""
     held = _held(pelvis.marker_tilt, trial)
     if held.size >= MIN_MARKER_FRAMES:
         value = float(np.median(held))
