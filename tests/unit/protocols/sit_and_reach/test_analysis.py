@@ -29,6 +29,7 @@ def test_reach_interval_from_scale_and_localisation() -> None:
     assert m.value == 10.0
     half = 1.96 * math.hypot(0.5, analysis.REACH_SD_CM)
     assert m.ci95 == pytest.approx((10 - half, 10 + half))
+    assert "short on average" in m.reason  # the residual bias is stated with the value
 
 
 def test_no_scale_gives_null_reach_with_reason() -> None:
