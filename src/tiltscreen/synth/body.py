@@ -140,7 +140,10 @@ class BodyModel:
         return int(hit.any(dim=1).sum())
 
     def world_rotations(self, posture: Posture) -> np.ndarray:
-        """World-frame rotations from rest for every bone and frame, shape (F, B, 3, 3); unset bones follow."""
+        """World-frame rotations from rest for every bone and frame, shape (F, B, 3, 3).
+
+        Unset bones follow.
+        """
         n = len(posture.pelvis)
         sag = {
             "spine04": posture.lumbar_low,

@@ -29,7 +29,8 @@ class BodySpec:
     stature_cm : float
         Target standing height (vertex top to sole), reached by searching anny's ``height`` parameter.
     age_years : float
-        Nominal age, mapped piecewise-linearly onto anny's ``age`` parameter (MakeHuman anchors 1, 11, 25, 90 y).
+        Nominal age, mapped piecewise-linearly onto anny's ``age`` parameter
+        (MakeHuman anchors 1, 11, 25, 90 y).
     weight : float
         anny ``weight`` parameter, 0 (thin) ... 1 (heavy); the mesh volume gives an estimated mass in the GT.
     muscle : float
@@ -147,7 +148,8 @@ class RealismSpec:
     crf : int
         x264 constant rate factor (higher = smaller, blockier).
     vary_scene : bool
-        Draw background, floor colour, clothing colours and lighting from the seed; False = fixed neutral look.
+        Draw background, floor colour, clothing colours and lighting from the seed;
+        False = fixed neutral look.
 
     """
 
@@ -178,8 +180,8 @@ class StandingSpec:
     Attributes
     ----------
     tilt_deg : float
-        True ASIS-PSIS pelvic tilt, positive = anterior (ASIS lower than PSIS). The trunk stays upright: the lumbar
-        spine takes up the difference.
+        True ASIS-PSIS pelvic tilt, positive = anterior (ASIS lower than PSIS). The trunk stays upright:
+        the lumbar spine takes up the difference.
     sway_deg : float
         Amplitude of the whole-body antero-posterior sway about the ankles (0 = none).
     arms : {"folded", "hanging"}
@@ -281,7 +283,10 @@ class SitReachSpec:
 
 @dataclass(frozen=True)
 class ClipSpec:
-    """Everything that determines one clip; with the seed it fixes every pixel and every ground-truth number."""
+    """Everything that determines one clip.
+
+    With the seed it fixes every pixel and every ground-truth number.
+    """
 
     scene: Scene
     seed: int = 0

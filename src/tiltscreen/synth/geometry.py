@@ -73,7 +73,8 @@ def rotation_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray, shape (3, 3)
-        ``R`` with ``R @ a / |a| == b / |b|``. Antiparallel inputs turn 180 degrees about an axis normal to ``a``.
+        ``R`` with ``R @ a / |a| == b / |b|``.
+        Antiparallel inputs turn 180 degrees about an axis normal to ``a``.
 
     """
     u = np.asarray(a, dtype=float) / np.linalg.norm(a)
@@ -199,7 +200,9 @@ def inclination_from_vertical(lower: np.ndarray, upper: np.ndarray) -> np.ndarra
 
 
 def lumbo_horizontal(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
-    """Lumbo-horizontal (L-Hfx style) angle, degrees: from the forward horizontal to the back line lower -> upper.
+    """Lumbo-horizontal (L-Hfx style) angle, degrees.
+
+    From the forward horizontal to the back line lower -> upper.
 
     Parameters
     ----------
@@ -230,7 +233,9 @@ def apply_rigid(transform: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 
 def look_at(eye: np.ndarray, target: np.ndarray, up: np.ndarray = UP) -> np.ndarray:
-    """World-to-camera rotation for an OpenCV camera (x right, y down, z forward) at ``eye`` seeing ``target``.
+    """World-to-camera rotation for an OpenCV camera at ``eye`` seeing ``target``.
+
+    OpenCV camera axes: x right, y down, z forward.
 
     Returns
     -------
@@ -263,10 +268,10 @@ def camera_rotation(
     eye, target : ndarray, shape (3,)
         Camera centre and aim point, metres.
     yaw_deg, pitch_deg, roll_deg : float
-        Offsets in degrees, right-handed about the camera's own axes (OpenCV: x right, y down, z forward), applied
-        after aiming: yaw about y (positive turns the view to the right), pitch about x (positive tilts the view
-        down), roll about z (positive rotates the camera clockwise as seen from behind it, so the scene appears
-        rotated counter-clockwise in the image).
+        Offsets in degrees, right-handed about the camera's own axes (OpenCV: x right, y down, z forward),
+        applied after aiming: yaw about y (positive turns the view to the right), pitch about x (positive
+        tilts the view down), roll about z (positive rotates the camera clockwise as seen from behind it, so
+        the scene appears rotated counter-clockwise in the image).
 
     """
     base = look_at(eye, target)

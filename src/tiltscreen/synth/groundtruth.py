@@ -18,22 +18,24 @@ SCHEMA = "tiltscreen-synth-gt/1"
 DEFINITIONS: dict[str, str] = {
     "frame": "world metres, +Z up, -Y the subject's forward, +X the subject's left; floor at z = 0",
     "pixels": "OpenCV convention: u right, v down, origin at the top-left corner of the top-left pixel",
-    "pelvic_tilt_deg": "ASIS-PSIS tilt of each side in the sagittal plane from points fixed rigidly to the pelvis "
-    "bone; positive = anterior (ASIS lower than PSIS)",
-    "sticker_tilt_deg": "the same angle from the skin points under the stickers (skin slides: differs from the "
-    "bone-fixed tilt by several degrees)",
-    "hip_flexion_deg": "180 - included angle shoulder-hip-knee (same side, 3-D): 0 = trunk and thigh in line, "
-    "~90 sitting upright",
+    "pelvic_tilt_deg": "ASIS-PSIS tilt of each side in the sagittal plane from points fixed rigidly "
+    "to the pelvis bone; positive = anterior (ASIS lower than PSIS)",
+    "sticker_tilt_deg": "the same angle from the skin points under the stickers "
+    "(skin slides: differs from the bone-fixed tilt by several degrees)",
+    "hip_flexion_deg": "180 - included angle shoulder-hip-knee (same side, 3-D): "
+    "0 = trunk and thigh in line, ~90 sitting upright",
     "knee_flexion_deg": "180 - included angle hip-knee-ankle (3-D): 0 = straight",
-    "trunk_inclination_deg": "sagittal angle of hip midpoint -> shoulder midpoint from vertical, forward positive",
-    "lumbo_horizontal_deg": "L-Hfx style: sagittal angle from the forward horizontal to the pelvis-fixed back line "
-    "at L5-S1 (lower -> upper); 90 = vertical back line, larger = pelvis tipped back",
-    "reach_cm": "true fingertip (tip of the middle finger) minus big-toe tip along the forward horizontal, cm; "
-    "positive past the toes",
+    "trunk_inclination_deg": "sagittal angle of hip midpoint -> shoulder midpoint from vertical, "
+    "forward positive",
+    "lumbo_horizontal_deg": "L-Hfx style: sagittal angle from the forward horizontal to the pelvis-fixed "
+    "back line at L5-S1 (lower -> upper); 90 = vertical back line, larger = pelvis tipped back",
+    "reach_cm": "true fingertip (tip of the middle finger) minus big-toe tip along the forward horizontal, "
+    "cm; positive past the toes",
     "reach_box_cm": "true fingertip minus the box face the soles press on, along the forward horizontal, cm",
     "sway_deg": "whole-body antero-posterior rotation about the ankles, forward positive",
-    "points_px": "projected pixel positions of BlazePose-equivalent points (joint centres for shoulders, elbows, "
-    "wrists, hips, knees, ankles; knuckles for index/pinky; skin vertices for face, heel, foot index) "
+    "points_px": "projected pixel positions of BlazePose-equivalent points "
+    "(joint centres for shoulders, elbows, wrists, hips, knees, ankles; knuckles for index/pinky; "
+    "skin vertices for face, heel, foot index) "
     "and of the fingertips, toe tips, ASIS/PSIS (bone-fixed) and sticker centres",
     "visible": "for skin points only: the rendered depth at the pixel agrees with the point within 3 cm",
 }
@@ -73,7 +75,7 @@ def clinical_angles(points: dict[str, np.ndarray], *, box_face_y: float | None) 
     return out
 
 
-def check_ground_truth(gt: dict[str, Any]) -> list[str]:
+def check_ground_truth(gt: dict[str, Any]) -> list[str]:  # noqa: C901 - one flat list of schema checks
     """Return every problem with a ground-truth dict (empty list when it matches the schema)."""
     problems: list[str] = []
     if gt.get("schema") != SCHEMA:

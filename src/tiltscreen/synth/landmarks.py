@@ -12,7 +12,7 @@ Assumptions (also written into every ground-truth file):
   ``NEUTRAL_TILT_DEG`` of anterior ASIS-PSIS tilt (a typical palpation-meter value).
 - Both are fixed rigidly to the pelvis bone (``spine05``); the L5-S1 back line is two pelvis-fixed points on the
   midline back surface 3 cm above and 5 cm below the PSIS level.
-"""
+"""  # noqa: E501 - kept byte-identical: pipeline copies it into every ground-truth file ("assumptions")
 
 from __future__ import annotations
 
@@ -62,7 +62,8 @@ BLAZEPOSE_NAMES: tuple[str, ...] = (
     "right_foot_index",
 )
 
-# Landmarks taken as a rig bone's head (joint centre). MediaPipe's "index"/"pinky" sit near the knuckles (MCP).
+# Landmarks taken as a rig bone's head (joint centre).
+# MediaPipe's "index"/"pinky" sit near the knuckles (MCP).
 BONE_LANDMARKS: dict[str, str] = {
     "shoulder": "upperarm01",
     "elbow": "lowerarm01",
@@ -110,7 +111,9 @@ def _side_name(side: str) -> str:
 def surface_vertex(
     vertices: np.ndarray, mask: np.ndarray, *, x: float, z: float, radius: float, toward: np.ndarray
 ) -> int:
-    """Index of the outermost masked vertex in direction ``toward`` within ``radius`` of (x, z) in the XZ plane.
+    """Index of the outermost masked vertex in direction ``toward``.
+
+    Only vertices within ``radius`` of (x, z) in the XZ plane count.
 
     Raises
     ------
@@ -143,9 +146,9 @@ def asis_from_hips(
     hip_left, hip_right : ndarray, shape (3,)
         Hip-joint centres (world, metres).
     width_m : float
-        Inter-ASIS width W. Each ASIS lies 0.30 W above and 0.22 W in front of its hip centre, at W / 2 from the
-        midline (the rig's hip heads sit wider than anatomical hip centres, so the 0.14 W medial offset is not
-        used; the width is taken from stature instead, see ``find_anchors``).
+        Inter-ASIS width W. Each ASIS lies 0.30 W above and 0.22 W in front of its hip centre, at W / 2 from
+        the midline (the rig's hip heads sit wider than anatomical hip centres, so the 0.14 W medial offset is
+        not used; the width is taken from stature instead, see ``find_anchors``).
 
     Examples
     --------

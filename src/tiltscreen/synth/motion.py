@@ -99,15 +99,16 @@ def standing_posture(
     times : ndarray, shape (F,)
         Frame times in seconds.
     neutral_tilt_deg : float
-        ASIS-PSIS tilt of this body's rest pose (the pelvis is rotated by ``spec.tilt_deg - neutral_tilt_deg``).
+        ASIS-PSIS tilt of this body's rest pose
+        (the pelvis is rotated by ``spec.tilt_deg - neutral_tilt_deg``).
     rng : numpy.random.Generator
         Source of the sway phase and frequency.
 
     Notes
     -----
-    The lumbar spine compensates: spine04 keeps 0.4 of the pelvic rotation and spine03 swings back by 0.3 of it
-    (a lordotic curve), so the
-    thorax, neck and head stay upright; the legs stay vertical (the hip extends/flexes by the pelvic rotation).
+    The lumbar spine compensates: spine04 keeps 0.4 of the pelvic rotation and spine03 swings back by 0.3 of
+    it (a lordotic curve), so the thorax, neck and head stay upright; the legs stay vertical (the hip
+    extends/flexes by the pelvic rotation).
 
     """
     f = np.ones_like(times, dtype=float)

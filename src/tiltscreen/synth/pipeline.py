@@ -1,4 +1,7 @@
-"""One clip end to end: body -> motion -> posed frames -> scene and camera -> render -> H.264 + ground truth."""
+"""One clip end to end.
+
+body -> motion -> posed frames -> scene and camera -> render -> H.264 + ground truth.
+"""
 
 from __future__ import annotations
 
@@ -202,14 +205,17 @@ def make_box(spec: ClipSpec, vertices: np.ndarray, foot_mask: np.ndarray) -> dic
         centre = np.array([side * (BOX_HALF_WIDTH_M + 0.001), face_y - BOX_LENGTH_M / 2, BOX_HEIGHT_M / 2])
         right = np.array([0.0, side, 0.0])  # image-right of a level side camera (+Y seen from the left)
         up = np.array([0.0, 0.0, 1.0])
-        quad = lambda h: np.stack(
-            [
-                centre - h * right + h * up,
-                centre + h * right + h * up,  # noqa: E731
-                centre + h * right - h * up,
-                centre - h * right - h * up,
-            ]
-        )
+
+        def quad(h: float) -> np.ndarray:
+            return np.stack(
+                [
+                    centre - h * right + h * up,
+                    centre + h * right + h * up,
+                    centre + h * right - h * up,
+                    centre - h * right - h * up,
+                ]
+            )
+
         box["print_corners"] = quad(half_print)
         box["marker_corners"] = quad(half_black)
     return box
@@ -218,8 +224,8 @@ def make_box(spec: ClipSpec, vertices: np.ndarray, foot_mask: np.ndarray) -> dic
 def sticker_frames(spec: ClipSpec, vertices: np.ndarray, faces: np.ndarray, vertex_ids: list[int]) -> list:
     """Per frame, (centre, normal) of each sticker: skin vertex + 3 mm along its normal.
 
-    The disc is turned halfway between the skin normal and the camera side (as a sticker placed a little towards
-    the camera on the iliac spine), so that it is not seen exactly edge-on.
+    The disc is turned halfway between the skin normal and the camera side (as a sticker placed a little
+    towards the camera on the iliac spine), so that it is not seen exactly edge-on.
     """
     from tiltscreen.synth.render import vertex_normals  # noqa: PLC0415
 
@@ -240,7 +246,7 @@ def sticker_frames(spec: ClipSpec, vertices: np.ndarray, faces: np.ndarray, vert
 
 
 def visibility(px: np.ndarray, world: np.ndarray, depth: np.ndarray, camera: CameraModel) -> bool:
-    """True if a surface point's camera depth matches the rendered depth at its pixel within 3 cm."""
+    """Return True if a surface point's camera depth matches the rendered depth at its pixel within 3 cm."""
     if np.any(np.isnan(px)):
         return False
     u, v = int(np.floor(px[0])), int(np.floor(px[1]))
@@ -351,7 +357,8 @@ def build_ground_truth(
         "assumptions": LANDMARK_NOTES.split("Assumptions (also written into every ground-truth file):")[
             1
         ].strip(),
-        "note": "Rendered people, not patients: renders are cleaner than life (no real skin, clothing or clutter).",
+        "note": "Rendered people, not patients: renders are cleaner than life "
+        "(no real skin, clothing or clutter).",
         "config": spec.to_dict(),
         "subject": {
             "stature_cm": round(body.stature_m * 100.0, 1),

@@ -32,7 +32,10 @@ class Look:
 
 
 def draw_look(rng: np.random.Generator, *, vary: bool) -> Look:
-    """Pick skin, clothing, floor and wall colours and light levels (fixed neutral look if ``vary`` is False)."""
+    """Pick skin, clothing, floor and wall colours and light levels.
+
+    Fixed neutral look if ``vary`` is False.
+    """
     if not vary:
         return Look(
             (0.80, 0.58, 0.46),
@@ -116,7 +119,8 @@ class BoxSpec:
     marker_image : ndarray or None
         RGB uint8 image of the marker with its white border, applied to ``marker_corners``.
     marker_corners : ndarray or None, shape (4, 3)
-        World corners of the printed image (top-left, top-right, bottom-right, bottom-left as seen by the camera).
+        World corners of the printed image
+        (top-left, top-right, bottom-right, bottom-left as seen by the camera).
 
     """
 
@@ -142,7 +146,8 @@ class Renderer:
     look : Look
         Colours and light.
     camera_side : float
-        +1 if the camera is on the +X side (the subject's left), -1 otherwise (the wall goes behind the subject).
+        +1 if the camera is on the +X side (the subject's left), -1 otherwise
+        (the wall goes behind the subject).
 
     """
 
@@ -304,7 +309,10 @@ def _homog(rot: np.ndarray) -> np.ndarray:
 
 
 def marker_image(marker_cm: float, border_cm: float, *, px_per_cm: float = 12.0) -> np.ndarray:
-    """RGB image of ArUco DICT_4X4_50 id 0 (``marker_cm`` black square) with a white border ``border_cm`` wide."""
+    """RGB image of ArUco DICT_4X4_50 id 0 (``marker_cm`` black square).
+
+    It has a white border ``border_cm`` wide.
+    """
     import cv2  # noqa: PLC0415 - from mediapipe's opencv-contrib-python
 
     dictionary = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50)

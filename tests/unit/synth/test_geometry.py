@@ -59,7 +59,10 @@ def test_trunk_inclination_sign():
 
 @pytest.mark.parametrize(("dy", "expected"), [(0.0, 90.0), (1.0, 135.0), (-1.0, 45.0)])
 def test_lumbo_horizontal(dy, expected):
-    """Vertical back line = 90; top leaning back (+Y) = larger (pelvis tipped back); leaning forward smaller."""
+    """Vertical back line = 90; top leaning back (+Y) = larger (pelvis tipped back).
+
+    Leaning forward: smaller.
+    """
     assert geo.lumbo_horizontal(np.zeros(3), np.array([0.0, dy, 1.0])) == pytest.approx(expected)
 
 
