@@ -129,7 +129,7 @@ def trial_metrics(trial: Trial | None, series: ReachSeries, ctx: Context) -> dic
             "knee_flexion_deg": Metric.missing("deg", "hip-knee-ankle", empty),
             "pelvic_tilt_deg": Metric.missing("deg", "ASIS-PSIS line vs horizontal", empty),
             "lumbo_horizontal_deg": Metric.missing("deg", "L5-S1 back surface vs forward horizontal", empty),
-            "hold_s": Metric.missing("s", "time within the hold band of the maximum", empty),
+            "hold_s": Metric.missing("s", "time within 1 cm of the highest reach held 2 s", empty),
         }
     return {
         "reach_cm": reach_metric(trial, ctx),
@@ -155,7 +155,8 @@ def trial_metrics(trial: Trial | None, series: ReachSeries, ctx: Context) -> dic
         "hold_s": Metric(
             trial.hold_s,
             "s",
-            "time within the hold band of the maximum (contiguous)",
+            "contiguous time within the hold band (1 cm) of the highest reach sustained over the required "
+            "hold (2 s)",
             (
                 max(trial.hold_s - HOLD_HALF_S - _frame_s(series), 0.0),
                 trial.hold_s + HOLD_HALF_S + _frame_s(series),
