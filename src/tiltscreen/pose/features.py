@@ -15,7 +15,7 @@ import numpy as np
 from tiltscreen.kinematics.back_contour import back_lines
 from tiltscreen.pose.estimator import Candidate
 from tiltscreen.pose.markers import ArucoFinder, MarkerDetection
-from tiltscreen.pose.outline import tip_along
+from tiltscreen.pose.outline import tips_both_ways
 from tiltscreen.skeleton import BLAZEPOSE
 from tiltscreen.sources import Frame
 
@@ -109,14 +109,11 @@ class FeatureRecorder:
         for side, (wrist, index) in _HANDS.items():
             # the forward-most point of the hand for each way the subject may face (resolved later)
             tips = (
-                [
-                    tip_along(mask, subject.xyz[wrist, :2], subject.xyz[index, :2], threshold=0.3, forward=f)
-                    for f in (1, -1)
-                ]
+                tips_both_ways(mask, subject.xyz[wrist, :2], subject.xyz[index, :2], threshold=0.3)
                 if mask is not None
-                else [nan, nan]
+                else np.stack([nan, nan])
             )
-            self.fingertips[side].append(np.array(tips))
+            self.fingertips[side].append(tips)
             for part, store in (("heel", self.heels_floor), ("foot_index", self.toes_floor)):
                 k = BLAZEPOSE.index(f"{side}_{part}")
                 store[side].append(

@@ -151,29 +151,68 @@ def tip_along(
         coincide, or no subject pixel lies in the corridor.
 
     """
-    if mask.ndim != 2:
-        raise ValidationError(f"mask must be 2-D (H, W), got shape {mask.shape}.")
     if forward not in (None, 1, -1):
         raise ValidationError(f"forward must be +1, -1 or None, got {forward!r}.")
-    if not (np.all(np.isfinite(base)) and np.all(np.isfinite(anchor))):
+    found = _corridor_points(mask, base, anchor, reach=reach, corridor=corridor, threshold=threshold)
+    if found is None:
         return NAN2.copy()
+    pts, along = found
+    return _extreme(pts, along if forward is None else pts[:, 0] * forward) / mask.shape[::-1]
+
+
+def tips_both_ways(
+    mask: np.ndarray,
+    base: np.ndarray,
+    anchor: np.ndarray,
+    *,
+    reach: float = 1.5,
+    corridor: float = 0.6,
+    threshold: float = 0.5,
+) -> np.ndarray:
+    """Return :func:`tip_along` with ``forward=+1`` and ``forward=-1`` from one search of the mask.
+
+    For a frame hook that runs before the recording's facing is known: row 0 is the tip for a subject
+    facing image-right, row 1 for one facing image-left (normalised (x, y); NaN rows as in
+    :func:`tip_along`).
+    """
+    found = _corridor_points(mask, base, anchor, reach=reach, corridor=corridor, threshold=threshold)
+    if found is None:
+        return np.stack([NAN2, NAN2])
+    pts = found[0]
+    size = mask.shape[::-1]
+    return np.stack([_extreme(pts, pts[:, 0]) / size, _extreme(pts, -pts[:, 0]) / size])
+
+
+def _corridor_points(
+    mask: np.ndarray, base: np.ndarray, anchor: np.ndarray, *, reach: float, corridor: float, threshold: float
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return the subject pixels in the search corridor of :func:`tip_along` and their distance along it.
+
+    Pixel centres, and each one's distance along base->anchor; None if a point is NaN, the two points
+    coincide or no pixel qualifies.
+    """
+    if mask.ndim != 2:
+        raise ValidationError(f"mask must be 2-D (H, W), got shape {mask.shape}.")
+    if not (np.all(np.isfinite(base)) and np.all(np.isfinite(anchor))):
+        return None
     h, w = mask.shape
     b, a = np.asarray(base, float) * [w, h], np.asarray(anchor, float) * [w, h]
     length = float(np.linalg.norm(a - b))
     if length < 1.0:
-        return NAN2.copy()
+        return None
     d = (a - b) / length
     rows, cols, x0, y0 = _window(mask, a, (reach + corridor) * length)
     ys, xs = np.nonzero(mask[rows, cols] > threshold)
     if xs.size == 0:
-        return NAN2.copy()
+        return None
     pts = np.stack([xs + x0 + 0.5, ys + y0 + 0.5], axis=1)
     rel = pts - a
     along = rel @ d
     across = np.abs(rel[:, 0] * d[1] - rel[:, 1] * d[0])
     ok = (across <= corridor * length) & (along >= -0.5 * length) & (along <= reach * length)
-    if not ok.any():
-        return NAN2.copy()
-    score = along[ok] if forward is None else pts[ok, 0] * forward
-    tip_pts = pts[ok][score >= score.max() - 1.0]
-    return tip_pts.mean(axis=0) / [w, h]
+    return (pts[ok], along[ok]) if ok.any() else None
+
+
+def _extreme(pts: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Mean of the points within 1 px of the highest score (a flat tip edge is several px long)."""
+    return pts[score >= score.max() - 1.0].mean(axis=0)

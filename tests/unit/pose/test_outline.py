@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tiltscreen.errors import ValidationError
-from tiltscreen.pose.outline import extreme_point, tip_along
+from tiltscreen.pose.outline import extreme_point, tip_along, tips_both_ways
 
 
 def arm_mask() -> np.ndarray:
@@ -100,3 +100,12 @@ def test_bad_arguments() -> None:
         extreme_point(arm_mask(), norm(190, 100), forward=0, radius=0.1)
     with pytest.raises(ValidationError, match="2-D"):
         tip_along(np.zeros((2, 2, 2)), norm(1, 1), norm(2, 2))
+
+
+def test_tips_both_ways_equals_the_two_forward_tips() -> None:
+    """One search of the mask gives the same points as tip_along with forward = +1 and -1."""
+    m = raised_finger_mask()
+    both = tips_both_ways(m, norm(150, 140), norm(190, 100))
+    for row, forward in ((0, 1), (1, -1)):
+        np.testing.assert_allclose(both[row], tip_along(m, norm(150, 140), norm(190, 100), forward=forward))
+    assert np.isnan(tips_both_ways(m, norm(150, 140), np.array([np.nan, np.nan]))).all()
