@@ -398,6 +398,7 @@ def reach_decomposition(gt: dict[str, Any], rec, parts: dict[str, Any], trial) -
       projection= fwd(tip_gt - toe_gt) / s_hand - R     (perspective, yaw, depth of toe vs hand)
     fwd() is the tool's own forward component (facing, roll). The four parts add up to the mean error exactly.
     """
+    from tiltscreen.pose.features import for_facing  # noqa: PLC0415
     from tiltscreen.protocols.sit_and_reach.measure import forward_component  # noqa: PLC0415
 
     side, facing = parts["side"], parts["facing"]
@@ -411,7 +412,7 @@ def reach_decomposition(gt: dict[str, Any], rec, parts: dict[str, Any], trial) -
     ok = frames < gt["n_frames"]
     rows, frames = rows[ok], frames[ok]
     size = np.array(lm.image_size, float)
-    tip_m = rec.features[f"{side}_fingertip_facing_{'right' if facing > 0 else 'left'}"][rows] * size
+    tip_m = for_facing(rec.features, f"{side}_fingertip", facing)[rows] * size
     toe_m = np.nanmedian(lm.point(f"{side}_foot_index"), axis=0)
     tip_g = np.asarray(gt["points_px"][f"{side}_fingertip"], float)[frames]
     toe_g = np.asarray(gt["points_px"][f"{side}_toe_tip"], float)[frames]

@@ -70,6 +70,15 @@ def highest_point(
     return np.array([(np.median(xs[sel]) + x0 + 0.5) / w, (top + 0.5) / h])
 
 
+def for_facing(features: dict[str, np.ndarray], name: str, facing: int) -> np.ndarray | None:
+    """Return the per-frame array ``name`` recorded for a subject facing image-right (+1) or left (-1).
+
+    The recorder stores such measurements once per facing (``<name>_facing_right/left``) because the
+    recording's facing is only known afterwards; None when the array was not recorded.
+    """
+    return features.get(f"{name}_facing_{'right' if facing > 0 else 'left'}")
+
+
 @dataclass
 class FeatureRecorder:
     """Collect fingertip, floor-contact and marker measurements frame by frame.

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from tiltscreen.outputs.keyframe import annotate_key_frame, read_frame, save_png
-from tiltscreen.protocols.sit_and_reach.pelvis import lumbo_metric
+from tiltscreen.pose.features import for_facing
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -22,11 +22,11 @@ def write_key_frame(job: Any, rec: Any, parts: dict[str, Any]) -> Path:
     lm, side = rec.lm, parts["side"]
     bgr = read_frame(job.input, int(lm.frame_index[row]))
     size = np.array(lm.image_size, float)
-    tip = rec.features[f"{side}_fingertip_facing_{'right' if parts['facing'] > 0 else 'left'}"][row] * size
+    tip = for_facing(rec.features, f"{side}_fingertip", parts["facing"])[row] * size
     toe = np.nanmedian(lm.point(f"{side}_foot_index"), axis=0)
     unit = series.unit
     lines = [(tuple(toe), (float(tip[0]), float(toe[1])), "reach")]
-    lumbo = lumbo_metric(trial, parts["pelvis"]) if parts.get("camera_ok") else None
+    lumbo = parts.get("lumbo")
     back = _back_line(rec, parts, row, size)
     if back is not None and lumbo is not None and lumbo.value is not None:
         lines.append((*back, "back line"))
@@ -56,9 +56,8 @@ def write_key_frame(job: Any, rec: Any, parts: dict[str, Any]) -> Path:
 
 def _back_line(rec: Any, parts: dict[str, Any], row: int, size: np.ndarray) -> tuple | None:
     """End points (pixels) of this frame's back-contour line, 0.1 image heights long; None if not traced."""
-    facing = "right" if parts["facing"] > 0 else "left"
-    d = rec.features.get(f"back_line_facing_{facing}")
-    mid = rec.features.get(f"back_point_facing_{facing}")
+    d = for_facing(rec.features, "back_line", parts["facing"])
+    mid = for_facing(rec.features, "back_point", parts["facing"])
     if d is None or mid is None or not (np.isfinite(d[row]).all() and np.isfinite(mid[row]).all()):
         return None
     centre, half = mid[row] * size, 0.05 * size[1] * d[row] / np.hypot(*d[row])

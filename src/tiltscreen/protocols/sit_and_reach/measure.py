@@ -17,6 +17,7 @@ from tiltscreen.kinematics import sagittal
 from tiltscreen.kinematics.camera import estimate_roll_deg, roll_from_marker
 from tiltscreen.kinematics.vectors import image_to_up, rotate_2d
 from tiltscreen.landmarks import Landmarks
+from tiltscreen.pose.features import for_facing
 from tiltscreen.pose.markers import MarkerDetection
 from tiltscreen.protocols.common import Scale
 from tiltscreen.protocols.sit_and_reach.series import ReachSeries
@@ -144,7 +145,7 @@ def build_series(
     """Return the per-frame series the trial analysis needs (reach in cm if a scale exists, else px)."""
     size = np.array(lm.image_size, float)
     other = "right" if side == "left" else "left"
-    tip = features[f"{side}_fingertip_facing_{'right' if facing > 0 else 'left'}"] * size
+    tip = for_facing(features, f"{side}_fingertip", facing) * size
     toe = lm.point(f"{side}_foot_index")
     toe_fixed = np.nanmedian(toe, axis=0)  # the feet rest against the box: one toe position per trial set
     reach = reach_px(tip, toe_fixed, facing=facing, roll_deg=roll_deg)

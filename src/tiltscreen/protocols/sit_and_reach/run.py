@@ -16,6 +16,7 @@ from tiltscreen.kinematics.sticker_tilt import (
 from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side, oblique_view_reason
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.outputs.files import write_json
+from tiltscreen.pose.features import for_facing
 from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
 from tiltscreen.protocols.common import Camera, Scale, envelope, refuse
 from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract
@@ -84,7 +85,7 @@ def _pelvis_series(rec: Recording, stickers, facing: int, roll) -> PelvisSeries:
             "Camera roll was not measured: an angle against the horizontal needs "
             "the printed marker on the box or a level camera.",
         )
-    line = rec.features.get("back_line_facing_right" if facing > 0 else "back_line_facing_left")
+    line = for_facing(rec.features, "back_line", facing)
     lumbo = None if line is None else lumbo_horizontal_deg(line, facing=facing, roll_deg=roll.deg)
     return PelvisSeries(tilt, sd, lumbo, None if lumbo is not None else "The back contour was not recorded.")
 
@@ -175,6 +176,7 @@ def analyse(
         "scale": scale,
         "pelvis": ctx.pelvis,
         "camera_ok": camera.within_limits,
+        "lumbo": metrics["lumbo_horizontal_deg"],  # the best trial's (null when refused), for the key frame
     }
 
 
