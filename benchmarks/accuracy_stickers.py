@@ -26,7 +26,6 @@ Writes ``benchmarks/results/accuracy_stickers.json`` and ``.md``.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import platform
 import sys
@@ -39,6 +38,9 @@ import numpy as np
 
 from tiltscreen.synth.config import BodySpec, CameraSpec, ClipSpec, StandingSpec
 from tiltscreen.synth.groundtruth import points_px as gt_track
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from accuracy_landmarks import render_cached  # noqa: E402 - the same render cache (config hash)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -86,18 +88,6 @@ def clip_spec(entry: tuple) -> ClipSpec:
         stickers=True,
         sticker_rgb=rgb,
     )
-
-
-def render_cached(name: str, spec: ClipSpec, cache: Path) -> tuple[Path, dict[str, Any]]:
-    """Render ``spec`` unless a clip with the same configuration is cached; return the .mp4 and its GT."""
-    key = hashlib.sha256(json.dumps(spec.to_dict(), sort_keys=True).encode()).hexdigest()[:10]
-    stem = cache / f"{name}_{key}"
-    if not (stem.with_suffix(".json").is_file() and stem.with_suffix(".mp4").is_file()):
-        from tiltscreen.synth.pipeline import generate_clip  # noqa: PLC0415 - torch/anny only here
-
-        cache.mkdir(parents=True, exist_ok=True)
-        generate_clip(spec, stem)
-    return stem.with_suffix(".mp4"), json.loads(stem.with_suffix(".json").read_text())
 
 
 def detect(video: Path, rgb: tuple[int, int, int]):
