@@ -105,8 +105,9 @@ def analyse(
         rec.lm, rec.features, side=side, facing=facing, roll_deg=roll.deg or 0.0, px_per_cm=scale.px_per_cm
     )
     rules_px = scale.px_per_cm or _rules_scale(rec.lm, side)
-    trials = detect_trials(series, analysis.rules_from(th, unit=series.unit, px_per_cm=rules_px))
-    best = best_trial(trials, analysis.rules_from(th, unit=series.unit, px_per_cm=rules_px))
+    rules = analysis.rules_from(th, unit=series.unit, px_per_cm=rules_px)
+    trials = detect_trials(series, rules)
+    best = best_trial(trials, rules)
     ctx = analysis.Context(
         scale=scale,
         roll_corrected=roll.deg is not None,
