@@ -160,7 +160,7 @@ class Scale:
             "source": self.source,
             "px_per_cm": _num(self.px_per_cm, 4),
             "relative_uncertainty": _num(self.rel_uncertainty, 4),
-            "detail": self.detail,
+            "detail": sentence(self.detail),
         }
 
 

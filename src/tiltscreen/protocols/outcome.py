@@ -8,7 +8,8 @@ Before measuring anything a protocol checks, in this order, that the recording
 3. shows the test's posture for long enough (else ``not_this_protocol``,
    :mod:`tiltscreen.protocols.evidence`), and
 4. shows the subject from the side, so that the facing direction and the near side can be
-   told (else ``not_this_protocol`` or ``indeterminate``).
+   told (else ``indeterminate``: the test's posture was seen, so the recording is the test, filmed
+   from where it cannot be read; e.g. a standing subject filmed from the front).
 
 Each check gives an :class:`Outcome` (a status and plain sentences) or lets the analysis go
 on; :func:`outcome_summary` turns an outcome into the same ``summary.json`` envelope as a
@@ -138,10 +139,10 @@ def view_or_outcome(rec: Recording, *, side: str = "auto") -> View | Outcome:
         facing = facing_direction(rec.lm)
     except ValidationError as err:  # no side view: neither the head nor the feet show a direction
         return Outcome(
-            "not_this_protocol",
+            "indeterminate",
             (
-                "The subject was not seen from the side: neither the head nor the feet show which way they "
-                "face.",
+                "Which way the subject faces could not be told: neither the head nor the feet point clearly "
+                "to one side.",
                 "Both tests need a side view with the head and the feet in the picture.",
             ),
             diagnostics=str(err),

@@ -93,12 +93,8 @@ def _pelvis_series(rec: Recording, stickers, facing: int, roll) -> PelvisSeries:
 
 def analyse(
     rec: Recording, job: AnalyzeJob, th: Thresholds, stickers=None
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Return the summary (contract) and the pieces the figures need.
-
-    A recording that is not the test, shows nobody or stopped early ends before any
-    measurement (:func:`~tiltscreen.protocols.outcome.gate`); the pieces are then None.
-    """
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Return the summary (contract) and the figures' pieces (None after an early status: ``gate``)."""
     view = gate(rec, "sit-and-reach", th, side=job.side)
     if isinstance(view, Outcome):
         return outcome_summary(view, protocol="sit-and-reach", job=job, th=th, rec=rec), None

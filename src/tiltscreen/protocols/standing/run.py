@@ -118,11 +118,7 @@ def _camera(rec: Recording, side: str, facing: int, roll: Roll, th: Thresholds, 
 
 
 def analyse_standing(rec: Recording, job: AnalyzeJob, th: Thresholds, sources: TiltSources) -> dict[str, Any]:
-    """Return the standing summary (result contract) from an extracted recording.
-
-    A recording that is not the test, shows nobody or stopped early ends before any
-    measurement (:func:`~tiltscreen.protocols.outcome.gate`).
-    """
+    """Return the standing summary (result contract); early statuses from ``outcome.gate``."""
     view = gate(rec, "standing", th, side=job.side)
     if isinstance(view, Outcome):
         return outcome_summary(view, protocol="standing", job=job, th=th, rec=rec)
