@@ -119,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
     standing = [s for role, s in done if role != "sit_and_reach"]
     sr = next((s for role, s in done if role == "sit_and_reach"), None)
     result = joint_reading(standing, sr, _left_right(standing))
+    if any(s.get("stopped_by") == "ctrl_c" for _, s in done):
+        result["reading"] = f"Stopped with Ctrl-C before every recording was read. {result['reading']}"
     result["recordings"] = [
         {
             "role": role,

@@ -154,4 +154,5 @@ def test_screen_stops_at_ctrl_c(tmp_path, capsys, monkeypatch) -> None:
     assert got == 130 and started == ["left.mp4", "right.mp4"]
     result = json.loads((tmp_path / "screening.json").read_text())
     assert [r["status"] for r in result["recordings"]] == ["ok", "interrupted"]
+    assert result["reading"].startswith("Stopped with Ctrl-C before every recording was read. ")
     assert "Stopped with Ctrl-C" in capsys.readouterr().err
