@@ -1,15 +1,16 @@
 """The ``tiltscreen`` command: a thin layer that parses arguments and turns errors into messages.
 
-Exit codes
+Exit codes (and the ``summary.json`` status that goes with each, README "Command line")
 ----------
-0  success
+0  success (``ok``; for ``analyze`` also ``indeterminate``)
 1  another tiltscreen error (message printed)
-2  bad input: missing, wrong type, unreadable, empty; or bad arguments
+2  bad input: missing, wrong type, unreadable, empty (``unreadable``); or bad arguments; for ``analyze``
+   a recording that is not the test (``not_this_protocol``)
 3  model missing, corrupt or failing its checksum
 4  the source stopped mid-way (camera unplugged, stream ended, truncated file);
-   everything processed before was saved
-5  no person found (results saved, with the fraction of frames with a person)
-130 interrupted with Ctrl-C
+   everything processed before was saved (``interrupted``)
+5  no person found (results saved, with the fraction of frames with a person; ``no_person``)
+130 interrupted with Ctrl-C (what was processed is saved; ``interrupted``)
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tiltscreen.interrupt import CtrlCWatch
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.pipeline import LandmarksJob, filter_landmarks
 from tiltscreen.pose.estimator import Candidate, PoseOptions
@@ -46,7 +47,11 @@ class AnalyzeJob:
 
 @dataclass
 class Recording:
-    """A recording's landmarks and outline features, extracted once."""
+    """A recording's landmarks and outline features, extracted once.
+
+    ``interrupted`` says why the frames stopped before the end of the recording (None when
+    it ran to its end); ``stopped_by_ctrl_c`` is True when that was the user's Ctrl-C.
+    """
 
     raw: Landmarks
     lm: Landmarks
@@ -54,6 +59,7 @@ class Recording:
     markers: list
     subject_fraction: float
     interrupted: str | None
+    stopped_by_ctrl_c: bool = False
 
 
 def extract(
@@ -61,11 +67,12 @@ def extract(
 ) -> Recording:
     """Landmarks with segmentation, fingertips, floor contacts and markers, filtered for recorded video.
 
-    ``extra_hooks`` see every frame too (e.g. a protocol's sticker detector).
+    ``extra_hooks`` see every frame too (e.g. a protocol's sticker detector). Ctrl-C while the
+    frames are read ends the reading, keeps what was processed and is recorded in the result.
     """
     model = locate_model(job.model)
     recorder = FeatureRecorder(marker_dictionary=job.marker_dictionary)
-    with open_source(job.input, max_side=job.max_side) as source:
+    with open_source(job.input, max_side=job.max_side) as source, CtrlCWatch() as ctrl_c:
         raw, report = extract_landmarks(
             source,
             options=PoseOptions(model_path=model, segmentation=True),
@@ -80,5 +87,11 @@ def extract(
     if raw.n_frames > 16:  # outline points jitter like landmarks: the same zero-phase 6 Hz low-pass
         features = {k: lowpass_points(v, raw.timestamps_s, cutoff_hz=6.0) for k, v in features.items()}
     return Recording(
-        raw, lm, features, [d for _, d in recorder.markers], report.person_fraction, report.interrupted
+        raw,
+        lm,
+        features,
+        [d for _, d in recorder.markers],
+        report.person_fraction,
+        report.interrupted,
+        stopped_by_ctrl_c=ctrl_c.pressed,
     )

@@ -66,6 +66,8 @@ class Thresholds:
     lumbo_horizontal: dict[str, Any]
     ymca: YmcaNorms
     standing: dict[str, Any]
+    #: plain evidence that a recording shows the test (``protocol_evidence``: posture limits)
+    evidence: dict[str, Threshold]
 
 
 def _t(section: dict[str, Any], key: str, where: str) -> Threshold:
@@ -111,7 +113,23 @@ def parse_thresholds(raw: dict[str, Any], *, where: str = "thresholds") -> Thres
         lumbo_horizontal=dict(sr.get("lumbo_horizontal_deg", {})),
         ymca=ymca,
         standing=dict(raw.get("standing", {})),
+        evidence=_evidence(raw.get("protocol_evidence", {}), where),
     )
+
+
+#: the keys of ``protocol_evidence`` (see :mod:`tiltscreen.protocols.evidence`)
+EVIDENCE_KEYS = (
+    "min_posture_s",
+    "sitting_max_leg_incline_deg",
+    "sitting_min_leg_trunk_ratio",
+    "standing_max_trunk_lean_deg",
+    "standing_max_leg_lean_deg",
+    "standing_max_motion",
+)
+
+
+def _evidence(section: dict[str, Any], where: str) -> dict[str, Threshold]:
+    return {key: _t(section, key, f"{where} (protocol_evidence)") for key in EVIDENCE_KEYS}
 
 
 def load_thresholds(path: str | os.PathLike[str] | None = None) -> Thresholds:

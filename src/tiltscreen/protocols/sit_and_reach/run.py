@@ -13,13 +13,14 @@ from tiltscreen.kinematics.sticker_tilt import (
     MARKER_PARALLAX_SD_DEG,
     tilt_series_deg,
 )
-from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side, oblique_view_reason
+from tiltscreen.kinematics.view import estimate_yaw_deg, oblique_view_reason
 from tiltscreen.landmarks import Landmarks
-from tiltscreen.outputs.files import write_json
+from tiltscreen.outputs.files import write_json  # noqa: F401 -- benchmarks import it from here
 from tiltscreen.pose.features import for_facing
 from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
 from tiltscreen.protocols.common import Camera, Scale, envelope, refuse
-from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract
+from tiltscreen.protocols.outcome import Outcome, gate, outcome_summary
+from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract  # noqa: F401 -- as write_json
 from tiltscreen.protocols.sit_and_reach import analysis, pelvis
 from tiltscreen.protocols.sit_and_reach.measure import (
     build_series,
@@ -92,10 +93,12 @@ def _pelvis_series(rec: Recording, stickers, facing: int, roll) -> PelvisSeries:
 
 def analyse(
     rec: Recording, job: AnalyzeJob, th: Thresholds, stickers=None
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Return the summary (contract) and the pieces the figures need."""
-    facing = facing_direction(rec.lm)
-    side = near_side(rec.lm, facing=facing) if job.side == "auto" else job.side
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Return the summary (contract) and the figures' pieces (None after an early status: ``gate``)."""
+    view = gate(rec, "sit-and-reach", th, side=job.side)
+    if isinstance(view, Outcome):
+        return outcome_summary(view, protocol="sit-and-reach", job=job, th=th, rec=rec), None
+    facing, side = view.facing, view.side
     size = np.array(rec.lm.image_size, float)
     floor = np.vstack([rec.features[f"{side}_heel_floor"] * size, rec.features["seat_floor"] * size])
     roll = roll_estimate(rec.markers, floor)
@@ -126,8 +129,6 @@ def analyse(
         reasons.append(
             "No valid trial was found." if trials else "No sit-and-reach trial was found in the recording."
         )
-    if rec.interrupted:
-        reasons.append(rec.interrupted)
     split = (
         pelvis.hip_spine_split(trials[best], series.t_s, series.trunk_inclination_deg, ctx.pelvis)
         if best is not None and camera.within_limits
@@ -205,18 +206,18 @@ def _trial_dict(t, series, ctx, *, refused: tuple[str, ...] = ()) -> dict[str, A
 
 def run_sit_and_reach(job: AnalyzeJob) -> dict[str, Any]:
     """Extract, analyse and write ``summary.json``, the landmark tables, the plot and the key frame."""
-    from tiltscreen.outputs.tables import save_landmarks
+    from tiltscreen.protocols.runner import run_recording
 
     th = load_thresholds(job.thresholds)
-    job.out_dir.mkdir(parents=True, exist_ok=True)
     stickers = StickerRecorder(spec=StickerSpec(colour_rgb=job.marker_colour))
-    rec = extract(job, extra_hooks=[stickers])
-    files = {f"landmarks_{k}": str(v) for k, v in save_landmarks(rec.lm, job.out_dir).items()}
-    summary, parts = analyse(rec, job, th, stickers)
-    files.update(_figures(job, rec, parts, th))
-    summary["files"] = files
-    write_json(job.out_dir / "summary.json", summary)
-    return summary
+    return run_recording(
+        job,
+        protocol="sit-and-reach",
+        th=th,
+        hooks=[stickers],
+        analyse=lambda rec: analyse(rec, job, th, stickers),
+        figures=lambda rec, _, parts: _figures(job, rec, parts, th),
+    )
 
 
 def _figures(job: AnalyzeJob, rec: Recording, parts: dict[str, Any], th: Thresholds) -> dict[str, str]:

@@ -8,10 +8,10 @@ import numpy as np
 
 from tiltscreen.kinematics.camera import check_view
 from tiltscreen.kinematics.summary import QuietWindow, quiet_window
-from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side, oblique_view_reason
-from tiltscreen.outputs.files import write_json
+from tiltscreen.kinematics.view import estimate_yaw_deg, oblique_view_reason
 from tiltscreen.protocols.common import Camera, Metric, Scale, envelope, refuse
-from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract
+from tiltscreen.protocols.outcome import Outcome, gate, outcome_summary
+from tiltscreen.protocols.recording import AnalyzeJob, Recording
 from tiltscreen.protocols.sit_and_reach.measure import Roll
 from tiltscreen.protocols.standing import analysis, measure
 from tiltscreen.protocols.standing.tilt import TiltSources, pelvic_tilt
@@ -118,9 +118,11 @@ def _camera(rec: Recording, side: str, facing: int, roll: Roll, th: Thresholds, 
 
 
 def analyse_standing(rec: Recording, job: AnalyzeJob, th: Thresholds, sources: TiltSources) -> dict[str, Any]:
-    """Return the standing summary (result contract) from an extracted recording."""
-    facing = facing_direction(rec.lm)
-    side = near_side(rec.lm, facing=facing) if job.side == "auto" else job.side
+    """Return the standing summary (result contract); early statuses from ``outcome.gate``."""
+    view = gate(rec, "standing", th, side=job.side)
+    if isinstance(view, Outcome):
+        return outcome_summary(view, protocol="standing", job=job, th=th, rec=rec)
+    facing, side = view.facing, view.side
     window = quiet_window(rec.lm, min_duration_s=1.0)
     setup = _setup_reasons(rec, window, side, th)
     rows = measure.window_rows(window) if window else slice(0, rec.lm.n_frames)
@@ -145,8 +147,6 @@ def analyse_standing(rec: Recording, job: AnalyzeJob, th: Thresholds, sources: T
             *analysis.tilt_flags(metrics["pelvic_tilt_deg"], ref, baseline=baseline),
             *analysis.knee_flag(metrics["knee_hyperextension_deg"], th),
         ]
-    if rec.interrupted:
-        reasons.append(rec.interrupted)
     status = (
         "ok" if metrics and metrics["pelvic_tilt_deg"].value is not None and not reasons else "indeterminate"
     )
@@ -201,18 +201,22 @@ def _baseline_tilt(job: AnalyzeJob) -> Metric | None:
 
 def run_standing(job: AnalyzeJob) -> dict[str, Any]:
     """Extract, analyse and write ``summary.json``, the landmark tables and the figures."""
-    from tiltscreen.outputs.tables import save_landmarks
+    from tiltscreen.protocols.runner import run_recording
+    from tiltscreen.protocols.standing.figures import write_figures
     from tiltscreen.protocols.standing.tilt import make_sources
 
     th = load_thresholds(job.thresholds)
-    job.out_dir.mkdir(parents=True, exist_ok=True)
     sources = make_sources(job)
-    rec = extract(job, extra_hooks=sources.hooks)
-    files = {f"landmarks_{k}": str(v) for k, v in save_landmarks(rec.lm, job.out_dir).items()}
-    summary = analyse_standing(rec, job, th, sources)
-    from tiltscreen.protocols.standing.figures import write_figures
 
-    files.update(write_figures(job, rec, summary))
-    summary["files"] = files
-    write_json(job.out_dir / "summary.json", summary)
-    return summary
+    def analyse(rec: Recording) -> tuple[dict[str, Any], Any]:
+        summary = analyse_standing(rec, job, th, sources)
+        return summary, (summary if summary["camera"] is not None else None)  # early outcomes: no figure
+
+    return run_recording(
+        job,
+        protocol="standing",
+        th=th,
+        hooks=sources.hooks,
+        analyse=analyse,
+        figures=lambda rec, summary, _: write_figures(job, rec, summary),
+    )

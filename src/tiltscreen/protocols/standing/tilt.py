@@ -18,7 +18,7 @@ from tiltscreen.kinematics.sticker_tilt import (
     sticker_tilt_deg,
 )
 from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
-from tiltscreen.protocols.common import Metric
+from tiltscreen.protocols.common import Metric, sentences
 
 METHOD_MARKERS = "markers"
 METHOD_ESTIMATE = "markerless-estimate"
@@ -62,12 +62,10 @@ def marker_tilt(
     pairs = sources.stickers.searches[rows]
     if not any(s.pair is not None for s in pairs):
         reasons = sorted({s.reason for s in pairs if s.reason})[:2]
-        return None, ["No ASIS/PSIS skin markers were found: " + "; ".join(reasons)] if reasons else [
-            "No ASIS/PSIS skin markers were found."
-        ]
+        return None, [sentences(["No ASIS/PSIS skin markers were found", *reasons])]
     result = sticker_tilt_deg(pairs, facing, roll.deg or 0.0)
     if result.tilt_deg is None:
-        return None, ["Skin markers: " + " ".join(result.reasons)]
+        return None, [sentences(["The skin markers could not be read", *result.reasons])]
     roll_sd = (roll.uncertainty_deg or 0.0) / 1.96 if roll.deg is not None else 1.5
     sd = math.sqrt(MARKER_DETECTION_SD_DEG**2 + MARKER_PARALLAX_SD_DEG**2 + roll_sd**2)
     value = float(result.tilt_deg)
@@ -95,7 +93,7 @@ def pelvic_tilt(
         notes += more
         if estimate is not None:
             return estimate, notes
-    reason = " ".join(notes) if notes else "Not measurable."
+    reason = sentences(notes) if notes else "Not measurable."
     if sources.outline is None:
         reason += " The outline-based estimate is not available in this version."
     return Metric.missing("deg", "ASIS-PSIS line vs true horizontal", reason), notes
