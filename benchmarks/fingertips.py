@@ -1,0 +1,435 @@
+"""Fingertips on sit-and-reach renders: the hand model (pose/hands.py) against the outline search (pose/features.py).
+
+For every clip of a render set (a folder with ``manifest.csv`` and ``<clip>.mp4`` + ``<clip>.json`` ground
+truth, see docs/synth.md), the pose is extracted once (VIDEO mode, segmentation on, the project's
+FeatureRecorder for the outline fingertip) and cached; the hand model then runs on every frame through the
+real frame hook (HandTipRecorder) fed with the cached pose. Both are compared with the true middle-finger tip
+(``points_px[<side>_fingertip]``) of the near side:
+
+- detection rate of the near hand, over all frames and over the GT holds (``trials[*].hold_start_s..end_s``);
+- error of the forward-most tip along the reach direction (the subject's forward along the floor, projected
+  at the true fingertip with the GT camera) and perpendicular to it, in px and in cm (px / (fx / depth of
+  the true fingertip));
+- the same for the hand model's middle tip (12), the landmark the ground truth marks;
+- per trial, the mean along-floor error over the hold (what a reach reading averages).
+
+Clips are grouped by the box top (``box_top`` column of the manifest when present, else the measured
+colour difference between hand and box top: CIELAB dE < 25 counts as skin-like). Renders, not patients.
+
+Run (main venv; never on held-out sets while developing)::
+
+    PYTHONPATH=src python benchmarks/fingertips.py --set /work/cache/dev/sr_v0 [--cache DIR] [--no-save]
+
+Writes ``benchmarks/results/fingertips_<set>.json`` and ``.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import platform
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+RESULTS = Path(__file__).resolve().parent / "results"
+DEFAULT_CACHE = Path("/work/cache/work/hands")
+SKIN_DE = 25.0  # CIELAB dE under which a box top counts as skin-like (when the manifest does not say)
+
+
+# ------------------------------------------------------------------------------------------------
+# caches: pose + outline once per clip, hands once per clip and option set
+# ------------------------------------------------------------------------------------------------
+
+
+def pose_cache(video: Path, cache: Path) -> dict[str, np.ndarray]:
+    """Raw pose landmarks and outline fingertips of every frame (computed once, then read from ``cache``)."""
+    out = cache / "pose" / f"{video.stem}.npz"
+    if out.is_file():
+        return dict(np.load(out))
+    from tiltscreen.pose.estimator import PoseOptions
+    from tiltscreen.pose.extract import extract_landmarks
+    from tiltscreen.pose.features import FeatureRecorder
+    from tiltscreen.pose.model_store import locate_model
+    from tiltscreen.sources import open_source
+
+    recorder = FeatureRecorder(marker_dictionary=None)
+    with open_source(video, max_side=960) as source:
+        lm, _ = extract_landmarks(
+            source, options=PoseOptions(model_path=locate_model(), segmentation=True), hooks=[recorder]
+        )
+    arrays = {k: v for k, v in recorder.arrays().items() if "fingertip" in k}
+    data = {
+        "xyz": lm.xyz,
+        "visibility": lm.visibility,
+        "presence": lm.presence,
+        "frame_index": lm.frame_index,
+        "image_size": np.array(lm.image_size),
+        **arrays,
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out, **data)
+    return data
+
+
+def hands_cache(video: Path, pose: dict[str, np.ndarray], cache: Path, options) -> dict[str, np.ndarray]:
+    """HandTipRecorder arrays of every frame, the hook fed with the cached pose (cached per option set)."""
+    from tiltscreen.pose.estimator import Candidate
+    from tiltscreen.pose.hand_recorder import HandTipRecorder
+    from tiltscreen.pose.hands import HandModel
+    from tiltscreen.sources import open_source
+
+    params = {
+        k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(options).items() if k != "model_path"
+    }
+    key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:10]
+    out = cache / f"hands_{key}" / f"{video.stem}.npz"
+    if out.is_file():
+        return dict(np.load(out))
+    rows = {int(f): k for k, f in enumerate(pose["frame_index"])}
+    with HandModel(options) as model, open_source(video, max_side=960) as source:
+        rec = HandTipRecorder(model=model, options=options)
+        for frame in source:
+            k = rows.get(frame.index)
+            cand = None
+            if k is not None and np.all(np.isfinite(pose["xyz"][k, :, :2])):
+                cand = Candidate(
+                    xyz=pose["xyz"][k],
+                    visibility=pose["visibility"][k],
+                    presence=pose["presence"][k],
+                    world=np.full((33, 3), np.nan),
+                )
+            rec(frame, cand)
+    data = {**rec.arrays(), "frame_index": np.array(rec.frame_index)}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    (out.parent / "options.json").write_text(json.dumps(params, indent=1))
+    np.savez_compressed(out, **data)
+    return data
+
+
+# ------------------------------------------------------------------------------------------------
+# ground truth
+# ------------------------------------------------------------------------------------------------
+
+
+def project(gt: dict[str, Any], world: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel coordinates and depth (m) of world points (N, 3) with the GT camera."""
+    cam = gt["camera"]
+    r, t = np.array(cam["rotation_world_to_camera"], float), np.array(cam["translation_m"], float)
+    c = world @ r.T + t
+    uv = np.stack([cam["fx"] * c[:, 0] / c[:, 2] + cam["cx"], cam["fy"] * c[:, 1] / c[:, 2] + cam["cy"]], 1)
+    return uv, c[:, 2]
+
+
+def truth(gt: dict[str, Any], side: str) -> dict[str, np.ndarray]:
+    """Per frame: true fingertip (px), unit forward direction along the floor at it (px), px per cm there."""
+    from tiltscreen.synth.groundtruth import points_px
+
+    tip = points_px(gt, f"{side}_fingertip")
+    world = np.asarray(gt["points_world_m"][f"{side}_fingertip"], float)
+    uv, depth = project(gt, world)
+    ahead, _ = project(gt, world + np.array([0.0, -0.05, 0.0]))  # 5 cm forward (-Y) along the floor
+    fwd = ahead - uv
+    fwd /= np.linalg.norm(fwd, axis=1, keepdims=True)
+    t = np.asarray(gt["frames"]["t_s"], float)
+    hold = np.zeros(len(t), bool)
+    for tr in gt["trials"]:
+        hold |= (t >= tr["hold_start_s"] - 1e-6) & (t <= tr["hold_end_s"] + 1e-6)
+    visible = np.asarray(gt["visible"].get(f"{side}_fingertip", [True] * len(t)), bool)
+    return {"tip": tip, "fwd": fwd, "px_per_cm": gt["camera"]["fx"] / (100.0 * depth), "hold": hold,
+            "visible": visible, "t": t}  # fmt: skip
+
+
+def box_contrast(gt: dict[str, Any], video: Path, side: str) -> float | None:
+    """CIELAB dE between the hand (between true fingertip and knuckle) and the box top just beyond the tip.
+
+    Middle frame of the first hold, 3x3 px patches; the box patch 6 px beyond the tip along the forward
+    direction and 2 px below (the same reading as benchmarks/accuracy_sit_and_reach.py).
+    """
+    import cv2
+
+    t = np.asarray(gt["frames"]["t_s"], float)
+    tr = gt["trials"][0]
+    inside = np.flatnonzero((t >= tr["hold_start_s"]) & (t <= tr["hold_end_s"]))
+    if not inside.size:
+        return None
+    i = int(inside[inside.size // 2])
+    cap = cv2.VideoCapture(str(video))
+    cap.set(cv2.CAP_PROP_POS_FRAMES, i)
+    ok, bgr = cap.read()
+    cap.release()
+    if not ok:
+        return None
+    lab = cv2.cvtColor(bgr, cv2.COLOR_BGR2LAB).astype(float)
+    tip = np.asarray(gt["points_px"][f"{side}_fingertip"][i], float)
+    knuckle = np.asarray(gt["points_px"][f"{side}_index"][i], float)
+    forward = 1.0 if tip[0] > knuckle[0] else -1.0
+
+    def patch(p: np.ndarray) -> np.ndarray:
+        x, y = int(p[0]), int(p[1])
+        return lab[max(y - 1, 0) : y + 2, max(x - 1, 0) : x + 2].reshape(-1, 3).mean(axis=0)
+
+    return round(float(np.linalg.norm(patch((tip + knuckle) / 2) - patch(tip + [6.0 * forward, 2.0]))), 1)
+
+
+# ------------------------------------------------------------------------------------------------
+# comparison
+# ------------------------------------------------------------------------------------------------
+
+
+def errors(est: np.ndarray, tr: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Along-floor (forward positive: the estimate beyond the true tip) and perpendicular errors, px and cm."""
+    d = est - tr["tip"][rows]
+    f = tr["fwd"][rows]
+    along = np.sum(d * f, axis=1)
+    across = d[:, 0] * -f[:, 1] + d[:, 1] * f[:, 0]
+    s = tr["px_per_cm"][rows]
+    return {"along_px": along, "across_px": across, "along_cm": along / s, "across_cm": across / s}
+
+
+def stats(x: np.ndarray) -> dict[str, Any]:
+    """Mean (bias), MAE, median |e|, 95th percentile |e| and n of the finite values."""
+    x = x[np.isfinite(x)]
+    if not x.size:
+        return {"n": 0}
+    a = np.abs(x)
+    return {"n": int(x.size), "bias": round(float(x.mean()), 3), "mae": round(float(a.mean()), 3),
+            "median_abs": round(float(np.median(a)), 3), "p95_abs": round(float(np.percentile(a, 95)), 3),
+            "max_abs": round(float(a.max()), 3), "sd": round(float(x.std()), 3)}  # fmt: skip
+
+
+def method_points(pose: dict, hands: dict, side: str, facing: str, fwd: np.ndarray, max_mismatch: float):
+    """Per-frame estimates (px) of the near fingertip by each method, on the pose cache's rows.
+
+    The hands are given to the arms with the true near side (the tool estimates it per recording).
+    """
+    from tiltscreen.pose.hand_recorder import forward_tips, side_arrays
+
+    size = pose["image_size"].astype(float)
+    near = side_arrays(hands, near=side, max_mismatch=max_mismatch)
+    lms = near["near_hand_landmarks"] * size
+    return {
+        "outline": pose[f"{side}_fingertip_facing_{facing}"] * size,
+        "hand_forward": forward_tips(lms, fwd),  # forward-most along the true floor direction of each frame
+        "hand_middle": lms[:, 12],
+        "hand_index": lms[:, 8],
+    }
+
+
+def evaluate_clip(row: dict[str, str], folder: Path, cache: Path, options) -> dict[str, Any]:
+    """Compare the methods with the ground truth on one clip."""
+    from tiltscreen.synth.groundtruth import load_ground_truth
+
+    name = row["name"]
+    video, gt = folder / f"{name}.mp4", load_ground_truth(folder / f"{name}.json")
+    side = gt["config"]["camera"]["side"]
+    t0 = time.perf_counter()
+    pose = pose_cache(video, cache)
+    hands = hands_cache(video, pose, cache, options)
+    frames = pose["frame_index"].astype(int)
+    assert np.array_equal(frames, hands["frame_index"]), "pose and hand rows differ"
+    rows = frames[frames < gt["n_frames"]]
+    tr = truth(gt, side)
+    fwd = tr["fwd"][rows]
+    facing = "right" if np.nanmedian(fwd[:, 0]) > 0 else "left"
+    est = method_points(
+        pose, {k: v[: len(rows)] for k, v in hands.items()}, side, facing, fwd, options.max_mismatch
+    )
+    est = {k: v[: len(rows)] for k, v in est.items()}
+    gt_ok = np.all(np.isfinite(tr["tip"][rows]), axis=1)
+    hold = tr["hold"][rows]
+    clip: dict[str, Any] = {"name": name, "side": side, "facing": facing, "frames": int(len(rows)),
+                            "box_top": row.get("box_top") or None, "box_skin_delta_e": box_contrast(gt, video, side),
+                            "hand_ms_mean": round(float(np.mean(hands["hand_ms"])), 1),
+                            "hand_ms_median": round(float(np.median(hands["hand_ms"])), 1),
+                            "seconds": round(time.perf_counter() - t0, 1), "methods": {}}  # fmt: skip
+    visible = tr["visible"][rows]
+    subsets = {"frames": gt_ok, "hold_frames": gt_ok & hold, "hold_visible": gt_ok & hold & visible}
+    clip["hold_visible_fraction"] = round(float(visible[hold].mean()), 3) if hold.any() else None
+    for method, pts in est.items():
+        found = np.all(np.isfinite(pts), axis=1)
+        e = errors(pts, tr, rows)
+        entry: dict[str, Any] = {
+            "detected_all": round(float(found[gt_ok].mean()), 4),
+            "detected_hold": round(float(found[gt_ok & hold].mean()), 4) if (gt_ok & hold).any() else None,
+            "trials": trial_means(e, found & gt_ok, tr["t"][rows], gt["trials"]),
+        }
+        for part, sel in subsets.items():
+            entry[part] = {k: stats(v[found & sel]) for k, v in e.items()}
+        clip["methods"][method] = entry
+    return clip
+
+
+def trial_means(e: dict[str, np.ndarray], ok: np.ndarray, t: np.ndarray, trials: list[dict]) -> list[dict]:
+    """Per GT trial, the mean along-floor error over the hold frames where the method found a tip (cm)."""
+    out = []
+    for k, trial in enumerate(trials):
+        sel = ok & (t >= trial["hold_start_s"] - 1e-6) & (t <= trial["hold_end_s"] + 1e-6)
+        out.append({"trial": k + 1, "n": int(sel.sum()),
+                    "along_cm": round(float(e["along_cm"][sel].mean()), 3) if sel.any() else None})  # fmt: skip
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# aggregation and report
+# ------------------------------------------------------------------------------------------------
+
+
+def group_of(clip: dict[str, Any]) -> str:
+    """``skin`` or ``contrast``: the manifest's box top when it says, else the measured colour difference."""
+    if clip["box_top"] in ("skin", "contrast"):
+        return clip["box_top"]
+    de = clip["box_skin_delta_e"]
+    return "unknown" if de is None else ("skin" if de < SKIN_DE else "contrast")
+
+
+def aggregate(clips: list[dict[str, Any]], methods: list[str]) -> dict[str, Any]:
+    """Per group (all, skin, contrast) and method: detection rates and pooled error statistics."""
+    out: dict[str, Any] = {}
+    for group in ("all", "skin", "contrast"):
+        sel = [c for c in clips if group == "all" or group_of(c) == group]
+        if not sel:
+            continue
+        out[group] = {"clips": [c["name"] for c in sel]}
+        for m in methods:
+            ms = [c["methods"][m] for c in sel]
+            trials = [t["along_cm"] for mm in ms for t in mm["trials"] if t["along_cm"] is not None]
+            out[group][m] = {
+                "detected_all": round(float(np.mean([x["detected_all"] for x in ms])), 4),
+                "detected_hold": round(
+                    float(
+                        np.mean(
+                            [x["detected_hold"] for x in ms if x["detected_hold"] is not None] or [np.nan]
+                        )
+                    ),
+                    4,
+                ),  # fmt: skip
+                **{part: pooled(ms, part) for part in ("frames", "hold_frames", "hold_visible")},
+                "trial_mean_along_cm": stats(np.array(trials, float)),
+            }
+    return out
+
+
+def pooled(ms: list[dict], part: str) -> dict[str, Any]:
+    """Frame-weighted pooling of per-clip statistics (bias and MAE; medians are averaged, marked so)."""
+    out = {}
+    for key in ("along_px", "along_cm", "across_px", "across_cm"):
+        st = [m[part][key] for m in ms if m[part][key]["n"]]
+        n = sum(s["n"] for s in st)
+        if not n:
+            out[key] = {"n": 0}
+            continue
+        out[key] = {"n": n, "bias": round(sum(s["bias"] * s["n"] for s in st) / n, 3),
+                    "mae": round(sum(s["mae"] * s["n"] for s in st) / n, 3),
+                    "p95_abs_max_clip": round(max(s["p95_abs"] for s in st), 3)}  # fmt: skip
+    return out
+
+
+def _cell(st: dict[str, Any], key: str, fmt: str) -> str:
+    return format(st[key], fmt) if st.get("n") else "–"
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The report: overall tables per box-top group (holds; holds with the tip visible), then one row per clip."""
+    agg, names = result["aggregate"], result["method_names"]
+    lines = [f"# Fingertips on renders: hand model vs outline ({result['set']})", "", result["note"], ""]
+    for part, title in (("hold_frames", "GT hold frames"), ("hold_visible", "GT hold frames, true tip visible"),
+                        ("frames", "all frames where found")):  # fmt: skip
+        lines += [f"## {title} (renders)", "",
+                  "| box top | method | near hand found (all / holds) | along-floor bias cm | along MAE cm | "
+                  "along p95 cm (worst clip) | across MAE cm | along MAE px | n frames |",
+                  "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+        for group, g in agg.items():
+            for m, label in names.items():
+                s, f = g[m], g[m][part]
+                a, c, px = f["along_cm"], f["across_cm"], f["along_px"]
+                lines.append(
+                    f"| {group} ({len(g['clips'])}) | {label} | {s['detected_all']:.0%} / {s['detected_hold']:.0%} | "
+                    f"{_cell(a, 'bias', '+.2f')} | {_cell(a, 'mae', '.2f')} | {_cell(a, 'p95_abs_max_clip', '.2f')} | "
+                    f"{_cell(c, 'mae', '.2f')} | {_cell(px, 'mae', '.1f')} | {a.get('n', 0)} |"
+                )
+        lines.append("")
+    lines += ["## Per trial: mean along-floor error over the GT hold (what a reach reading averages; renders)", "",
+              "| box top | method | trials | bias cm | MAE cm | worst cm |", "|---|---|---|---|---|---|"]  # fmt: skip
+    for group, g in agg.items():
+        for m, label in names.items():
+            t = g[m]["trial_mean_along_cm"]
+            lines.append(f"| {group} | {label} | {t.get('n', 0)} | {_cell(t, 'bias', '+.2f')} | "
+                         f"{_cell(t, 'mae', '.2f')} | {_cell(t, 'max_abs', '.2f')} |")  # fmt: skip
+    lines += ["", "## Per clip (renders; GT holds: found, along-floor bias / MAE cm)", "",
+              "| clip | side | box top (dE) | tip visible in holds | hand ms/frame | " + " | ".join(names.values()) + " |",
+              "|---|---|---|---|---|" + "---|" * len(names)]  # fmt: skip
+    for c in result["clips"]:
+        cells = []
+        for m in names:
+            mm = c["methods"][m]
+            a = mm["hold_frames"]["along_cm"]
+            cells.append(f"{mm['detected_hold']:.0%}, {_cell(a, 'bias', '+.2f')} / {_cell(a, 'mae', '.2f')}")
+        lines.append(f"| {c['name']} | {c['side']} | {group_of(c)} ({c['box_skin_delta_e']}) | "
+                     f"{c['hold_visible_fraction']:.0%} | {c['hand_ms_mean']:.0f} | " + " | ".join(cells) + " |")  # fmt: skip
+    lines += ["", "## Findings", "", *[f"- {x}" for x in result["findings"]], ""]
+    return "\n".join(lines)
+
+
+METHODS = {
+    "outline": "outline (pose/features.py)",
+    "hand_forward": "hand model, forward-most tip",
+    "hand_middle": "hand model, middle tip (12)",
+    "hand_index": "hand model, index tip (8)",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from tiltscreen.pose.hands import HandOptions
+    from tiltscreen.pose.model_store import locate_hand_model
+
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument(
+        "--set", type=Path, required=True, help="render set folder (manifest.csv, <clip>.mp4/.json)"
+    )
+    p.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    p.add_argument("--only", help="comma-separated clip names")
+    p.add_argument("--no-save", action="store_true")
+    args = p.parse_args(argv)
+    if "heldout" in args.set.resolve().parts:
+        raise SystemExit(
+            "This benchmark is for development sets; held-out sets are read only by a final run."
+        )
+    with open(args.set / "manifest.csv", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if (args.set / f"{r['name']}.mp4").is_file()]
+    if args.only:
+        rows = [r for r in rows if r["name"] in args.only.split(",")]
+    options = HandOptions(model_path=locate_hand_model())
+    cache = args.cache / args.set.name
+    clips = []
+    for row in rows:
+        clips.append(evaluate_clip(row, args.set, cache, options))
+        m = clips[-1]["methods"]
+        print(f"{row['name']}: " + "; ".join(f"{k} {v['detected_all']:.0%} found, along "
+              f"{v['frames']['along_cm'].get('bias', float('nan')):+.2f}/"
+              f"{v['frames']['along_cm'].get('mae', float('nan')):.2f} cm" for k, v in m.items()), flush=True)  # fmt: skip
+    result = {
+        "set": args.set.name,
+        "note": "Renders, not patients: an optimistic bound. Near-side hand; true tip = middle-finger tip.",
+        "options": {k: v for k, v in asdict(options).items() if k != "model_path"},
+        "method_names": METHODS,
+        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        "clips": clips,
+        "aggregate": aggregate(clips, list(METHODS)),
+        "findings": [],
+    }
+    if not args.no_save:
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / f"fingertips_{args.set.name}.json").write_text(json.dumps(result, indent=1))
+        (RESULTS / f"fingertips_{args.set.name}.md").write_text(markdown(result))
+    print(markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
