@@ -325,8 +325,9 @@ def assign_sides(
         Largest mismatch (palm lengths) for a hand to be given to an arm.
     near : {"left", "right"} or None
         The side nearer the camera, if known. Hands that match both arms (within
-        ``max_mismatch``) are then told apart by depth instead of by the pose: a lone one is
-        the near hand (it hides the far one), and of two, the near hand is the one further
+        ``max_mismatch``) are then told apart by depth instead of by the pose: a lone one (no
+        other hand within ``max_mismatch`` of an arm) is the near hand (it hides the far
+        one), and of two, the near hand is the one further
         from ``horizon_y`` (when their distances to it differ by at least a tenth of a palm
         length; else the pose decides).
     horizon_y : float or None
@@ -347,13 +348,14 @@ def assign_sides(
         raise ValidationError(f"near must be 'left', 'right' or None, got {near!r}.")
     cost = np.array([h.mismatch for h in hands], float).reshape(len(hands), len(SIDES))
     rows = assign_hands(cost, max_cost=max_mismatch)
-    both = [k for k in range(len(hands)) if np.all(cost[k] <= max_mismatch)]
-    if near is not None and len(hands) == 1 and both:
-        rows = [0 if s == near else None for s in SIDES]
-    elif near is not None and horizon_y is not None and len(hands) == 2 and len(both) == 2:
-        k_near = _nearer_of_two(hands, horizon_y)
+    fits = [k for k in range(len(hands)) if np.any(cost[k] <= max_mismatch)]  # hands at an arm at all
+    both = [k for k in fits if np.all(cost[k] <= max_mismatch)]
+    if near is not None and len(fits) == 1 and both:
+        rows = [both[0] if s == near else None for s in SIDES]
+    elif near is not None and horizon_y is not None and len(fits) == 2 and len(both) == 2:
+        k_near = _nearer_of_two([hands[k] for k in both], horizon_y)
         if k_near is not None:
-            rows = [k_near if s == near else 1 - k_near for s in SIDES]
+            rows = [both[k_near] if s == near else both[1 - k_near] for s in SIDES]
     out = {}
     for col, side in enumerate(SIDES):
         row = rows[col]
