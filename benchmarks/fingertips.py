@@ -1,4 +1,4 @@
-"""Fingertips on sit-and-reach renders: the hand model (pose/hands.py) against the outline search (pose/features.py).
+"""Fingertips on sit-and-reach renders: the hand model (pose/hands.py) vs the outline (pose/features.py).
 
 For every clip of a render set (a folder with ``manifest.csv`` and ``<clip>.mp4`` + ``<clip>.json`` ground
 truth, see docs/synth.md), the pose is extracted once (VIDEO mode, segmentation on, the project's
@@ -36,10 +36,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from fingertips_report import aggregate, findings, markdown, stats
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_CACHE = Path("/work/cache/work/hands")
-SKIN_DE = 25.0  # CIELAB dE under which a box top counts as skin-like (when the manifest does not say)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -59,10 +59,12 @@ def pose_cache(video: Path, cache: Path) -> dict[str, np.ndarray]:
     from tiltscreen.sources import open_source
 
     recorder = FeatureRecorder(marker_dictionary=None)
+    start = time.perf_counter()
     with open_source(video, max_side=960) as source:
         lm, _ = extract_landmarks(
             source, options=PoseOptions(model_path=locate_model(), segmentation=True), hooks=[recorder]
         )
+    pose_ms = 1000.0 * (time.perf_counter() - start) / max(lm.n_frames, 1)
     arrays = {k: v for k, v in recorder.arrays().items() if "fingertip" in k}
     data = {
         "xyz": lm.xyz,
@@ -70,6 +72,7 @@ def pose_cache(video: Path, cache: Path) -> dict[str, np.ndarray]:
         "presence": lm.presence,
         "frame_index": lm.frame_index,
         "image_size": np.array(lm.image_size),
+        "pose_ms_per_frame": np.array(pose_ms),
         **arrays,
     }
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -141,8 +144,14 @@ def truth(gt: dict[str, Any], side: str) -> dict[str, np.ndarray]:
     for tr in gt["trials"]:
         hold |= (t >= tr["hold_start_s"] - 1e-6) & (t <= tr["hold_end_s"] + 1e-6)
     visible = np.asarray(gt["visible"].get(f"{side}_fingertip", [True] * len(t)), bool)
-    return {"tip": tip, "fwd": fwd, "px_per_cm": gt["camera"]["fx"] / (100.0 * depth), "hold": hold,
-            "visible": visible, "t": t}  # fmt: skip
+    return {
+        "tip": tip,
+        "fwd": fwd,
+        "px_per_cm": gt["camera"]["fx"] / (100.0 * depth),
+        "hold": hold,
+        "visible": visible,
+        "t": t,
+    }
 
 
 def box_contrast(gt: dict[str, Any], video: Path, side: str) -> float | None:
@@ -183,24 +192,13 @@ def box_contrast(gt: dict[str, Any], video: Path, side: str) -> float | None:
 
 
 def errors(est: np.ndarray, tr: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, np.ndarray]:
-    """Along-floor (forward positive: the estimate beyond the true tip) and perpendicular errors, px and cm."""
+    """Along-floor (positive: the estimate beyond the true tip) and perpendicular errors, px and cm."""
     d = est - tr["tip"][rows]
     f = tr["fwd"][rows]
     along = np.sum(d * f, axis=1)
     across = d[:, 0] * -f[:, 1] + d[:, 1] * f[:, 0]
     s = tr["px_per_cm"][rows]
     return {"along_px": along, "across_px": across, "along_cm": along / s, "across_cm": across / s}
-
-
-def stats(x: np.ndarray) -> dict[str, Any]:
-    """Mean (bias), MAE, median |e|, 95th percentile |e| and n of the finite values."""
-    x = x[np.isfinite(x)]
-    if not x.size:
-        return {"n": 0}
-    a = np.abs(x)
-    return {"n": int(x.size), "bias": round(float(x.mean()), 3), "mae": round(float(a.mean()), 3),
-            "median_abs": round(float(np.median(a)), 3), "p95_abs": round(float(np.percentile(a, 95)), 3),
-            "max_abs": round(float(a.max()), 3), "sd": round(float(x.std()), 3)}  # fmt: skip
 
 
 def method_points(pose: dict, hands: dict, side: str, facing: str, fwd: np.ndarray, max_mismatch: float):
@@ -213,12 +211,13 @@ def method_points(pose: dict, hands: dict, side: str, facing: str, fwd: np.ndarr
     size = pose["image_size"].astype(float)
     near = side_arrays(hands, near=side, max_mismatch=max_mismatch)
     lms = near["near_hand_landmarks"] * size
+    palm = np.linalg.norm((lms[:, 5] + lms[:, 17]) / 2 - lms[:, 0], axis=1)
     return {
         "outline": pose[f"{side}_fingertip_facing_{facing}"] * size,
         "hand_forward": forward_tips(lms, fwd),  # forward-most along the true floor direction of each frame
         "hand_middle": lms[:, 12],
         "hand_index": lms[:, 8],
-    }
+    }, palm
 
 
 def evaluate_clip(row: dict[str, str], folder: Path, cache: Path, options) -> dict[str, Any]:
@@ -237,17 +236,27 @@ def evaluate_clip(row: dict[str, str], folder: Path, cache: Path, options) -> di
     tr = truth(gt, side)
     fwd = tr["fwd"][rows]
     facing = "right" if np.nanmedian(fwd[:, 0]) > 0 else "left"
-    est = method_points(
+    est, palm = method_points(
         pose, {k: v[: len(rows)] for k, v in hands.items()}, side, facing, fwd, options.max_mismatch
     )
     est = {k: v[: len(rows)] for k, v in est.items()}
+    palm = palm[: len(rows)]
     gt_ok = np.all(np.isfinite(tr["tip"][rows]), axis=1)
     hold = tr["hold"][rows]
-    clip: dict[str, Any] = {"name": name, "side": side, "facing": facing, "frames": int(len(rows)),
-                            "box_top": row.get("box_top") or None, "box_skin_delta_e": box_contrast(gt, video, side),
-                            "hand_ms_mean": round(float(np.mean(hands["hand_ms"])), 1),
-                            "hand_ms_median": round(float(np.median(hands["hand_ms"])), 1),
-                            "seconds": round(time.perf_counter() - t0, 1), "methods": {}}  # fmt: skip
+    clip: dict[str, Any] = {
+        "name": name,
+        "side": side,
+        "facing": facing,
+        "frames": int(len(rows)),
+        "size": "x".join(str(int(v)) for v in pose["image_size"]),
+        "box_top": row.get("box_top") or None,
+        "box_skin_delta_e": box_contrast(gt, video, side),
+        "hand_ms_mean": round(float(np.mean(hands["hand_ms"])), 1),
+        "hand_ms_median": round(float(np.median(hands["hand_ms"])), 1),
+        "pose_ms_per_frame": round(float(pose.get("pose_ms_per_frame", np.nan)), 1),
+        "seconds": round(time.perf_counter() - t0, 1),
+        "methods": {},
+    }
     visible = tr["visible"][rows]
     subsets = {"frames": gt_ok, "hold_frames": gt_ok & hold, "hold_visible": gt_ok & hold & visible}
     clip["hold_visible_fraction"] = round(float(visible[hold].mean()), 3) if hold.any() else None
@@ -261,6 +270,10 @@ def evaluate_clip(row: dict[str, str], folder: Path, cache: Path, options) -> di
         }
         for part, sel in subsets.items():
             entry[part] = {k: stats(v[found & sel]) for k, v in e.items()}
+        if method.startswith("hand"):  # the error in palm lengths of the detected hand (scale-free)
+            entry["hold_frames"]["along_palm"] = stats(
+                e["along_px"][found & gt_ok & hold] / palm[found & gt_ok & hold]
+            )
         clip["methods"][method] = entry
     return clip
 
@@ -270,110 +283,14 @@ def trial_means(e: dict[str, np.ndarray], ok: np.ndarray, t: np.ndarray, trials:
     out = []
     for k, trial in enumerate(trials):
         sel = ok & (t >= trial["hold_start_s"] - 1e-6) & (t <= trial["hold_end_s"] + 1e-6)
-        out.append({"trial": k + 1, "n": int(sel.sum()),
-                    "along_cm": round(float(e["along_cm"][sel].mean()), 3) if sel.any() else None})  # fmt: skip
-    return out
-
-
-# ------------------------------------------------------------------------------------------------
-# aggregation and report
-# ------------------------------------------------------------------------------------------------
-
-
-def group_of(clip: dict[str, Any]) -> str:
-    """``skin`` or ``contrast``: the manifest's box top when it says, else the measured colour difference."""
-    if clip["box_top"] in ("skin", "contrast"):
-        return clip["box_top"]
-    de = clip["box_skin_delta_e"]
-    return "unknown" if de is None else ("skin" if de < SKIN_DE else "contrast")
-
-
-def aggregate(clips: list[dict[str, Any]], methods: list[str]) -> dict[str, Any]:
-    """Per group (all, skin, contrast) and method: detection rates and pooled error statistics."""
-    out: dict[str, Any] = {}
-    for group in ("all", "skin", "contrast"):
-        sel = [c for c in clips if group == "all" or group_of(c) == group]
-        if not sel:
-            continue
-        out[group] = {"clips": [c["name"] for c in sel]}
-        for m in methods:
-            ms = [c["methods"][m] for c in sel]
-            trials = [t["along_cm"] for mm in ms for t in mm["trials"] if t["along_cm"] is not None]
-            out[group][m] = {
-                "detected_all": round(float(np.mean([x["detected_all"] for x in ms])), 4),
-                "detected_hold": round(
-                    float(
-                        np.mean(
-                            [x["detected_hold"] for x in ms if x["detected_hold"] is not None] or [np.nan]
-                        )
-                    ),
-                    4,
-                ),  # fmt: skip
-                **{part: pooled(ms, part) for part in ("frames", "hold_frames", "hold_visible")},
-                "trial_mean_along_cm": stats(np.array(trials, float)),
+        out.append(
+            {
+                "trial": k + 1,
+                "n": int(sel.sum()),
+                "along_cm": round(float(e["along_cm"][sel].mean()), 3) if sel.any() else None,
             }
+        )
     return out
-
-
-def pooled(ms: list[dict], part: str) -> dict[str, Any]:
-    """Frame-weighted pooling of per-clip statistics (bias and MAE; medians are averaged, marked so)."""
-    out = {}
-    for key in ("along_px", "along_cm", "across_px", "across_cm"):
-        st = [m[part][key] for m in ms if m[part][key]["n"]]
-        n = sum(s["n"] for s in st)
-        if not n:
-            out[key] = {"n": 0}
-            continue
-        out[key] = {"n": n, "bias": round(sum(s["bias"] * s["n"] for s in st) / n, 3),
-                    "mae": round(sum(s["mae"] * s["n"] for s in st) / n, 3),
-                    "p95_abs_max_clip": round(max(s["p95_abs"] for s in st), 3)}  # fmt: skip
-    return out
-
-
-def _cell(st: dict[str, Any], key: str, fmt: str) -> str:
-    return format(st[key], fmt) if st.get("n") else "–"
-
-
-def markdown(result: dict[str, Any]) -> str:
-    """The report: overall tables per box-top group (holds; holds with the tip visible), then one row per clip."""
-    agg, names = result["aggregate"], result["method_names"]
-    lines = [f"# Fingertips on renders: hand model vs outline ({result['set']})", "", result["note"], ""]
-    for part, title in (("hold_frames", "GT hold frames"), ("hold_visible", "GT hold frames, true tip visible"),
-                        ("frames", "all frames where found")):  # fmt: skip
-        lines += [f"## {title} (renders)", "",
-                  "| box top | method | near hand found (all / holds) | along-floor bias cm | along MAE cm | "
-                  "along p95 cm (worst clip) | across MAE cm | along MAE px | n frames |",
-                  "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
-        for group, g in agg.items():
-            for m, label in names.items():
-                s, f = g[m], g[m][part]
-                a, c, px = f["along_cm"], f["across_cm"], f["along_px"]
-                lines.append(
-                    f"| {group} ({len(g['clips'])}) | {label} | {s['detected_all']:.0%} / {s['detected_hold']:.0%} | "
-                    f"{_cell(a, 'bias', '+.2f')} | {_cell(a, 'mae', '.2f')} | {_cell(a, 'p95_abs_max_clip', '.2f')} | "
-                    f"{_cell(c, 'mae', '.2f')} | {_cell(px, 'mae', '.1f')} | {a.get('n', 0)} |"
-                )
-        lines.append("")
-    lines += ["## Per trial: mean along-floor error over the GT hold (what a reach reading averages; renders)", "",
-              "| box top | method | trials | bias cm | MAE cm | worst cm |", "|---|---|---|---|---|---|"]  # fmt: skip
-    for group, g in agg.items():
-        for m, label in names.items():
-            t = g[m]["trial_mean_along_cm"]
-            lines.append(f"| {group} | {label} | {t.get('n', 0)} | {_cell(t, 'bias', '+.2f')} | "
-                         f"{_cell(t, 'mae', '.2f')} | {_cell(t, 'max_abs', '.2f')} |")  # fmt: skip
-    lines += ["", "## Per clip (renders; GT holds: found, along-floor bias / MAE cm)", "",
-              "| clip | side | box top (dE) | tip visible in holds | hand ms/frame | " + " | ".join(names.values()) + " |",
-              "|---|---|---|---|---|" + "---|" * len(names)]  # fmt: skip
-    for c in result["clips"]:
-        cells = []
-        for m in names:
-            mm = c["methods"][m]
-            a = mm["hold_frames"]["along_cm"]
-            cells.append(f"{mm['detected_hold']:.0%}, {_cell(a, 'bias', '+.2f')} / {_cell(a, 'mae', '.2f')}")
-        lines.append(f"| {c['name']} | {c['side']} | {group_of(c)} ({c['box_skin_delta_e']}) | "
-                     f"{c['hold_visible_fraction']:.0%} | {c['hand_ms_mean']:.0f} | " + " | ".join(cells) + " |")  # fmt: skip
-    lines += ["", "## Findings", "", *[f"- {x}" for x in result["findings"]], ""]
-    return "\n".join(lines)
 
 
 METHODS = {
@@ -395,34 +312,55 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     p.add_argument("--only", help="comma-separated clip names")
     p.add_argument("--no-save", action="store_true")
+    p.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a HandOptions field to change (for sweeps on development sets; not saved unless given)",
+    )
     args = p.parse_args(argv)
     if "heldout" in args.set.resolve().parts:
         raise SystemExit(
             "This benchmark is for development sets; held-out sets are read only by a final run."
         )
-    with open(args.set / "manifest.csv", newline="") as fh:
-        rows = [r for r in csv.DictReader(fh) if (args.set / f"{r['name']}.mp4").is_file()]
+    if (args.set / "manifest.csv").is_file():
+        with open(args.set / "manifest.csv", newline="") as fh:
+            rows = [r for r in csv.DictReader(fh) if (args.set / f"{r['name']}.mp4").is_file()]
+    else:  # a folder of clips without a manifest: every <name>.mp4 with its <name>.json
+        rows = [{"name": v.stem} for v in sorted(args.set.glob("*.mp4")) if v.with_suffix(".json").is_file()]
     if args.only:
         rows = [r for r in rows if r["name"] in args.only.split(",")]
-    options = HandOptions(model_path=locate_hand_model())
+    changes = {k: float(v) if "." in v else int(v) for k, v in (o.split("=", 1) for o in args.option)}
+    options = HandOptions(model_path=locate_hand_model(), **changes)
     cache = args.cache / args.set.name
     clips = []
     for row in rows:
         clips.append(evaluate_clip(row, args.set, cache, options))
         m = clips[-1]["methods"]
-        print(f"{row['name']}: " + "; ".join(f"{k} {v['detected_all']:.0%} found, along "
-              f"{v['frames']['along_cm'].get('bias', float('nan')):+.2f}/"
-              f"{v['frames']['along_cm'].get('mae', float('nan')):.2f} cm" for k, v in m.items()), flush=True)  # fmt: skip
+        print(
+            f"{row['name']}: "
+            + "; ".join(
+                f"{k} {v['detected_all']:.0%} found, along "
+                f"{v['frames']['along_cm'].get('bias', float('nan')):+.2f}/"
+                f"{v['frames']['along_cm'].get('mae', float('nan')):.2f} cm"
+                for k, v in m.items()
+            ),
+            flush=True,
+        )
     result = {
         "set": args.set.name,
         "note": "Renders, not patients: an optimistic bound. Near-side hand; true tip = middle-finger tip.",
         "options": {k: v for k, v in asdict(options).items() if k != "model_path"},
+        "command": "PYTHONPATH=src python benchmarks/fingertips.py --set "
+        + str(args.set)
+        + "".join(f" --option {o}" for o in args.option),
         "method_names": METHODS,
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
         "clips": clips,
         "aggregate": aggregate(clips, list(METHODS)),
-        "findings": [],
     }
+    result["findings"] = findings(result)
     if not args.no_save:
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / f"fingertips_{args.set.name}.json").write_text(json.dumps(result, indent=1))
