@@ -131,24 +131,7 @@ def side_arrays(
     if near not in SIDES:
         raise ValidationError(f"near must be 'left' or 'right', got {near!r}.")
     roles = {near: "near", SIDES[1 - SIDES.index(near)]: "far"}
-    lms_all, mis_all, score_all = (arrays[f"hand_slots_{k}"] for k in ("landmarks", "mismatch", "score"))
-    n = len(lms_all)
-    lms = {r: np.full((n, 21, 2), np.nan) for r in roles.values()}
-    mis = {r: np.full(n, np.nan) for r in roles.values()}
-    score = {r: np.full(n, np.nan) for r in roles.values()}
-    for i in range(n):
-        slots = [k for k in range(SLOTS) if np.all(np.isfinite(lms_all[i, k]))]
-        hands = [DetectedHand(lms_all[i, k], "", float(score_all[i, k]), mis_all[i, k]) for k in slots]
-        for side, tips in assign_sides(
-            hands, max_mismatch=max_mismatch, near=near, horizon_y=horizon_y
-        ).items():
-            if tips.found:
-                role = roles[side]
-                lms[role][i], mis[role][i], score[role][i] = (
-                    tips.landmarks_px,
-                    tips.mismatch,
-                    tips.handedness_score,
-                )
+    lms, mis, score = _assign_frames(arrays, roles, max_mismatch=max_mismatch, horizon_y=horizon_y)
     out: dict[str, np.ndarray] = {}
     for role in roles.values():
         out[f"{role}_hand_landmarks"] = lms[role]
@@ -159,6 +142,31 @@ def side_arrays(
         out[f"{role}_hand_score"] = score[role]
         out[f"{role}_hand_mismatch"] = mis[role]
     return out
+
+
+def _assign_frames(
+    arrays: dict[str, np.ndarray], roles: dict[str, str], *, max_mismatch: float, horizon_y: float | None
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Per role (near/far): landmarks (n, 21, 2), mismatch (n,) and score (n,) of its hand per frame."""
+    lms_all, mis_all, score_all = (arrays[f"hand_slots_{k}"] for k in ("landmarks", "mismatch", "score"))
+    n = len(lms_all)
+    near = next(side for side, role in roles.items() if role == "near")
+    lms = {r: np.full((n, 21, 2), np.nan) for r in roles.values()}
+    mis = {r: np.full(n, np.nan) for r in roles.values()}
+    score = {r: np.full(n, np.nan) for r in roles.values()}
+    for i in range(n):
+        slots = [k for k in range(SLOTS) if np.all(np.isfinite(lms_all[i, k]))]
+        hands = [DetectedHand(lms_all[i, k], "", float(score_all[i, k]), mis_all[i, k]) for k in slots]
+        tips = assign_sides(hands, max_mismatch=max_mismatch, near=near, horizon_y=horizon_y)
+        for side, tip in tips.items():
+            if tip.found:
+                role = roles[side]
+                lms[role][i], mis[role][i], score[role][i] = (
+                    tip.landmarks_px,
+                    tip.mismatch,
+                    tip.handedness_score,
+                )
+    return lms, mis, score
 
 
 def forward_tips(landmarks: np.ndarray, direction: np.ndarray) -> np.ndarray:

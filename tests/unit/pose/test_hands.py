@@ -240,3 +240,22 @@ def test_recorder_hook_on_the_render_crop(hand_model_path: Path) -> None:
     tip = near["near_hand_tip_facing_right"][0] * size
     assert -4.5 < tip[0] - TRUE_TIP[0] <= 0.0 and abs(tip[1] - TRUE_TIP[1]) < 2.5
     assert np.isnan(near["near_hand_tip_facing_right"][1]).all()
+
+
+def test_hand_model_errors_are_one_sentence(tmp_path: Path) -> None:
+    """A missing bundle names the fetch command; a file that is not a bundle says it could not be loaded."""
+    from tiltscreen.errors import ModelError
+    from tiltscreen.pose.hands import HandModel
+
+    with pytest.raises(ModelError, match=r"does not exist; run 'tiltscreen models fetch'\.$"):
+        HandModel(HandOptions(model_path=tmp_path / "hand_landmarker.task"))
+    bad = tmp_path / "bad.task"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(ModelError, match="could not be loaded"):
+        HandModel(HandOptions(model_path=bad))
+
+
+def test_hand_options_as_params() -> None:
+    params = HandOptions(model_path=Path("/x/hand_landmarker.task"), margin=2.6).as_params()
+    assert params["hand_model"] == "hand_landmarker.task" and params["hand_crop_margin"] == 2.6
+    assert params["hand_max_mismatch"] == 1.5
