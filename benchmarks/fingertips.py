@@ -301,6 +301,11 @@ METHODS = {
 }
 
 
+def _rendered(folder: Path, name: str) -> bool:
+    """True once a clip is complete (the ground truth is written after the video)."""
+    return (folder / f"{name}.mp4").is_file() and (folder / f"{name}.json").is_file()
+
+
 def main(argv: list[str] | None = None) -> int:
     from tiltscreen.pose.hands import HandOptions
     from tiltscreen.pose.model_store import locate_hand_model
@@ -326,9 +331,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     if (args.set / "manifest.csv").is_file():
         with open(args.set / "manifest.csv", newline="") as fh:
-            rows = [r for r in csv.DictReader(fh) if (args.set / f"{r['name']}.mp4").is_file()]
+            rows = [r for r in csv.DictReader(fh) if _rendered(args.set, r["name"])]
     else:  # a folder of clips without a manifest: every <name>.mp4 with its <name>.json
-        rows = [{"name": v.stem} for v in sorted(args.set.glob("*.mp4")) if v.with_suffix(".json").is_file()]
+        rows = [{"name": v.stem} for v in sorted(args.set.glob("*.mp4")) if _rendered(args.set, v.stem)]
     if args.only:
         rows = [r for r in rows if r["name"] in args.only.split(",")]
     changes = {k: float(v) if "." in v else int(v) for k, v in (o.split("=", 1) for o in args.option)}
