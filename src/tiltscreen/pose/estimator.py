@@ -224,6 +224,31 @@ class VideoPoseEstimator(_Estimator):
         return _to_candidates(result, with_mask=self.options.segmentation)
 
 
+class ImagePoseEstimator(_Estimator):
+    """PoseLandmarker in IMAGE mode: every call runs the person detector afresh (no tracking state).
+
+    Used for searches in a crop, where the person to find may not be the one a VIDEO-mode
+    landmarker would keep tracking.
+    """
+
+    def __init__(self, options: PoseOptions) -> None:
+        super().__init__(options, "IMAGE")
+        self._first_call = True
+
+    def detect(self, rgb: np.ndarray) -> list[Candidate]:
+        """Return the people found in one RGB image (uint8, HxWx3)."""
+        import mediapipe as mp
+
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        if self._first_call:
+            self._first_call = False
+            with quiet_native_stderr():
+                result = self._landmarker.detect(image)
+        else:
+            result = self._landmarker.detect(image)
+        return _to_candidates(result, with_mask=self.options.segmentation)
+
+
 class LivePoseEstimator(_Estimator):
     """PoseLandmarker in LIVE_STREAM mode for cameras: frames in, newest results out.
 
