@@ -96,9 +96,9 @@ def test_multi_person_demo_never_takes_the_woman(demo_run) -> None:
 def test_multi_person_demo_keeps_the_man_in_view(demo_run) -> None:
     """Target: landmarks in >= 95% of the frames where the man is in view (228: all but 228-229).
 
-    Measured 217 of 228 (95.2%; before the search and the re-acquisition: 180, 78.9%). The misses
-    are the first three frames (MediaPipe's detector finds nobody there), six frames of the flip in
-    the sun's glare (169-174), one frame after it and the man half behind the tree (227).
+    Measured 220 of 228 (96.5%; before the window search, the look at the centre before anyone
+    is found and the re-acquisition: 180, 78.9%). The misses are six frames of the flip in the
+    sun's glare (169-174) and two frames of the flip after it.
     """
     lm, _ = demo_run
     in_view = np.array([s in ("full", "partial") for s in PEOPLE["man"]["state"]])
@@ -112,9 +112,11 @@ def test_pose2sim_two_people_no_identity_switch(camera: str, model_path: Path) -
 
     cam02: the woman (left) is picked; the man balances at the centre. cam03: the man is picked;
     he moves left in front of the standing woman and from frame 80 stands behind her, where
-    MediaPipe finds only her. A row whose torso is nearer the other person's annotated torso is
-    a switch (before the tracker's look for people near the subject: 7 such rows in cam02, 18 in
-    cam03). The subject stays found on most frames of cam02 (the woman is never hidden).
+    MediaPipe finds only her (around frame 80 its single pose straddles both). A row whose torso
+    is nearer the other person's annotated torso, by more than the annotation's precision
+    (0.02 of the image), is a switch. Before the look for people near the subject and the colour
+    rule: 7 such rows in cam02 (frames 3-16) and 15 in cam03 (81-99). The woman is never hidden
+    in cam02, so she is found on (almost) every frame; the man of cam03 is hidden from 80.
     """
     people = POSE2SIM["cameras"][camera]
     subject = people["subject"]
@@ -126,7 +128,7 @@ def test_pose2sim_two_people_no_identity_switch(camera: str, model_path: Path) -
     nearer_other = [
         i
         for i in rows
-        if np.linalg.norm(centres[i] - key_point(people[other], i))
+        if np.linalg.norm(centres[i] - key_point(people[other], i)) + 0.02
         < np.linalg.norm(centres[i] - key_point(people[subject], i))
     ]
     assert nearer_other == []

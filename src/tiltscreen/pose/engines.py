@@ -111,7 +111,7 @@ class PoseEngines:
         if name == "many" and self.options.max_people <= 1:
             name = "one"
         if name not in self._engines:
-            people = 1 if name == "one" else self.options.max_people
+            people = self.options.max_people if name in ("many", "look") else 1
             kind = ImagePoseEstimator if name == "look" else VideoPoseEstimator
             self._engines[name] = kind(replace(self.options, max_people=people))
         return self._engines[name]

@@ -113,8 +113,10 @@ class SubjectTracker:
     _next_id: int = field(default=0, init=False, repr=False)
     _since_look: int = field(default=0, init=False, repr=False)
     _in_window: bool = field(default=False, init=False, repr=False)
+    _whole: bool = field(default=False, init=False, repr=False)
     _astray: int = field(default=0, init=False, repr=False)
     _looks: int = field(default=0, init=False, repr=False)
+    _frames: int = field(default=0, init=False, repr=False)
 
     @property
     def locked(self) -> bool:
@@ -129,8 +131,9 @@ class SubjectTracker:
         """Say what to run on the next frame.
 
         No subject yet, or lost for more than ``search_frames`` (and every fifth frame of a
-        loss): everyone on the whole frame. Subject seen in the last frame: one pose on the
-        whole frame, or in a window when a window search found it; every ``probe_every``
+        loss), or found so far only in a crop in the first ``search_frames`` frames: everyone
+        on the whole frame. Subject seen in the last frame: one pose on the whole frame, or
+        in a window after a window search found it; every ``probe_every``
         frames a look for everyone, in turn in a wide window around the subject (people
         close to it, whom the detector misses more easily on the whole frame) and on the
         whole frame (people anywhere), and on every frame while someone is near. Subject lost
@@ -146,6 +149,8 @@ class SubjectTracker:
                 self._looks += 1
                 if near or self._looks % 2 == 1:
                     return Plan(window=subject.search_box(), scale=self.look_scale, look=True)
+                return Plan(poses=self.max_people)
+            if not self._whole and self._frames < self.search_frames:  # found so far only in a crop
                 return Plan(poses=self.max_people)
             return self._window(subject) if self._in_window else Plan(poses=1)
         if m <= self.search_frames and m % 5 != 0:
@@ -190,6 +195,11 @@ class SubjectTracker:
 
         """
         plan = plan or Plan()
+        self._frames += 1
+        found_first = not self.locked and not candidates and search is not None
+        if found_first and self._frames <= self.search_frames:  # nobody yet: look closer, at the centre
+            candidates = search(Plan(window=(0.0, 0.0, 1.0, 1.0), scale=1.0, look=True))
+        found_first = found_first and bool(candidates)
         keep = distinct_people(candidates)
         cands = [candidates[i] for i in keep]
         colours = [describe(c) if describe else None for c in cands]
@@ -207,8 +217,11 @@ class SubjectTracker:
         if subject is None:
             self.switches_refused += bool(cands) and self.locked
             return TrackStep(index=None, subject=None, source=None, people=len(cands))
+        if found_first:
+            source = "search"
         if source == "frame":
             self._in_window = plan.window is not None and not plan.look
+            self._whole |= plan.window is None
         k = assigned.get(self._subject) if source == "frame" else None  # type: ignore[arg-type]
         index = None if k is None else keep[k]
         return TrackStep(index=index, subject=subject, source=source, people=len(cands))
@@ -250,6 +263,7 @@ class SubjectTracker:
             found = self._search(subject, search(retry), cands, describe)
             if found is not None:
                 self._in_window = retry.window is not None
+                self._whole |= retry.window is None
                 return found, "search"
         return None, None
 
