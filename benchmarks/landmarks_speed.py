@@ -13,14 +13,15 @@ decode
 inference
     The same frames decoded into memory first, then fed to
     ``VideoPoseEstimator.detect`` in a loop (a fresh estimator per repeat; model load and
-    the first call are not timed). Frames/s.
+    the first call are not timed), asking MediaPipe for one pose (the reference of target
+    1) and, for comparison, for two. Frames/s.
 e2e
     ``tiltscreen landmarks VIDEO --out DIR -q`` as a separate process (no annotated
     video), on the demo and on the demo looped ``--loops`` times (stream copy, same
     decode cost per frame). Whole-process frames/s (start-up, model load, saving
     included), and the steady-state frames/s derived from the two lengths:
     ``(N_long - N_short) / (T_long - T_short)``.
-    Target 1: steady-state e2e fps >= 0.9 x inference-only fps.
+    Target 1: steady-state e2e fps >= 0.9 x inference-only fps with one pose.
 parallel
     One ``tiltscreen landmarks`` process alone on the looped clip, then two at once (one
     on the clip, one on a copy). Target 2: throughput of the pair >= 1.6 x one alone.
@@ -113,6 +114,12 @@ def finish_cli(proc: subprocess.Popen, t0: float, out_dir: Path) -> dict[str, fl
         )
     frames = json.loads((out_dir / "summary.json").read_text())["frames"]
     cpu = usage.ru_utime + usage.ru_stime
+    calls = None
+    sidecar = out_dir / "landmarks.json"
+    if sidecar.exists():
+        for step in json.loads(sidecar.read_text())["metadata"].get("provenance", []):
+            if step.get("step") == "pose_landmarker":
+                calls = step["params"].get("landmarker_calls")
     return {
         "wall_s": wall,
         "cpu_s": cpu,
@@ -120,6 +127,7 @@ def finish_cli(proc: subprocess.Popen, t0: float, out_dir: Path) -> dict[str, fl
         "max_rss_mib": usage.ru_maxrss * 1024 / MIB,  # Linux reports KiB
         "frames": frames,
         "fps": frames / wall,
+        "landmarker_calls": calls,
     }
 
 
@@ -187,11 +195,12 @@ def decode_fps(video: Path, max_side: int) -> float:
     return n / (time.perf_counter() - t0)
 
 
-def inference_fps(frames: list, model: Path) -> tuple[float, float]:
+def inference_fps(frames: list, model: Path, people: int = 1) -> tuple[float, float]:
     """Frames/s and CPU ms/frame of ``VideoPoseEstimator.detect`` on frames in memory (first call untimed)."""
     from tiltscreen.pose.estimator import PoseOptions, VideoPoseEstimator, quiet_native_stderr
 
-    with quiet_native_stderr(), VideoPoseEstimator(PoseOptions(model_path=model, max_people=2)) as estimator:
+    options = PoseOptions(model_path=model, max_people=people)
+    with quiet_native_stderr(), VideoPoseEstimator(options) as estimator:
         estimator.detect(frames[0].rgb, frames[0].timestamp_s)
         t0, c0 = time.perf_counter(), time.process_time()
         for frame in frames[1:]:
@@ -207,6 +216,7 @@ def part_speed(args: argparse.Namespace, parts: set[str], demo: Path, looped: Pa
     model = locate_model(None)
     frames = decode_frames(demo, args.max_side)[0] if "inference" in parts else []
     dec, inf, inf_cpu, short, long_, steady, steady_cpu, startup = [], [], [], [], [], [], [], []
+    inf2, calls = [], {}
     for r in range(args.repeats):
         if "decode" in parts:
             dec.append(decode_fps(demo, args.max_side))
@@ -214,9 +224,11 @@ def part_speed(args: argparse.Namespace, parts: set[str], demo: Path, looped: Pa
             fps, cpu_ms = inference_fps(frames, model)
             inf.append(fps)
             inf_cpu.append(cpu_ms)
+            inf2.append(inference_fps(frames, model, people=2)[0])
         if "e2e" in parts:
             a = run_cli(demo, args.max_side)
             b = run_cli(looped, args.max_side)
+            calls = {demo.name: a.pop("landmarker_calls"), looped.name: b.pop("landmarker_calls")}
             short.append(a)
             long_.append(b)
             rate = (b["frames"] - a["frames"]) / (b["wall_s"] - a["wall_s"])
@@ -232,8 +244,10 @@ def part_speed(args: argparse.Namespace, parts: set[str], demo: Path, looped: Pa
         out["inference"] = {
             "video": demo.name,
             "max_side": args.max_side,
+            "poses": 1,
             "fps": stats(inf),
             "cpu_ms_per_frame": stats(inf_cpu),
+            "fps_two_poses": stats(inf2),
         }
     if short:
         out["e2e"] = {
@@ -242,11 +256,12 @@ def part_speed(args: argparse.Namespace, parts: set[str], demo: Path, looped: Pa
             "steady_fps": stats(steady),
             "steady_cpu_ms_per_frame": stats(steady_cpu),
             "startup_s": stats(startup),
+            "landmarker_calls": calls,
         }
         if inf:
             inf_med = statistics.median(inf)
             out["e2e"]["target"] = {
-                "rule": "steady-state e2e fps >= 0.9 x inference-only fps",
+                "rule": "steady-state e2e fps >= 0.9 x inference-only fps with one pose",
                 "ratio_steady": round(statistics.median(steady) / inf_med, 3),
                 "ratio_steady_per_repeat": stats([s / i for s, i in zip(steady, inf, strict=True)]),
                 "ratio_whole_process_short": round(statistics.median([x["fps"] for x in short]) / inf_med, 3),
@@ -394,7 +409,9 @@ def table_rows(results: dict) -> list[tuple[str, str]]:
             )
         )
     if "inference" in p:
-        rows.append(("inference only (frames in memory)", fmt(p["inference"]["fps"], " fps")))
+        rows.append(("inference only, one pose (frames in memory)", fmt(p["inference"]["fps"], " fps")))
+        if "fps_two_poses" in p["inference"]:
+            rows.append(("  the same, two poses", fmt(p["inference"]["fps_two_poses"], " fps")))
         rows.append(("  CPU per frame, inference only", fmt(p["inference"]["cpu_ms_per_frame"], " ms")))
     if "e2e" in p:
         e = p["e2e"]
@@ -418,7 +435,7 @@ def table_rows(results: dict) -> list[tuple[str, str]]:
             t = e["target"]
             rows.append(
                 (
-                    "TARGET 1: steady e2e / inference >= 0.9",
+                    "TARGET 1: steady e2e / inference (one pose) >= 0.9",
                     f"{t['ratio_steady']:.2f} -> {'met' if t['met'] else 'MISSED'}",
                 )
             )

@@ -141,7 +141,7 @@ def run_landmarks(
             hooks.append(hook)
         common = dict(
             options=options,
-            tracker=SubjectTracker(rule=job.subject),
+            tracker=SubjectTracker(rule=job.subject, max_people=job.max_people),
             hooks=hooks,
             progress=progress,
             model_sha256=sha,

@@ -62,6 +62,16 @@ def hide_people(crop: np.ndarray, window: Window, boxes, width: int, height: int
     return out
 
 
+def _torso_inside(cand: Candidate) -> bool:
+    """Whether a pose's torso centre (shoulders and hips) lies inside the image it was found in.
+
+    MediaPipe sometimes returns a pose reaching out of a crop with nobody in it; its torso is
+    then outside the crop.
+    """
+    centre = np.nanmean(cand.xyz[[11, 12, 23, 24], :2], axis=0)
+    return bool(np.all((centre >= 0.0) & (centre <= 1.0)))
+
+
 def to_image(cands: list[Candidate], window: Window, width: int, height: int) -> list[Candidate]:
     """Map candidates found in a crop back to normalised coordinates of the whole image.
 
@@ -140,7 +150,7 @@ class PoseEngines:
         self.calls[name] += 1
         engine = self._engine(name)
         found = engine.detect(crop) if plan.look else engine.detect(crop, timestamp_s)
-        return to_image(found, win, width, height)
+        return to_image([c for c in found if _torso_inside(c)], win, width, height)
 
     def close(self) -> None:
         """Release every landmarker."""

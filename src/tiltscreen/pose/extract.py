@@ -68,7 +68,13 @@ class _Rows:
 
 @dataclass
 class ExtractionReport:
-    """What happened during extraction, for messages and provenance."""
+    """What happened during extraction, for messages and provenance.
+
+    ``frames_with_several_people`` and ``max_people_seen`` count the people found by the
+    landmarker run on each frame: MediaPipe is asked for everyone only on the tracker's
+    looks (first frames, about once a second, while someone is near the subject, long
+    losses), so they are lower bounds.
+    """
 
     frames: int = 0
     frames_with_person: int = 0
@@ -111,9 +117,14 @@ def extract_landmarks(
 ) -> tuple[Landmarks, ExtractionReport]:
     """Detect the subject in every frame of a recorded source (VIDEO mode).
 
-    A source that stops mid-way (:class:`SourceInterruptedError`) ends the loop
-    normally: everything processed so far is returned, and the report says why it
-    stopped, so the caller can save it before telling the user.
+    The tracker says, frame by frame, which landmarker runs (:class:`PoseEngines`, see
+    :meth:`SubjectTracker.plan`): one pose on the whole frame while it follows the subject
+    alone, everyone now and then, a window around the subject when it is lost. How often
+    each ran is in the report (``landmarker_calls``).
+
+    A source that stops mid-way (:class:`SourceInterruptedError`) ends the loop normally:
+    everything processed so far is returned, and the report says why it stopped, so the
+    caller can save it before telling the user.
 
     Returns
     -------
@@ -122,7 +133,7 @@ def extract_landmarks(
     report : ExtractionReport
 
     """
-    tracker = tracker or SubjectTracker()
+    tracker = tracker or SubjectTracker(max_people=options.max_people)
     hooks = tuple(hooks)
     count = source.info.frame_count
     rows, report = _Rows(count + count // 50 + 8 if count else 256), ExtractionReport()
@@ -158,7 +169,7 @@ def extract_landmarks_live(
     MediaPipe (and stale ones by the source), so the result has one row per frame that
     was actually analysed, with that frame's timestamp.
     """
-    tracker = tracker or SubjectTracker()
+    tracker = tracker or SubjectTracker(max_people=options.max_people)
     hooks = tuple(hooks)
     rows, report = _Rows(), ExtractionReport()
     pending: dict[int, Frame] = {}

@@ -82,6 +82,9 @@ class SubjectTracker:
         Frames after which a person's colours are too old to compare.
     search_frames : int
         Frames after a loss during which searches are asked for.
+    far_after : int
+        Frames after a loss from which the only person in view never seen beside the
+        subject is taken for it, however far from where it was lost.
     max_people : int
         Poses to ask for when looking for everyone.
     probe_every : int
@@ -103,6 +106,7 @@ class SubjectTracker:
     colour_match: float = 0.35
     colour_memory: int = 150
     search_frames: int = 60
+    far_after: int = 15
     max_people: int = 2
     probe_every: int = 30
     near: float = 0.1
@@ -202,7 +206,7 @@ class SubjectTracker:
         found_first = found_first and bool(candidates)
         keep = distinct_people(candidates)
         cands = [candidates[i] for i in keep]
-        colours = [describe(c) if describe else None for c in cands]
+        colours = [describe(c) if self._colours_needed(describe, cands) else None for c in cands]
         for track in self._tracks.values():
             track.age()
         looked = plan.look or (plan.window is None and plan.poses > 1)
@@ -210,7 +214,7 @@ class SubjectTracker:
         assigned = self._assign(cands, colours)
         subject, source = self._subject_after(cands, colours, assigned)
         if subject is None and search is not None:
-            subject, source = self._retry(cands, search, plan, describe)
+            subject, source = self._retry(cands, assigned, search, plan, describe)
         self._forget()
         if plan.window is not None and not plan.look:  # the window's landmarker following someone else?
             self._astray = 0 if plan.fresh or subject is not None or not cands else self._astray + 1
@@ -244,13 +248,19 @@ class SubjectTracker:
         return cands[assigned[self._subject]], "frame"
 
     def _retry(
-        self, cands: list[Candidate], search: Search, plan: Plan, describe: Describe | None
+        self,
+        cands: list[Candidate],
+        assigned: dict[int, int],
+        search: Search,
+        plan: Plan,
+        describe: Describe | None,
     ) -> tuple[Candidate | None, str | None]:
         """Run the retries a missed subject calls for on this frame, until one finds it.
 
         After a look for everyone that missed the subject seen in the previous frame: the
         usual one-pose landmarker, then (after a whole-frame look) a window search. After
         the one-pose landmarker missed it: a window search. After a window: nothing more.
+        The people of the frame are then known to be beside the subject.
         """
         subject = self._tracks.get(self._subject) if self._subject is not None else None
         if subject is None or not 0 < subject.missing <= self.search_frames:
@@ -264,6 +274,8 @@ class SubjectTracker:
             if found is not None:
                 self._in_window = retry.window is not None
                 self._whole |= retry.window is None
+                for tid in assigned:
+                    self._tracks[tid].beside_subject = True
                 return found, "search"
         return None, None
 
@@ -277,19 +289,33 @@ class SubjectTracker:
         """
         return min(self.max_jump * (1 + track.missing), cap)
 
+    def _cap(self, tid: int, track: Track) -> float:
+        """Cap on a track's allowance: ``max_jump_lost``, halved for someone else unseen for 30 frames.
+
+        After a second out of sight a person's last place says little about where they are,
+        and a person taken for them would be marked as "someone else" for good.
+        """
+        stale = tid != self._subject and track.missing > 30
+        return self.max_jump_lost / 2 if stale else self.max_jump_lost
+
     def _colour_allows(self, tid: int, colour: np.ndarray | None) -> bool:
         """Whether colours let a pose be given to a track: False when they look like someone else's.
 
-        That is, within ``colour_match`` of another person's colours and nearer them than
-        this track's by more than ``colour_margin``.
+        That is, within ``colour_match`` of the colours of someone known to be different
+        (for the subject: people seen beside it; for anyone else: the subject) and nearer
+        theirs than this track's by more than ``colour_margin``.
         """
         mine = self._tracks[tid].colour_distance(colour, memory=self.colour_memory)
         if mine is None:
             return True
+        if tid == self._subject:
+            others = [tr for t, tr in self._tracks.items() if t != tid and tr.beside_subject]
+        else:
+            others = [self._tracks[self._subject]] if self._subject in self._tracks else []
         return not any(
             d <= self.colour_match and d + self.colour_margin < mine
-            for t, tr in self._tracks.items()
-            if t != tid and (d := tr.colour_distance(colour, memory=self.colour_memory)) is not None
+            for tr in others
+            if (d := tr.colour_distance(colour, memory=self.colour_memory)) is not None
         )
 
     def _assign(self, cands: list[Candidate], colours: list) -> dict[int, int]:
@@ -304,7 +330,7 @@ class SubjectTracker:
             (d, track.missing, tid, k)
             for tid, track in self._tracks.items()
             for k, c in enumerate(cands)
-            if (d := track.distance(c)) <= self._limit(track, self.max_jump_lost)
+            if (d := track.distance(c)) <= self._limit(track, self._cap(tid, track))
             and self._colour_allows(tid, colours[k])
         )
         assigned: dict[int, int] = {}
@@ -339,16 +365,22 @@ class SubjectTracker:
         return bool(lost) and min(lost, key=lambda x: x[0])[1].beside_subject
 
     def _adopt(self, cands: list[Candidate], colours: list, assigned: dict[int, int]) -> None:
-        """Take a person never seen beside the subject, near its predicted pose, for the subject come back."""
+        """Take a person never seen beside the subject for the subject come back.
+
+        The nearest such person within the re-acquisition radius of the predicted pose; or,
+        once the subject has been lost for ``far_after`` frames, the only such person in
+        view wherever they are (the subject's last place means little by then).
+        """
         subject = self._tracks[self._subject]  # type: ignore[index]
         radius = self._limit(subject, self.reacquire)
-        near = [
-            (d, tid)
+        unknown = [
+            (subject.distance(cands[k]), tid)
             for tid, k in assigned.items()
-            if not self._tracks[tid].beside_subject
-            and self._colour_allows(self._subject, colours[k])  # type: ignore[arg-type]
-            and (d := subject.distance(cands[k])) <= radius
+            if not self._tracks[tid].beside_subject and self._colour_allows(self._subject, colours[k])  # type: ignore[arg-type]
         ]
+        near = [(d, tid) for d, tid in unknown if d <= radius]
+        if not near and len(unknown) == 1 and subject.missing >= self.far_after:
+            near = unknown
         if near:
             _, tid = min(near)
             k = assigned.pop(tid)
@@ -387,6 +419,17 @@ class SubjectTracker:
         _, _, best, colour = min(fits, key=lambda x: x[:2])
         self._see(self._subject, best, colour)  # type: ignore[arg-type]
         return best
+
+    def _colours_needed(self, describe: Describe | None, cands: list[Candidate]) -> bool:
+        """Whether to measure colours this frame: always with company, every 5th frame alone (cost)."""
+        if describe is None:
+            return False
+        company = len(cands) > 1 or any(
+            tr.colour is not None and tr.colour_age <= self.colour_memory
+            for tid, tr in self._tracks.items()
+            if tid != self._subject
+        )
+        return company or self._frames % 5 == 0
 
     def _see(self, tid: int, cand: Candidate, colour: np.ndarray | None) -> None:
         self._tracks[tid].see(cand, colour, colour_memory=self.colour_memory)

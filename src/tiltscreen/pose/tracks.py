@@ -154,6 +154,7 @@ class Track:
         cx, cy = torso_centre(self.predicted_pose(horizon=1))
         if not np.isfinite([cx, cy]).all():
             cx, cy = box_centre(self.predicted_box())
+        cx, cy = float(np.clip(cx, 0.0, 1.0)), float(np.clip(cy, 0.0, 1.0))
         w, h = self.extent / 2
         return (cx - w, cy - h, cx + w, cy + h)
 
