@@ -48,6 +48,7 @@ class LandmarksJob:
     formats: tuple[str, ...] = ("csv", "parquet")
     segmentation: bool = False
     duration_s: float | None = None
+    follow_poses: int | None = 1
 
 
 @dataclass
@@ -130,7 +131,12 @@ def run_landmarks(
     """
     model_path = locate_model(job.model)
     sha = verify_model(model_path) if job.model is None else _sha(model_path)
-    options = PoseOptions(model_path=model_path, max_people=job.max_people, segmentation=job.segmentation)
+    options = PoseOptions(
+        model_path=model_path,
+        max_people=job.max_people,
+        segmentation=job.segmentation,
+        follow_poses=job.follow_poses,
+    )
     job.out_dir.mkdir(parents=True, exist_ok=True)
     with open_source(job.input, max_side=job.max_side) as source:
         if on_open is not None:

@@ -75,10 +75,13 @@ def key_point(keys: dict[str, list[float]], frame: int) -> np.ndarray:
     return np.array([np.interp(frame, frames, xs), np.interp(frame, frames, ys)])
 
 
-@pytest.fixture(scope="module")
-def demo_run(model_path: Path):
+@pytest.fixture(scope="module", params=[1, None], ids=["follow-1-pose", "follow-2-poses"])
+def demo_run(request, model_path: Path):
+    """The demo through the tracker, following the subject alone with one pose (``tiltscreen
+    landmarks``) or with two (the analyses: MediaPipe's two-pose mode, as before)."""
+    options = PoseOptions(model_path=model_path, follow_poses=request.param)
     with open_source(demo_multi_person(), max_side=960) as source:
-        return extract_landmarks(source, options=PoseOptions(model_path=model_path))
+        return extract_landmarks(source, options=options)
 
 
 def test_multi_person_demo_never_takes_the_woman(demo_run) -> None:

@@ -5,7 +5,8 @@ detector on every frame to look for the second person, and the landmark model on
 person), so :class:`PoseEngines` keeps three landmarkers in VIDEO mode and runs the one
 the tracker's :class:`~tiltscreen.pose.subject.Plan` names:
 
-- ``one``: the whole frame, one pose (the subject followed alone);
+- ``one``: the whole frame, ``follow_poses`` poses (the subject followed alone; one pose
+  in ``tiltscreen landmarks``);
 - ``many``: the whole frame, ``max_people`` poses (looking for everyone);
 - ``follow``: one pose in a square crop around where the subject should be. In a crop the
   subject is larger for MediaPipe's person detector (which sees a 224 x 224 image), so a
@@ -101,8 +102,9 @@ class PoseEngines:
     Parameters
     ----------
     options : PoseOptions
-        ``max_people`` is the number of poses of the ``many`` landmarker; with 1, ``many``
-        is the ``one`` landmarker.
+        ``max_people`` is the number of poses of the ``many`` landmarker; when
+        ``follow_poses`` is not smaller, the ``one`` landmarker is the ``many`` one (one
+        MediaPipe graph asked for ``max_people`` poses on every whole frame).
 
     Attributes
     ----------
@@ -118,8 +120,9 @@ class PoseEngines:
         self._engine("many")  # the first frames look for everyone; a bad model fails here, before any frame
 
     def _engine(self, name: str):
-        if name == "many" and self.options.max_people <= 1:
-            name = "one"
+        follow = self.options.max_people if self.options.follow_poses is None else self.options.follow_poses
+        if name in ("one", "many") and follow >= self.options.max_people:
+            name = "many"  # following with as many poses as a look: one landmarker for both
         if name not in self._engines:
             people = self.options.max_people if name in ("many", "look") else 1
             kind = ImagePoseEstimator if name == "look" else VideoPoseEstimator

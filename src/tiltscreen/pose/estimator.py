@@ -36,6 +36,12 @@ class PoseOptions:
         MediaPipe's thresholds (0–1).
     segmentation : bool
         Also return the subject's segmentation mask (needed by outline-based protocols).
+    follow_poses : int or None
+        Poses asked for while the subject tracker follows the subject alone on the whole
+        frame (:mod:`tiltscreen.pose.engines`); None = ``max_people``. With fewer poses than
+        ``max_people``, MediaPipe runs its person detector only when it loses the subject
+        (about 1.6 times faster on the Sports2D demo); with ``max_people`` it runs it on every
+        frame, which also renews its crop of the subject, so the landmarks differ slightly.
 
     """
 
@@ -45,6 +51,7 @@ class PoseOptions:
     min_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
     segmentation: bool = False
+    follow_poses: int | None = None
 
     def as_params(self) -> dict[str, object]:
         """JSON-ready parameters for the provenance log."""
@@ -55,6 +62,7 @@ class PoseOptions:
             "min_presence_confidence": self.min_presence_confidence,
             "min_tracking_confidence": self.min_tracking_confidence,
             "segmentation": self.segmentation,
+            "follow_poses": self.max_people if self.follow_poses is None else self.follow_poses,
         }
 
 
