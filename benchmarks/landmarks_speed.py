@@ -183,16 +183,16 @@ def decode_frames(video: Path, max_side: int) -> tuple[list, float]:
     return frames, time.perf_counter() - t0
 
 
-def decode_fps(video: Path, max_side: int) -> float:
-    """Frames/s of decoding alone (frames are dropped as they come)."""
+def decode_fps(video: Path, max_side: int) -> tuple[float, float]:
+    """Frames/s and CPU ms/frame (all threads) of decoding alone (frames are dropped as they come)."""
     from tiltscreen.sources import open_source
 
     n = 0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     with open_source(str(video), max_side=max_side) as source:
         for _ in source:
             n += 1
-    return n / (time.perf_counter() - t0)
+    return n / (time.perf_counter() - t0), 1000 * (time.process_time() - c0) / n
 
 
 def inference_fps(frames: list, model: Path, people: int = 1) -> tuple[float, float]:
@@ -216,10 +216,12 @@ def part_speed(args: argparse.Namespace, parts: set[str], demo: Path, looped: Pa
     model = locate_model(None)
     frames = decode_frames(demo, args.max_side)[0] if "inference" in parts else []
     dec, inf, inf_cpu, short, long_, steady, steady_cpu, startup = [], [], [], [], [], [], [], []
-    inf2, calls = [], {}
+    inf2, calls, dec_cpu = [], {}, []
     for r in range(args.repeats):
         if "decode" in parts:
-            dec.append(decode_fps(demo, args.max_side))
+            fps, cpu_ms = decode_fps(demo, args.max_side)
+            dec.append(fps)
+            dec_cpu.append(cpu_ms)
         if "inference" in parts:
             fps, cpu_ms = inference_fps(frames, model)
             inf.append(fps)
@@ -239,7 +241,12 @@ def part_speed(args: argparse.Namespace, parts: set[str], demo: Path, looped: Pa
     del frames
     out: dict[str, dict] = {}
     if dec:
-        out["decode"] = {"video": demo.name, "max_side": args.max_side, "fps": stats(dec)}
+        out["decode"] = {
+            "video": demo.name,
+            "max_side": args.max_side,
+            "fps": stats(dec),
+            "cpu_ms_per_frame": stats(dec_cpu),
+        }
     if inf:
         out["inference"] = {
             "video": demo.name,
@@ -268,6 +275,10 @@ def part_speed(args: argparse.Namespace, parts: set[str], demo: Path, looped: Pa
                 "ratio_whole_process_long": round(statistics.median([x["fps"] for x in long_]) / inf_med, 3),
             }
             out["e2e"]["target"]["met"] = out["e2e"]["target"]["ratio_steady"] >= 0.9
+            if dec_cpu:  # CPU is what other load on the machine disturbs least
+                rest = statistics.median(steady_cpu) - statistics.median(dec_cpu)
+                out["e2e"]["target"]["cpu_ms_per_frame_without_decode"] = round(rest, 2)
+                out["e2e"]["target"]["cpu_ratio_without_decode"] = round(statistics.median(inf_cpu) / rest, 3)
     return out
 
 
@@ -408,6 +419,10 @@ def table_rows(results: dict) -> list[tuple[str, str]]:
                 fmt(p["decode"]["fps"], " fps"),
             )
         )
+        if "cpu_ms_per_frame" in p["decode"]:
+            rows.append(
+                ("  CPU per frame, decode only (all threads)", fmt(p["decode"]["cpu_ms_per_frame"], " ms"))
+            )
     if "inference" in p:
         rows.append(("inference only, one pose (frames in memory)", fmt(p["inference"]["fps"], " fps")))
         if "fps_two_poses" in p["inference"]:
@@ -439,6 +454,14 @@ def table_rows(results: dict) -> list[tuple[str, str]]:
                     f"{t['ratio_steady']:.2f} -> {'met' if t['met'] else 'MISSED'}",
                 )
             )
+            if "cpu_ratio_without_decode" in t:
+                rows.append(
+                    (
+                        "  CPU per frame: inference only / (steady e2e - decode)",
+                        f"{t['cpu_ratio_without_decode']:.2f} "
+                        f"({t['cpu_ms_per_frame_without_decode']:.1f} ms)",
+                    )
+                )
             rows.append(
                 (
                     "  whole process / inference (short, long)",
