@@ -266,20 +266,26 @@ def part_speed(args: argparse.Namespace, parts: set[str], demo: Path, looped: Pa
             "landmarker_calls": calls,
         }
         if inf:
-            inf_med = statistics.median(inf)
-            out["e2e"]["target"] = {
-                "rule": "steady-state e2e fps >= 0.9 x inference-only fps with one pose",
-                "ratio_steady": round(statistics.median(steady) / inf_med, 3),
-                "ratio_steady_per_repeat": stats([s / i for s, i in zip(steady, inf, strict=True)]),
-                "ratio_whole_process_short": round(statistics.median([x["fps"] for x in short]) / inf_med, 3),
-                "ratio_whole_process_long": round(statistics.median([x["fps"] for x in long_]) / inf_med, 3),
-            }
-            out["e2e"]["target"]["met"] = out["e2e"]["target"]["ratio_steady"] >= 0.9
-            if dec_cpu:  # CPU is what other load on the machine disturbs least
-                rest = statistics.median(steady_cpu) - statistics.median(dec_cpu)
-                out["e2e"]["target"]["cpu_ms_per_frame_without_decode"] = round(rest, 2)
-                out["e2e"]["target"]["cpu_ratio_without_decode"] = round(statistics.median(inf_cpu) / rest, 3)
+            out["e2e"]["target"] = target_one(inf, inf_cpu, dec_cpu, steady, steady_cpu, short, long_)
     return out
+
+
+def target_one(inf, inf_cpu, dec_cpu, steady, steady_cpu, short, long_) -> dict:
+    """Target 1: steady e2e / inference with one pose; also the CPU ratio without decoding."""
+    inf_med = statistics.median(inf)
+    target = {
+        "rule": "steady-state e2e fps >= 0.9 x inference-only fps with one pose",
+        "ratio_steady": round(statistics.median(steady) / inf_med, 3),
+        "ratio_steady_per_repeat": stats([s / i for s, i in zip(steady, inf, strict=True)]),
+        "ratio_whole_process_short": round(statistics.median([x["fps"] for x in short]) / inf_med, 3),
+        "ratio_whole_process_long": round(statistics.median([x["fps"] for x in long_]) / inf_med, 3),
+    }
+    target["met"] = target["ratio_steady"] >= 0.9
+    if dec_cpu:  # CPU is what other load on the machine disturbs least
+        rest = statistics.median(steady_cpu) - statistics.median(dec_cpu)
+        target["cpu_ms_per_frame_without_decode"] = round(rest, 2)
+        target["cpu_ratio_without_decode"] = round(statistics.median(inf_cpu) / rest, 3)
+    return target
 
 
 def summarise_runs(video: Path, runs: list[dict]) -> dict:
@@ -408,96 +414,79 @@ def fmt(s: dict, unit: str = "") -> str:
     return f"{s['median']:.1f}{unit} ({s['min']:.1f}-{s['max']:.1f})"
 
 
-def table_rows(results: dict) -> list[tuple[str, str]]:
-    """(measure, value) rows for the printed and Markdown tables."""
+def _speed_rows(p: dict) -> list[tuple[str, str]]:
+    """Rows of the decode and inference parts."""
     rows = []
-    p = results.get("parts", {})
     if "decode" in p:
+        d = p["decode"]
+        rows.append((f"decode only, {d['video']} @ max_side {d['max_side']}", fmt(d["fps"], " fps")))
+        if "cpu_ms_per_frame" in d:
+            rows.append(("  CPU per frame, decode only (all threads)", fmt(d["cpu_ms_per_frame"], " ms")))
+    if "inference" in p:
+        i = p["inference"]
+        rows.append(("inference only, one pose (frames in memory)", fmt(i["fps"], " fps")))
+        if "fps_two_poses" in i:
+            rows.append(("  the same, two poses", fmt(i["fps_two_poses"], " fps")))
+        rows.append(("  CPU per frame, inference only", fmt(i["cpu_ms_per_frame"], " ms")))
+    return rows
+
+
+def _e2e_rows(e: dict) -> list[tuple[str, str]]:
+    """Rows of the e2e part and target 1."""
+    rows = []
+    for key in ("short", "long"):
+        r = e[key]
         rows.append(
             (
-                f"decode only, {p['decode']['video']} @ max_side {p['decode']['max_side']}",
-                fmt(p["decode"]["fps"], " fps"),
+                f"tiltscreen landmarks, whole process, {r['video']} ({r['frames']} frames)",
+                fmt(r["fps"], " fps"),
             )
         )
-        if "cpu_ms_per_frame" in p["decode"]:
-            rows.append(
-                ("  CPU per frame, decode only (all threads)", fmt(p["decode"]["cpu_ms_per_frame"], " ms"))
-            )
-    if "inference" in p:
-        rows.append(("inference only, one pose (frames in memory)", fmt(p["inference"]["fps"], " fps")))
-        if "fps_two_poses" in p["inference"]:
-            rows.append(("  the same, two poses", fmt(p["inference"]["fps_two_poses"], " fps")))
-        rows.append(("  CPU per frame, inference only", fmt(p["inference"]["cpu_ms_per_frame"], " ms")))
-    if "e2e" in p:
-        e = p["e2e"]
-        for key in ("short", "long"):
-            rows.append(
-                (
-                    f"tiltscreen landmarks, whole process, {e[key]['video']} ({e[key]['frames']} frames)",
-                    fmt(e[key]["fps"], " fps"),
-                )
-            )
-            rows.append(
-                (
-                    f"  cores used / peak RSS, {e[key]['video']}",
-                    f"{fmt(e[key]['cores_used'])} / {fmt(e[key]['max_rss_mib'], ' MiB')}",
-                )
-            )
-        rows.append(("tiltscreen landmarks, steady state", fmt(e["steady_fps"], " fps")))
-        rows.append(("  CPU per frame, steady state (all threads)", fmt(e["steady_cpu_ms_per_frame"], " ms")))
-        rows.append(("tiltscreen landmarks, start-up", fmt(e["startup_s"], " s")))
-        if "target" in e:
-            t = e["target"]
-            rows.append(
-                (
-                    "TARGET 1: steady e2e / inference (one pose) >= 0.9",
-                    f"{t['ratio_steady']:.2f} -> {'met' if t['met'] else 'MISSED'}",
-                )
-            )
-            if "cpu_ratio_without_decode" in t:
-                rows.append(
-                    (
-                        "  CPU per frame: inference only / (steady e2e - decode)",
-                        f"{t['cpu_ratio_without_decode']:.2f} "
-                        f"({t['cpu_ms_per_frame_without_decode']:.1f} ms)",
-                    )
-                )
-            rows.append(
-                (
-                    "  whole process / inference (short, long)",
-                    f"{t['ratio_whole_process_short']:.2f}, {t['ratio_whole_process_long']:.2f}",
-                )
-            )
+        cores = f"{fmt(r['cores_used'])} / {fmt(r['max_rss_mib'], ' MiB')}"
+        rows.append((f"  cores used / peak RSS, {r['video']}", cores))
+    rows.append(("tiltscreen landmarks, steady state", fmt(e["steady_fps"], " fps")))
+    rows.append(("  CPU per frame, steady state (all threads)", fmt(e["steady_cpu_ms_per_frame"], " ms")))
+    rows.append(("tiltscreen landmarks, start-up", fmt(e["startup_s"], " s")))
+    if "target" in e:
+        t = e["target"]
+        verdict = f"{t['ratio_steady']:.2f} -> {'met' if t['met'] else 'MISSED'}"
+        rows.append(("TARGET 1: steady e2e / inference (one pose) >= 0.9", verdict))
+        if "cpu_ratio_without_decode" in t:
+            cpu = f"{t['cpu_ratio_without_decode']:.2f} ({t['cpu_ms_per_frame_without_decode']:.1f} ms)"
+            rows.append(("  CPU per frame: inference only / (steady e2e - decode)", cpu))
+        whole = f"{t['ratio_whole_process_short']:.2f}, {t['ratio_whole_process_long']:.2f}"
+        rows.append(("  whole process / inference (short, long)", whole))
+    return rows
+
+
+def _scaling_rows(p: dict) -> list[tuple[str, str]]:
+    """Rows of the parallel and memory parts (targets 2 and 3)."""
+    rows = []
     if "parallel" in p:
         q = p["parallel"]
         rows.append((f"one process, {q['video']}", fmt(q["single_fps"], " fps")))
         rows.append(("two processes at once (sum)", fmt(q["pair_fps"], " fps")))
         rows.append(("  cores used by the pair", fmt(q["pair_cores_used"])))
-        rows.append(
-            (
-                "TARGET 2: two / one >= 1.6",
-                f"{fmt(q['ratio'])} -> {'met' if q['target']['met'] else 'MISSED'}",
-            )
-        )
+        verdict = f"{fmt(q['ratio'])} -> {'met' if q['target']['met'] else 'MISSED'}"
+        rows.append(("TARGET 2: two / one >= 1.6", verdict))
     if "memory" in p:
         m = p["memory"]
         for key in ("short", "long"):
-            rows.append(
-                (
-                    f"peak RSS, {m[key]['video']} ({m[key]['frames']} frames)",
-                    fmt(m[key]["max_rss_mib"], " MiB"),
-                )
-            )
+            r = m[key]
+            rows.append((f"peak RSS, {r['video']} ({r['frames']} frames)", fmt(r["max_rss_mib"], " MiB")))
         rows.append((f"  fps on {m['long']['video']}", fmt(m["long"]["fps"], " fps")))
         t = m["target"]
+        growth = f"{t['growth_mib']:.0f} MiB ({t['growth_per_1000_frames_mib']:.2f} MiB / 1000 frames)"
         rows.append(
-            (
-                "TARGET 3: long - short peak RSS <= ~50 MiB",
-                f"{t['growth_mib']:.0f} MiB ({t['growth_per_1000_frames_mib']:.2f} MiB / 1000 frames) -> "
-                f"{'met' if t['met'] else 'MISSED'}",
-            )
+            ("TARGET 3: long - short peak RSS <= ~50 MiB", f"{growth} -> {'met' if t['met'] else 'MISSED'}")
         )
     return rows
+
+
+def table_rows(results: dict) -> list[tuple[str, str]]:
+    """(measure, value) rows for the printed and Markdown tables."""
+    p = results.get("parts", {})
+    return _speed_rows(p) + (_e2e_rows(p["e2e"]) if "e2e" in p else []) + _scaling_rows(p)
 
 
 def render_md(results: dict) -> str:
