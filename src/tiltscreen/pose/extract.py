@@ -181,7 +181,11 @@ def extract_landmarks_live(
                 continue
             for old in [k for k in pending if k < ms]:  # MediaPipe dropped these
                 del pending[old]
-            step = tracker.step(cands, describe=lambda c, rgb=frame.rgb: torso_histogram(rgb, c.xyz[:, :2]))
+            step = tracker.step(
+                cands,
+                describe=lambda c, rgb=frame.rgb: torso_histogram(rgb, c.xyz[:, :2]),
+                plan=Plan(poses=options.max_people),  # one LIVE_STREAM landmarker, asked for everyone
+            )
             _record(frame, step, rows, report, hooks, progress)
 
     with LivePoseEstimator(options) as estimator:
