@@ -223,3 +223,38 @@ def test_nobody_found_yet_looks_in_the_central_square() -> None:
     assert asked == [Plan(window=(0.0, 0.0, 1.0, 1.0), scale=1.0, look=True)]
     assert step.source == "search" and tracker.locked
     assert tracker.plan() == Plan(poses=2)
+
+
+def test_only_unknown_person_is_taken_back_after_a_long_loss() -> None:
+    """A small subject (0.2 tall: diagonal 0.211) at x = 0.1, then nobody for 15 frames.
+
+    The re-acquisition radius is then at its cap, 2 diagonals = 0.42. A person appearing at
+    x = 0.9 (0.8 away) is beyond it, but after 15 lost frames (``far_after``) the only person
+    in view never seen beside the subject is taken back wherever they are. With a second
+    such person at 0.7 (0.6 away, also beyond the radius) it is ambiguous: nobody is taken.
+    """
+    for people, taken in (([0.9], True), ([0.9, 0.7], False)):
+        tracker = SubjectTracker()
+        tracker.step([person(0.1, 0.5, 0.2)], plan=Plan(poses=2))
+        for _ in range(15):
+            tracker.step([], plan=Plan(poses=2))
+        step = tracker.step([person(x, 0.5, 0.2) for x in people], plan=Plan(poses=2))
+        assert (step.subject is not None) is taken
+
+
+def test_someone_unseen_for_a_second_keeps_only_half_their_allowance() -> None:
+    """Subject at 0.2 and another person at 0.6, seen together; then only the subject for 31 frames.
+
+    The other person then reappears 0.35 to the right of their last place (0.66 of their own
+    diagonal): within the usual cap of 1 diagonal, beyond the 0.5 kept after 30 frames unseen,
+    so they start a new track (three tracks, not two), itself marked as beside the subject
+    since both are in the frame.
+    """
+    tracker = locked_alone(0.2)
+    tracker.step([person(0.2, 0.5, 0.5), person(0.6, 0.5, 0.5)], plan=Plan(poses=2))
+    for _ in range(31):
+        tracker.step([person(0.2, 0.5, 0.5)], plan=Plan(poses=1))
+    tracker.step([person(0.2, 0.5, 0.5), person(0.95, 0.5, 0.5)], plan=Plan(poses=2))
+    beside = sorted(t.beside_subject for tid, t in tracker._tracks.items() if tid != tracker._subject)
+    assert beside == [True, True]
+    assert len(tracker._tracks) == 3
