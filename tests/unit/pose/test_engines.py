@@ -3,8 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tiltscreen.pose.engines import crop_window, hide_people, to_image
-from tiltscreen.pose.estimator import Candidate
+from tiltscreen.pose.engines import PoseEngines, crop_window, hide_people, to_image
+from tiltscreen.pose.estimator import Candidate, PoseOptions
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,12 @@ def test_hide_people_paints_boxes_in_the_mean_colour() -> None:
     assert (out[:50, :50] == 127).all()
     assert (out[50:, :50] == 0).all() and (out[:, 50:] == 255).all()
     assert (crop[:50, :50] == 0).all()
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(("follow", "shared"), [(None, True), (2, True), (1, False)])
+def test_following_with_max_people_poses_uses_one_landmarker(follow, shared: bool, model_path) -> None:
+    """Following with as many poses as a look for everyone (2) is MediaPipe's old two-pose mode: one graph."""
+    options = PoseOptions(model_path=model_path, max_people=2, follow_poses=follow)
+    with PoseEngines(options) as engines:
+        assert (engines._engine("one") is engines._engine("many")) is shared
