@@ -49,6 +49,7 @@ class LandmarksJob:
     formats: tuple[str, ...] = ("csv", "parquet")
     segmentation: bool = False
     duration_s: float | None = None
+    follow_poses: int | None = 1
 
 
 @dataclass
@@ -145,7 +146,12 @@ def run_landmarks(
     """
     model_path = locate_model(job.model)
     sha = verify_model(model_path) if job.model is None else _sha(model_path)
-    options = PoseOptions(model_path=model_path, max_people=job.max_people, segmentation=job.segmentation)
+    options = PoseOptions(
+        model_path=model_path,
+        max_people=job.max_people,
+        segmentation=job.segmentation,
+        follow_poses=job.follow_poses,
+    )
     job.out_dir.mkdir(parents=True, exist_ok=True)
     try:
         source = open_source(job.input, max_side=job.max_side)
@@ -161,7 +167,7 @@ def run_landmarks(
             hooks.append(hook)
         common = dict(
             options=options,
-            tracker=SubjectTracker(rule=job.subject),
+            tracker=SubjectTracker(rule=job.subject, max_people=job.max_people),
             hooks=hooks,
             progress=progress,
             model_sha256=sha,
