@@ -1,25 +1,29 @@
 """Render a named set of synthetic clips (``tiltscreen-synth``), skipping clips already rendered.
 
-Each set is a fixed list of clips (name, scene, seed, options) defined in ``sets_dev.py`` / ``sets_heldout.py``
-and written to its own folder with ``<name>.mp4`` + ``<name>.json`` (ground truth), a ``manifest.csv`` (one row
-per clip: every varying option, what the render actually used, and the exact ``tiltscreen-synth`` command) and a
-``README.md``. Renders only: nothing here runs the screening tool.
+Each set is a fixed list of clips (name, scene, seed, options) defined in ``sets_dev.py`` /
+``sets_heldout.py`` and written to its own folder with ``<name>.mp4`` + ``<name>.json`` (ground truth), a
+``manifest.csv`` (one row per clip: every varying option, what the render actually used, and the exact
+``tiltscreen-synth`` command) and a ``README.md``. Renders only: nothing here runs the screening tool.
 
 Run in the synth environment, with this repository's sources first on the path::
 
     PYTHONPATH=src PYOPENGL_PLATFORM=osmesa ANNY_CACHE_DIR=/work/cache/anny \\
         /work/venv-synth/bin/python benchmarks/datasets/make_sets.py standing_v0 [--root /work/cache] [--list]
 
-Every clip runs in its own process under ``flock LOCK`` (``--lock``, default ``/work/cache/render.lock`` when it
-exists) so that renders from several users run one at a time. A requested ``--distance-m`` that is too close for
-the framing margin is retried with automatic framing; the manifest records the distance actually used.
+Renders take the shared lock ``LOCK`` (``--lock``, default ``/work/cache/render.lock`` when it exists;
+the same ``flock(2)`` lock as ``flock LOCK command``) so that renders from several users run one at a time;
+the lock is held for a batch of clips of about ``--batch-seconds`` (default 150 s) and then released, so that
+other users' renders get their turn. A requested ``--distance-m`` that is too close for the framing margin is
+retried with automatic framing; the manifest records the distance actually used.
 ``--manifest-only`` writes the manifest and README without rendering (used for held-out sets designed ahead).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import fcntl
 import json
 import os
 import shlex
@@ -52,9 +56,8 @@ def command(clip: Clip, out_dir: Path, *, auto_distance: bool = False) -> list[s
 
 
 def _run(cmd: list[str], lock: Path | None) -> subprocess.CompletedProcess:
+    """Run one render (the caller holds the lock)."""
     argv = [sys.executable, "-m", "tiltscreen.synth.cli", *cmd[1:]]
-    if lock is not None:
-        argv = ["flock", str(lock), *argv]
     env = {**os.environ}
     env.setdefault("PYOPENGL_PLATFORM", "osmesa")
     return subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
@@ -77,8 +80,9 @@ def render_clip(clip: Clip, out_dir: Path, lock: Path | None) -> dict[str, str]:
 
 
 def _rendered(out_dir: Path, clip: Clip) -> dict | None:
-    js, mp = out_dir / f"{clip.name}.json", out_dir / f"{clip.name}.mp4"
-    if not (js.exists() and mp.exists()):
+    js = out_dir / f"{clip.name}.json"
+    videos = [out_dir / f"{clip.name}{suffix}" for suffix in (".mp4", ".avi", ".webm")]
+    if not (js.exists() and any(v.exists() for v in videos)):
         return None
     return json.loads(js.read_text())
 
@@ -125,8 +129,10 @@ def _previous(out_dir: Path, name: str) -> dict[str, str]:
     return {}
 
 
-def write_manifest(rset: RenderSet, out_dir: Path, commands: dict[str, dict[str, str]]) -> None:
-    """Write ``manifest.csv`` and ``README.md`` of a set."""
+def write_manifest(
+    rset: RenderSet, out_dir: Path, commands: dict[str, dict[str, str]], note: str | None = None
+) -> None:
+    """Write ``manifest.csv`` and ``README.md`` of a set (``note``: an extra README paragraph, kept)."""
     rows = manifest_rows(rset, out_dir, commands)
     tmp = out_dir / "manifest.csv.tmp"
     with tmp.open("w", newline="") as fh:
@@ -136,7 +142,14 @@ def write_manifest(rset: RenderSet, out_dir: Path, commands: dict[str, dict[str,
     tmp.replace(out_dir / "manifest.csv")
     done = sum(r["rendered"] == "yes" for r in rows)
     secs = sum(float(r["render_seconds"] or 0) for r in rows)
-    (out_dir / "README.md").write_text(rset.readme(out_dir, done=done, total=len(rows), seconds=secs))
+    readme = out_dir / "README.md"
+    note_file = out_dir / ".note"
+    if note:
+        note_file.write_text(note)
+    text = rset.readme(out_dir, done=done, total=len(rows), seconds=secs)
+    if note_file.exists():
+        text += "\n" + note_file.read_text().strip() + "\n"
+    readme.write_text(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -148,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--list", action="store_true", help="print the commands and stop")
     p.add_argument("--manifest-only", action="store_true", help="write manifest/README, render nothing")
     p.add_argument("--only", default=None, help="comma-separated clip names to render")
+    p.add_argument("--batch-seconds", type=float, default=150.0, help="hold the lock about this long")
+    p.add_argument("--note", default=None, help="extra line for the README (e.g. the generator commit)")
     a = p.parse_args(argv)
     rset = SETS[a.set_name]
     out_dir = a.root / rset.folder
@@ -158,14 +173,30 @@ def main(argv: list[str] | None = None) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     commands: dict[str, dict[str, str]] = {}
     wanted = set(a.only.split(",")) if a.only else None
-    if not a.manifest_only:
-        for clip in rset.clips:
-            if _rendered(out_dir, clip) is not None or (wanted and clip.name not in wanted):
-                continue
-            commands[clip.name] = render_clip(clip, out_dir, a.lock)
-            write_manifest(rset, out_dir, commands)
-    write_manifest(rset, out_dir, commands)
+    todo = [c for c in rset.clips if _rendered(out_dir, c) is None and (not wanted or c.name in wanted)]
+    while todo and not a.manifest_only:
+        with held(a.lock):
+            started = time.monotonic()
+            while todo and time.monotonic() - started < a.batch_seconds:
+                clip = todo.pop(0)
+                commands[clip.name] = render_clip(clip, out_dir, a.lock)
+                write_manifest(rset, out_dir, commands)
+    write_manifest(rset, out_dir, commands, note=a.note)
     return 0
+
+
+@contextlib.contextmanager
+def held(lock: Path | None):
+    """Hold the exclusive ``flock(2)`` lock on ``lock`` (nothing if None)."""
+    if lock is None:
+        yield
+        return
+    with open(lock, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 if __name__ == "__main__":
