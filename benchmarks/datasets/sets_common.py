@@ -47,8 +47,9 @@ class RenderSet:
             f"# {self.folder}: {self.purpose}\n\n"
             f"{rule}"
             "Rendered people (the `anny` body model, `tiltscreen-synth`), not patients: figures measured on "
-            "them are optimistic bounds; say \"renders\" next to each.\n\n"
-            f"Clips: {done} of {total} rendered (render time {seconds / 60:.1f} min on 2 shared CPU cores).\n\n"
+            'them are optimistic bounds; say "renders" next to each.\n\n'
+            f"Clips: {done} of {total} rendered "
+            f"(render time {seconds / 60:.1f} min on 2 shared CPU cores).\n\n"
             f"What varies: {self.varies}\n\n"
             "Files: `<name>.mp4` (the video) and `<name>.json` (ground truth, schema "
             "`tiltscreen-synth-gt/1`, described in the repository's `docs/synth.md`; read it with "
