@@ -179,7 +179,15 @@ def main(argv: list[str] | None = None) -> int:
             started = time.monotonic()
             while todo and time.monotonic() - started < a.batch_seconds:
                 clip = todo.pop(0)
-                commands[clip.name] = render_clip(clip, out_dir, a.lock)
+                try:
+                    commands[clip.name] = render_clip(clip, out_dir, a.lock)
+                except RuntimeError as err:  # record it and go on with the other clips
+                    print(err, flush=True)
+                    last = str(err).strip().splitlines()[-1][:300]
+                    commands[clip.name] = {
+                        "command": shlex.join(command(clip, out_dir)),
+                        "framing_note": last,
+                    }
                 write_manifest(rset, out_dir, commands)
     write_manifest(rset, out_dir, commands, note=a.note)
     return 0

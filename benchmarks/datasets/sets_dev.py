@@ -189,7 +189,8 @@ def standing() -> RenderSet:
         "body (sex, stature 150-195 cm, age, weight, muscle, proportions), side, true tilt 0-35 deg; yaw "
         "0-30 deg towards front and back, roll and pitch -3..3 deg; 640x360 to 1920x1080; hfov 45-80 deg; "
         "fps 15/24/25/30; distance 2.5-3.5 m where the margin allows; level references (column `level_refs`: "
-        "wall marker, plumb line, door frame, wall corner, cabinet; alone or in pairs) in two clips of three, "
+        "wall marker, plumb line, door frame, wall corner, cabinet; alone or in pairs) in two clips "
+        "of three, "
         "none in every third; rich looks (skin, clothes, light direction/colour, wall distance, shadows, "
         "clutter) in three clips of four, the classic look in the others; noise 1-4, blur 0.3-1.2 px, crf "
         "20-30. Fixed: 3 s, arms folded, green 2 cm ASIS/PSIS stickers, H.264.",
@@ -198,7 +199,8 @@ def standing() -> RenderSet:
 
 
 def sr() -> RenderSet:
-    """30 sit-and-reach clips: posterior + ASIS/PSIS stickers, box tops, holds, knees, ballistic, yaw series."""
+    """30 sit-and-reach clips: posterior + ASIS/PSIS stickers, box tops, holds, knees, ballistic, "
+    "yaw series."""
     rng = np.random.default_rng(20240604)
     # (knee, hold, ballistic, uneven, trials, extensibility or None, stature or None, yaw)
     plan = [
@@ -273,7 +275,8 @@ def sr() -> RenderSet:
         "sr",
         "dev/sr",
         "development set, sit-and-reach, posterior and ASIS/PSIS stickers, box-top colours, validity cases",
-        "body (sex, stature 150-195 cm, age, weight, muscle, proportions), side, hamstring extensibility; box "
+        "body (sex, stature 150-195 cm, age, weight, muscle, proportions), side, hamstring "
+        "extensibility; box "
         "top skin-like (delta E < 12, even clips) or contrasting (delta E >= 40, odd clips); holds near 2 s "
         "(1.5-2.5), very short holds 0.8-1.0 s (sr_09-11), bent knees 8-25 deg (sr_12-16), ballistic "
         "(sr_17-18, reach 3.5 s with bounces), uneven hands 15/30 deg (sr_19-20), an extremely flat forward "

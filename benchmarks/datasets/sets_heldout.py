@@ -1,8 +1,11 @@
 """HELD-OUT render sets: never open, fit, tune or debug on them (see each folder's README).
 
-Designed from a random stream of their own (``numpy.random.SeedSequence`` entropy ``HELDOUT_ENTROPY``, unlike the
-development sets' ``default_rng(2024060x)``), with seeds from 71001 (never used by any earlier set), bodies from
-wider ranges, other camera placements (heights, distances, fields of view), looks, resolutions, frame rates and
+Designed from a random stream of their own (``numpy.random.SeedSequence`` entropy ``HELDOUT_ENTROPY``,
+unlike the
+development sets' ``default_rng(2024060x)``), with seeds from 71001 (never used by any earlier set), bodies
+from
+wider ranges, other camera placements (heights, distances, fields of view), looks, resolutions, frame rates
+and
 codecs, all within the README's set-up limits.
 """
 
@@ -89,7 +92,8 @@ def standing() -> RenderSet:
         "wider bodies (stature 145-200 cm, weight 0.1-0.95, age 18-80, muscle and proportions 0.15-0.85), "
         "side, tilt 0-35 deg, sway; yaw 0-10 deg both ways, roll and pitch within +-2 deg; camera aim height "
         "0.8-1.15 m, distance 2.5-3.5 m where the margin allows; 640x360 to 1920x1080 (and 854x480); fps "
-        "15/24/25/30/60; hfov 45-80; H.264, MJPEG (.avi) or VP9 (.webm); rich looks, shadows, clutter, noise, "
+        "15/24/25/30/60; hfov 45-80; H.264, MJPEG (.avi) or VP9 (.webm); rich looks, shadows, "
+        "clutter, noise, "
         "blur, crf 18-32; level references (one or two) in every other clip, none in the rest.",
         clips,
         heldout=True,
@@ -110,7 +114,8 @@ def _sr_case(k: int) -> dict:
 
 
 def sr() -> RenderSet:
-    """30 sit-and-reach clips: valid trials, bent knees >= 12, holds under 2 s, bouncing, stature-only scale."""
+    """30 sit-and-reach clips: valid trials, bent knees >= 12, holds under 2 s, bouncing, "
+    "stature-only scale."""
     rng = _stream(2)
     clips = []
     for k in range(30):
@@ -154,10 +159,12 @@ def sr() -> RenderSet:
         "heldout_sr",
         "heldout/sr",
         "HELD-OUT sit-and-reach clips",
-        "wider bodies, side, extensibility; valid trials (hsr_01-10 and 27-30: straight knees, holds 2.3-2.7 s), "
+        "wider bodies, side, extensibility; valid trials (hsr_01-10 and 27-30: straight knees, holds "
+        "2.3-2.7 s), "
         "bent knees 12-30 deg (hsr_11-16), holds under 2 s 0.8-1.9 (hsr_17-22), bouncing (hsr_23-26); marker "
         "DICT_4X4_50 id 0 (10 cm) on the box except hsr_27-30 (stature only as scale); box top skin-like on "
-        "odd-numbered clips, contrasting on even; one or two trials; yaw 0-12 deg both ways, roll/pitch within "
+        "odd-numbered clips, contrasting on even; one or two trials; yaw 0-12 deg both ways, "
+        "roll/pitch within "
         "+-2; distance 1.3-2 m where the margin allows, aim height 0.45-0.8 m; 640x360 to 1280x720; fps "
         "15/24/25/30; H.264/MJPEG/VP9; rich looks; ASIS/PSIS and posterior (PSIS, iliac crest) stickers.",
         clips,
@@ -208,8 +215,10 @@ def yaw_standing() -> RenderSet:
         "heldout_yaw_standing",
         "heldout/yaw_standing",
         "HELD-OUT standing yaw series (refusal tests)",
-        "3 new bodies x camera yaw 0/5/10/15/20/25/30 deg, signs alternating (each angle seen towards the front "
-        "on one body and the back on another); roll 0; 960x540, 15 fps, 2.5 s; ASIS/PSIS stickers; rich look.",
+        "3 new bodies x camera yaw 0/5/10/15/20/25/30 deg, signs alternating (each angle seen "
+        "towards the front "
+        "on one body and the back on another); roll 0; 960x540, 15 fps, 2.5 s; ASIS/PSIS stickers; "
+        "rich look.",
         _yaw_series("standing", "hys", 73001, 3),
         heldout=True,
     )
