@@ -140,9 +140,9 @@ def test_other_activities_are_not_this_protocol(tmp_path: Path, capsys, video, p
 
 
 def test_arms_hanging_reads_as_sentences(tmp_path: Path, capsys) -> None:
-    """The README's right-side sample (no stickers, arms over the pelvis): every reason a sentence, the
+    """The arms-hanging right-side sample (no stickers, arms over the pelvis; the README's markerless example before it was re-rendered with the arms folded): every reason a sentence, the
     sticker and outline parts no longer glued together ("...faces the camera Markerless estimate...")."""
-    got, _, s = analyze(capsys, SAMPLES / "standing_nomarkers_right.mp4", "standing", tmp_path / "out")
+    got, _, s = analyze(capsys, SAMPLES / "standing_armshanging_right.mp4", "standing", tmp_path / "out")
     assert got == 0 and s["status"] == "indeterminate"
     assert_plain(s["reasons"] + [m["reason"] for m in s["metrics"].values() if m.get("reason")])
     assert "camera. The markerless estimate is indeterminate: " in s["metrics"]["pelvic_tilt_deg"]["reason"]
