@@ -72,6 +72,45 @@ def remove_parallax(pair: StickerPair, parallax: Parallax) -> StickerPair:
     return StickerPair(pair.asis_px, c + (pair.psis_px - c) * k, pair.quality, pair.reasons, pair.stature_px)
 
 
+@dataclass(frozen=True)
+class YawCorrection:
+    """The camera's yaw, to undo what it does to the ASIS-PSIS line (see :func:`remove_yaw`).
+
+    Attributes
+    ----------
+    yaw_deg : float
+        Degrees, :mod:`tiltscreen.kinematics.view` convention (+ = the camera has moved round
+        towards the subject's front).
+    lateral_gap : float
+        How much further from the midline (towards the camera, on the near side) the ASIS sticker
+        sits than the PSIS sticker, as a fraction of stature: half the inter-ASIS width (about
+        0.07 stature) minus the PSIS's 4.5 cm (about 0.026 stature), default 0.044.
+
+    """
+
+    yaw_deg: float
+    lateral_gap: float = 0.044
+
+
+def remove_yaw(forward_px: np.ndarray, *, stature_px: np.ndarray, yaw: YawCorrection) -> np.ndarray:
+    """Forward PSIS->ASIS separation as a square view would show it, pixels.
+
+    Notes
+    -----
+    Orthographic view turned by ``psi`` about the vertical: a point ``f`` forward and ``l``
+    towards the camera appears ``f cos(psi) - l sin(psi)`` forward in the image (a camera moved
+    round towards the front sees nearer points shifted backwards). The ASIS is ``g =
+    lateral_gap * stature`` nearer the camera than the PSIS, so the true forward separation is
+    ``(x_image + g sin(psi)) / cos(psi)``; the vertical separation is unchanged. Uncorrected, a
+    10-degree yaw moves a 20-degree tilt by about 1.8 degrees (0.17 degree per degree of yaw).
+
+    """
+    a = math.radians(yaw.yaw_deg)
+    return (np.asarray(forward_px, float) + yaw.lateral_gap * np.asarray(stature_px, float) * math.sin(a)) / (
+        math.cos(a)
+    )
+
+
 def pair_tilt_deg(
     asis_px: np.ndarray, psis_px: np.ndarray, *, facing: int, roll_deg: float | np.ndarray = 0.0
 ) -> np.ndarray:
@@ -132,6 +171,7 @@ def sticker_tilt_deg(
     min_frames: int = 15,
     max_iqr_deg: float = 3.0,
     parallax: Parallax | None = None,
+    yaw: YawCorrection | None = None,
 ) -> StickerTilt:
     """Median sticker tilt over a standing window, roll-corrected, positive anterior.
 
@@ -151,6 +191,8 @@ def sticker_tilt_deg(
         tracked reliably and the result is indeterminate.
     parallax : Parallax, optional
         Remove the depth parallax between the stickers first (:func:`remove_parallax`).
+    yaw : YawCorrection, optional
+        Undo the camera's yaw on the forward separation (:func:`remove_yaw`).
 
     Returns
     -------
@@ -178,7 +220,7 @@ def sticker_tilt_deg(
     kept = [(_relabel(q, facing), r) for q, r in found if q is not None]
     if parallax is not None:
         kept = [(remove_parallax(q, parallax), r) for q, r in kept]
-    tilts = np.array([float(pair_tilt_deg(q.asis_px, q.psis_px, facing=facing, roll_deg=r)) for q, r in kept])
+    tilts = np.array([_tilt(q, facing, r, yaw) for q, r in kept])
     n = len(tilts)
     reasons = [f"{why} ({k} of {len(pairs)} frames)" for why, k in misses.most_common(2)]
     if n < min_frames:
@@ -206,6 +248,14 @@ def sticker_tilt_deg(
     warnings = Counter(w for q, _ in kept for w in q.reasons)
     reasons += [f"{why} ({k} of {n} frames)" for why, k in warnings.most_common(2)]
     return StickerTilt(float(med), float(q3 - q1), n, tuple(reasons))
+
+
+def _tilt(pair: StickerPair, facing: int, roll_deg: float, yaw: YawCorrection | None) -> float:
+    """One pair's tilt, degrees, positive anterior (roll and, if given, yaw removed)."""
+    v = subject_vector(pair.psis_px, pair.asis_px, facing=facing, roll_deg=roll_deg)
+    if yaw is not None:
+        v = np.array([float(remove_yaw(v[0], stature_px=pair.stature_px, yaw=yaw)), v[1]])
+    return float(signed_angle_2d(v, [1.0, 0.0]))
 
 
 def _relabel(pair: StickerPair, facing: int) -> StickerPair:

@@ -16,6 +16,7 @@ from tiltscreen.pipeline import LandmarksJob, filter_landmarks
 from tiltscreen.pose.estimator import Candidate, PoseOptions
 from tiltscreen.pose.extract import extract_landmarks
 from tiltscreen.pose.features import FeatureRecorder
+from tiltscreen.pose.lines import LineRecorder
 from tiltscreen.pose.model_store import locate_model, sha256_of
 from tiltscreen.pose.subject import SubjectRule, SubjectTracker
 from tiltscreen.signal import lowpass_points
@@ -54,6 +55,8 @@ class Recording:
     markers: list
     subject_fraction: float
     interrupted: str | None
+    #: near-vertical room lines on a few frames (the level's evidence, :mod:`tiltscreen.pose.lines`)
+    lines: LineRecorder = field(default_factory=LineRecorder)
 
 
 def extract(
@@ -65,12 +68,13 @@ def extract(
     """
     model = locate_model(job.model)
     recorder = FeatureRecorder(marker_dictionary=job.marker_dictionary)
+    lines = LineRecorder()
     with open_source(job.input, max_side=job.max_side) as source:
         raw, report = extract_landmarks(
             source,
             options=PoseOptions(model_path=model, segmentation=True),
             tracker=SubjectTracker(rule=job.subject),
-            hooks=[recorder, *extra_hooks],
+            hooks=[recorder, lines, *extra_hooks],
             model_sha256=sha256_of(model),
         )
     lm = (
@@ -80,5 +84,5 @@ def extract(
     if raw.n_frames > 16:  # outline points jitter like landmarks: the same zero-phase 6 Hz low-pass
         features = {k: lowpass_points(v, raw.timestamps_s, cutoff_hz=6.0) for k, v in features.items()}
     return Recording(
-        raw, lm, features, [d for _, d in recorder.markers], report.person_fraction, report.interrupted
+        raw, lm, features, [d for _, d in recorder.markers], report.person_fraction, report.interrupted, lines
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tiltscreen.errors import InputError, ValidationError
+from tiltscreen.kinematics.level import LevelSpreads
 
 SCHEMA = "tiltscreen-thresholds/1"
 
@@ -57,6 +58,8 @@ class Thresholds:
     max_uncorrected_roll_deg: Threshold
     max_roll_deg: Threshold
     max_foot_separation: Threshold
+    level: LevelSpreads
+    level_source: str
     min_hold_s: Threshold
     hold_band_cm: Threshold
     knee_tolerance_deg: Threshold
@@ -76,6 +79,20 @@ def _t(section: dict[str, Any], key: str, where: str) -> Threshold:
         )
     except (KeyError, TypeError, ValueError) as err:
         raise InputError(f"{where}: threshold {key!r} is missing or malformed ({err}).") from err
+
+
+def _level(cam: dict[str, Any], where: str) -> LevelSpreads:
+    """The level methods' measured spreads (``camera.level``), degrees (1 SD)."""
+    names = ("plumb_sd_deg", "marker_sd_deg", "room_sd_deg", "assumed_sd_deg", "pitch_sd_deg")
+    try:
+        entry = cam["level"]
+        values = {k: float(entry[k]) for k in names}
+    except (KeyError, TypeError, ValueError) as err:
+        raise InputError(f"{where}: threshold 'camera.level' is missing or malformed ({err}).") from err
+    bad = [k for k, v in values.items() if not 0.0 <= v <= 10.0]
+    if bad:
+        raise InputError(f"{where}: camera.level {', '.join(bad)} must lie between 0 and 10 degrees.")
+    return LevelSpreads(**values)
 
 
 def parse_thresholds(raw: dict[str, Any], *, where: str = "thresholds") -> Thresholds:
@@ -102,6 +119,8 @@ def parse_thresholds(raw: dict[str, Any], *, where: str = "thresholds") -> Thres
         max_uncorrected_roll_deg=_t(cam, "max_uncorrected_roll_deg", where),
         max_roll_deg=_t(cam, "max_roll_deg", where),
         max_foot_separation=_t(cam, "max_foot_separation", where),
+        level=_level(cam, where),
+        level_source=str(cam.get("level", {}).get("source", "")),
         min_hold_s=_t(sr, "min_hold_s", where),
         hold_band_cm=_t(sr, "hold_band_cm", where),
         knee_tolerance_deg=_t(sr, "knee_tolerance_deg", where),

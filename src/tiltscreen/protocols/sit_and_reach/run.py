@@ -22,10 +22,12 @@ from tiltscreen.protocols.common import Camera, Scale, envelope, refuse
 from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract
 from tiltscreen.protocols.sit_and_reach import analysis, pelvis
 from tiltscreen.protocols.sit_and_reach.measure import (
+    Roll,
     build_series,
     height_scale,
     marker_scale,
     roll_estimate,
+    widen_for_level,
 )
 from tiltscreen.protocols.sit_and_reach.pelvis import PelvisSeries
 from tiltscreen.protocols.sit_and_reach.trials import best_trial, detect_trials
@@ -48,6 +50,15 @@ def _scale(rec: Recording, job: AnalyzeJob, side: str) -> Scale:
     return Scale(
         "none", None, None, f"No scale: {why} and no --subject-height-cm; distances cannot be given in cm."
     )
+
+
+def _roll(rec: Recording, th: Thresholds) -> Roll:
+    return roll_estimate(rec.markers, rec.lines.frames, rec.lm.image_size, spreads=th.level)
+
+
+def _widen(metrics: dict[str, Any], roll: Roll, th: Thresholds) -> dict[str, Any]:
+    # the angles' intervals were measured with the roll from the box marker: add what this level lacks
+    return widen_for_level(metrics, roll, included_sd_deg=th.level.marker_sd_deg)
 
 
 def _camera(rec: Recording, side: str, facing: int, roll, th: Thresholds) -> Camera:
@@ -96,9 +107,7 @@ def analyse(
     """Return the summary (contract) and the pieces the figures need."""
     facing = facing_direction(rec.lm)
     side = near_side(rec.lm, facing=facing) if job.side == "auto" else job.side
-    size = np.array(rec.lm.image_size, float)
-    floor = np.vstack([rec.features[f"{side}_heel_floor"] * size, rec.features["seat_floor"] * size])
-    roll = roll_estimate(rec.markers, floor)
+    roll = _roll(rec, th)
     scale = _scale(rec, job, side)
     camera = _camera(rec, side, facing, roll, th)
     series = build_series(
@@ -118,7 +127,9 @@ def analyse(
         pelvis=_pelvis_series(rec, stickers, facing, roll),
     )
     reasons: list[str] = []
-    metrics = analysis.trial_metrics(trials[best] if best is not None else None, series, ctx)
+    metrics = _widen(
+        analysis.trial_metrics(trials[best] if best is not None else None, series, ctx), roll, th
+    )
     if not camera.within_limits:
         reasons.extend(camera.reasons)
         metrics = refuse(metrics, camera.reasons)
@@ -151,7 +162,9 @@ def analyse(
             "input": job.input,
             "facing": "image-right" if facing > 0 else "image-left",
             "trials": [
-                _trial_dict(t, series, ctx, refused=camera.reasons if not camera.within_limits else ())
+                _trial_dict(
+                    t, series, ctx, roll, th, refused=camera.reasons if not camera.within_limits else ()
+                )
                 for t in trials
             ],
             "best_trial": best,
@@ -186,8 +199,8 @@ def _rules_scale(lm: Landmarks, side: str) -> float | None:
     return found.px_per_cm if found else None
 
 
-def _trial_dict(t, series, ctx, *, refused: tuple[str, ...] = ()) -> dict[str, Any]:
-    metrics = analysis.trial_metrics(t, series, ctx)
+def _trial_dict(t, series, ctx, roll, th, *, refused: tuple[str, ...] = ()) -> dict[str, Any]:
+    metrics = _widen(analysis.trial_metrics(t, series, ctx), roll, th)
     if refused:  # a set-up outside the limits refuses every number, the trials' included
         metrics = refuse(metrics, refused)
     return {

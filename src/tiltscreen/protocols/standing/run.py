@@ -12,7 +12,7 @@ from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_
 from tiltscreen.outputs.files import write_json
 from tiltscreen.protocols.common import Camera, Metric, Scale, envelope, refuse
 from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract
-from tiltscreen.protocols.sit_and_reach.measure import Roll
+from tiltscreen.protocols.sit_and_reach.measure import Roll, widen_for_level
 from tiltscreen.protocols.standing import analysis, measure
 from tiltscreen.protocols.standing.tilt import TiltSources, pelvic_tilt
 from tiltscreen.screening.thresholds import Thresholds, load_thresholds
@@ -60,13 +60,8 @@ def _scale(rec: Recording, job: AnalyzeJob, side: str, rows: slice) -> Scale:
     return Scale("none", None, None, "No scale: pass --subject-height-cm to get plumb-line offsets in cm.")
 
 
-def _roll(rec: Recording, side: str, rows: slice) -> Roll:
-    size = np.array(rec.lm.image_size, float)
-    return measure.standing_roll(
-        rec.markers,
-        rec.features[f"{side}_heel_floor"][rows] * size,
-        rec.features[f"{side}_toe_floor"][rows] * size,
-    )
+def _roll(rec: Recording, th: Thresholds) -> Roll:
+    return measure.standing_roll(rec.markers, rec.lines.frames, rec.lm.image_size, spreads=th.level)
 
 
 def _metrics(
@@ -124,7 +119,7 @@ def analyse_standing(rec: Recording, job: AnalyzeJob, th: Thresholds, sources: T
     window = quiet_window(rec.lm, min_duration_s=1.0)
     setup = _setup_reasons(rec, window, side, th)
     rows = measure.window_rows(window) if window else slice(0, rec.lm.n_frames)
-    roll = _roll(rec, side, rows)
+    roll = _roll(rec, th)
     scale = _scale(rec, job, side, rows)
     camera = _camera(rec, side, facing, roll, th, setup)
     ref = analysis.Reference.from_thresholds(th)
@@ -135,7 +130,7 @@ def analyse_standing(rec: Recording, job: AnalyzeJob, th: Thresholds, sources: T
     if window is None:
         metrics: dict[str, Metric] = {}
     else:
-        metrics = _metrics(rec, window, side, facing, roll, scale, tilt)
+        metrics = widen_for_level(_metrics(rec, window, side, facing, roll, scale, tilt), roll)
     if not camera.within_limits:
         metrics = refuse(metrics, camera.reasons)
     flags = []

@@ -21,6 +21,8 @@ from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
 from tiltscreen.protocols.common import Metric
 
 METHOD_MARKERS = "markers"
+#: 1-SD allowance for a roll nobody measured (the packaged thresholds' camera.level.assumed_sd_deg)
+ASSUMED_LEVEL_SD_DEG = 1.7
 METHOD_ESTIMATE = "markerless-estimate"
 
 
@@ -68,15 +70,22 @@ def marker_tilt(
     result = sticker_tilt_deg(pairs, facing, roll.deg or 0.0)
     if result.tilt_deg is None:
         return None, ["Skin markers: " + " ".join(result.reasons)]
-    roll_sd = (roll.uncertainty_deg or 0.0) / 1.96 if roll.deg is not None else 1.5
-    sd = math.sqrt(MARKER_DETECTION_SD_DEG**2 + MARKER_PARALLAX_SD_DEG**2 + roll_sd**2)
+    sd = math.sqrt(MARKER_DETECTION_SD_DEG**2 + MARKER_PARALLAX_SD_DEG**2 + level_sd_deg(roll) ** 2)
     value = float(result.tilt_deg)
-    notes = [f"Markers: {result.n_frames} frames, IQR {result.iqr_deg:.1f} deg; roll from {roll.method}."]
-    if roll.deg is None:
-        notes.append("Camera roll was not measured; the interval allows 1.5 deg (1 SD) for it.")
+    notes = [
+        f"Markers: {result.n_frames} frames, IQR {result.iqr_deg:.1f} deg; level from the {roll.method}.",
+        *([roll.detail] if roll.assumed and roll.detail else []),
+    ]
     return Metric(value, "deg", METHOD_MARKERS, (value - 1.96 * sd, value + 1.96 * sd)), notes + list(
         result.reasons
     )
+
+
+def level_sd_deg(roll: Any) -> float:
+    """1-SD uncertainty of the roll a tilt was corrected with (the assumed allowance when unknown)."""
+    if roll.deg is not None and roll.uncertainty_deg is not None:
+        return float(roll.uncertainty_deg) / 1.96
+    return ASSUMED_LEVEL_SD_DEG
 
 
 def pelvic_tilt(

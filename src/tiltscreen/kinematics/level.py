@@ -1,0 +1,421 @@
+"""The camera's level from true verticals in view, or an honest "assumed level".
+
+Conventions
+-----------
+* **Roll** (degrees) is the camera's rotation about its optical axis, as in
+  :mod:`tiltscreen.kinematics.camera`: the angle of the horizon (and of every horizontal line
+  parallel to the image plane) in the y-up image frame, counter-clockwise positive. It is the
+  one number removed from every angle measured against the horizontal or the vertical.
+* A **vertical** seen by a camera with roll ``r`` and pitch ``a`` (looking down positive)
+  points to the vertical vanishing point. Its lean from the image vertical (counter-clockwise
+  positive, :func:`tiltscreen.pose.lines.lean_deg`) is, for small angles,
+  ``lean = r + k * u`` with ``u = (x - cx) / width`` the line's horizontal offset from the
+  image centre and ``k = tan(a) * width / f`` (radians per image width, f the focal length in
+  pixels). So the roll is the lean at the centre column; a vertical off the centre also carries
+  the pitch term, which is fitted when the verticals span enough of the image, and otherwise
+  allowed for in the uncertainty (``pitch_sd_deg``).
+* Horizontal lines are never used: a horizontal line that recedes in depth (a floor-wall
+  junction, the sole of a foot) leans by ``roll + (height offset / distance) * tan(yaw)``, so
+  it mixes the roll with the view's yaw.
+
+Methods, in order of trust: a plumb line (a thin dark line hanging straight), the vertical
+edges of a square marker flat on a wall or on the sit-and-reach box, the room's own straight
+verticals (door frames, wall corners: several agreeing). With none, the level is
+**assumed** (the set-up asks for a level camera): roll 0 with a measured allowance.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from tiltscreen.kinematics._checks import number_problems, raise_if_problems
+from tiltscreen.pose.lines import KIND_DARK_LINE, FrameVerticals, lean_deg
+
+METHOD_PLUMB = "plumb line"
+METHOD_MARKER = "marker's vertical edges"
+METHOD_ROOM = "room verticals (door frames, wall corners)"
+METHOD_ASSUMED = "assumed level (no vertical reference in view)"
+#: largest pitch term considered, degrees of lean per image width (a pitch of about 8 degrees)
+MAX_SLOPE_DEG = 10.0
+#: typical width / focal length (a 60-70 degree horizontal field of view), for the pitch term
+WIDTH_PER_FOCAL = 2.0 * math.tan(math.radians(32.5))
+
+
+@dataclass(frozen=True)
+class LevelSpreads:
+    """Measured 1-SD errors of each level method and the set-up allowances, degrees.
+
+    Attributes
+    ----------
+    plumb_sd_deg, marker_sd_deg, room_sd_deg : float
+        Error of each method's roll beyond its own fit error (renders; ``thresholds.json``).
+    assumed_sd_deg : float
+        Spread of the true roll of cameras set up as asked (level) when nothing measures it.
+    pitch_sd_deg : float
+        Spread of the camera's pitch, for the lean of verticals off the image centre.
+
+    """
+
+    plumb_sd_deg: float = 0.3
+    marker_sd_deg: float = 0.5
+    room_sd_deg: float = 0.4
+    assumed_sd_deg: float = 1.7
+    pitch_sd_deg: float = 1.7
+
+
+@dataclass(frozen=True)
+class Level:
+    """The camera's level and how it was found.
+
+    Attributes
+    ----------
+    roll_deg : float
+        Roll to remove (module convention); 0.0 when assumed.
+    sd_deg : float
+        1-SD uncertainty of ``roll_deg``, degrees (the method's measured spread, the fit's own
+        error and the pitch allowance, combined).
+    method : str
+        One of :data:`METHOD_PLUMB`, :data:`METHOD_MARKER`, :data:`METHOD_ROOM`,
+        :data:`METHOD_ASSUMED`.
+    n_lines : int
+        Distinct vertical lines that agreed (0 when assumed).
+    detail : str
+        One plain sentence on what was used.
+
+    """
+
+    roll_deg: float
+    sd_deg: float
+    method: str
+    n_lines: int
+    detail: str
+
+    @property
+    def assumed(self) -> bool:
+        """True when no reference measured the level."""
+        return self.method == METHOD_ASSUMED
+
+    @property
+    def half95_deg(self) -> float:
+        """Half-width of the 95% interval of the roll, degrees."""
+        return 1.96 * self.sd_deg
+
+
+@dataclass(frozen=True)
+class VerticalFit:
+    """Roll from a set of verticals: ``lean = roll + slope * u`` (see the module notes).
+
+    Attributes
+    ----------
+    roll_deg : float
+        Lean at the image's centre column, degrees.
+    slope_deg : float
+        Lean change per image width (pitch term), degrees; 0 when not fitted.
+    se_deg : float
+        Standard error of ``roll_deg`` from the scatter of the lines, degrees.
+    n_lines : int
+        Distinct lines kept (agreeing with the fit).
+    u_mean : float
+        Mean offset of the kept lines from the centre, image widths.
+    slope_fitted : bool
+        Whether the verticals spanned enough of the image to fit the pitch term.
+
+    """
+
+    roll_deg: float
+    slope_deg: float
+    se_deg: float
+    n_lines: int
+    u_mean: float
+    slope_fitted: bool
+
+
+def _distinct_lines(seg: np.ndarray, width: float, height: float, *, tol: float = 0.01) -> np.ndarray:
+    """Group repeated detections of one line; rows ``(lean_deg, u, weight_px, n_detections)``."""
+    lean = lean_deg(seg)
+    t = (height / 2.0 - seg[:, 1]) / np.where(seg[:, 3] != seg[:, 1], seg[:, 3] - seg[:, 1], -1e-9)
+    x_mid = seg[:, 0] + t * (seg[:, 2] - seg[:, 0])  # where the line crosses the middle row
+    length = np.hypot(seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1])
+    order = np.argsort(x_mid)
+    groups: list[list[int]] = []
+    for i in order:
+        if groups and x_mid[i] - x_mid[groups[-1][-1]] <= tol * width:
+            groups[-1].append(int(i))
+        else:
+            groups.append([int(i)])
+    rows = []
+    for g in groups:
+        w = length[g]
+        lean_g = float(np.sum(lean[g] * w) / np.sum(w))
+        u = (float(np.mean(x_mid[g])) - width / 2.0) / width
+        rows.append((lean_g, u, float(np.max(w)), len(g)))
+    return np.array(rows, float).reshape(-1, 4)
+
+
+def fit_verticals(
+    segments_px: np.ndarray,
+    image_size: tuple[int, int],
+    *,
+    min_lines: int = 2,
+    agree_deg: float = 1.0,
+    min_span: float = 0.3,
+) -> VerticalFit | None:
+    """Fit the roll (and, when possible, the pitch term) to segments that should be vertical.
+
+    Parameters
+    ----------
+    segments_px : ndarray, shape (n, 4)
+        ``(x_bottom, y_bottom, x_top, y_top)`` full-resolution pixels, y down; repeated
+        detections of one line over several frames are grouped (same place, 1% of the width).
+    image_size : (int, int)
+        ``(width, height)`` in pixels; the principal point is taken at the image centre.
+    min_lines : int, default 2
+        Fewest distinct lines that must agree (the consistency test).
+    agree_deg : float, default 1.0
+        Largest residual, degrees, for a line to count as agreeing.
+    min_span : float, default 0.3
+        Smallest spread of the lines' offsets (image widths) and at least three lines to fit
+        the pitch term; otherwise it is taken as 0.
+
+    Returns
+    -------
+    VerticalFit or None
+        None when fewer than ``min_lines`` distinct lines agree (no trustworthy vertical).
+
+    Notes
+    -----
+    Lines are weighted by their length (a line's angle error falls as 1/length). Lines that
+    disagree with the weighted median by more than ``agree_deg`` are dropped once, then the fit
+    is repeated on the rest. The standard error is the weighted residual SD over
+    ``sqrt(n_lines - 1)`` (``n_lines - 2`` with the slope), at least 0.05 degrees.
+
+    Examples
+    --------
+    >>> seg = np.array([[100, 600, 100 - 500 * math.tan(math.radians(2)), 100],
+    ...                 [900, 650, 900 - 450 * math.tan(math.radians(2)), 200.0]])
+    >>> round(fit_verticals(seg, (1280, 720)).roll_deg, 6)
+    2.0
+
+    """
+    problems = number_problems("agree_deg", agree_deg, low=0.0, strict_low=True)
+    problems += number_problems("min_span", min_span, low=0.0, high=1.0)
+    seg = np.asarray(segments_px, float).reshape(-1, 4) if np.size(segments_px) else np.empty((0, 4))
+    if not np.isfinite(seg).all():
+        problems.append("segments_px must be finite")
+    raise_if_problems("fit_verticals", problems)
+    width, height = float(image_size[0]), float(image_size[1])
+    lines = _distinct_lines(seg, width, height) if len(seg) else np.empty((0, 4))
+    if len(lines) < min_lines:
+        return None
+    lean, u, w = lines[:, 0], lines[:, 1], lines[:, 2]
+    keep = _consensus(lean, u, w, agree_deg=agree_deg, min_span=min_span)
+    for _ in range(2):  # refit on the agreeing lines, then take the lines that agree with that fit
+        if keep.sum() < min_lines:
+            return None
+        fit = _fit(lean[keep], u[keep], w[keep], min_span=min_span)
+        keep = np.abs(lean - fit[0] - fit[1] * u) <= agree_deg
+    if keep.sum() < min_lines:
+        return None
+    roll, slope, se, fitted = _fit(lean[keep], u[keep], w[keep], min_span=min_span)
+    return VerticalFit(roll, slope, se, int(keep.sum()), float(np.average(u[keep], weights=w[keep])), fitted)
+
+
+def _consensus(
+    lean: np.ndarray, u: np.ndarray, w: np.ndarray, *, agree_deg: float, min_span: float
+) -> np.ndarray:
+    """Lines agreeing with the hypothesis most supported by length (every line alone, every far pair)."""
+    hyps = [(float(v), 0.0) for v in lean]
+    for i in range(len(lean)):
+        for j in range(i + 1, len(lean)):
+            if abs(u[j] - u[i]) >= min_span / 2:
+                slope = (lean[j] - lean[i]) / (u[j] - u[i])
+                if abs(slope) <= MAX_SLOPE_DEG:
+                    hyps.append((float(lean[i] - slope * u[i]), float(slope)))
+    support = [float(w[np.abs(lean - r - k * u) <= agree_deg].sum()) for r, k in hyps]
+    r, k = hyps[int(np.argmax(support))]
+    return np.abs(lean - r - k * u) <= agree_deg
+
+
+def _fit(
+    lean: np.ndarray, u: np.ndarray, w: np.ndarray, *, min_span: float
+) -> tuple[float, float, float, bool]:
+    """Weighted fit of ``lean = roll + slope * u``; the slope only with enough spread."""
+    n = len(lean)
+    if n >= 3 and np.ptp(u) >= min_span:
+        a = np.stack([np.ones(n), u], axis=1) * np.sqrt(w)[:, None]
+        (roll, slope), *_ = np.linalg.lstsq(a, lean * np.sqrt(w), rcond=None)
+        dof, fitted = n - 2, True
+    else:
+        roll, slope, dof, fitted = float(np.average(lean, weights=w)), 0.0, n - 1, False
+    res = lean - roll - slope * u
+    sd = math.sqrt(float(np.average(res**2, weights=w))) if n > 1 else 0.0
+    se = max(sd / math.sqrt(max(dof, 1)), 0.05)
+    return float(roll), float(slope), se, fitted
+
+
+def marker_vertical_edges(corners_px: np.ndarray, *, max_aspect_error: float = 0.3) -> np.ndarray | None:
+    """The two vertical edges of a square marker flat on a vertical surface, or None.
+
+    Parameters
+    ----------
+    corners_px : ndarray, shape (4, 2)
+        Corners in ArUco order (top-left, top-right, bottom-right, bottom-left), pixels, y down.
+    max_aspect_error : float, default 0.3
+        Largest relative departure of the marker's apparent height/width from 1 (a marker on a
+        wall seen 30 degrees off square is 1/cos(30) = 1.15 times taller than wide; one lying
+        on the floor seen from pelvis height is 3 or more times wider than tall).
+
+    Returns
+    -------
+    ndarray, shape (2, 4) or None
+        The edge pair nearer the image vertical as ``(x_bottom, y_bottom, x_top, y_top)``;
+        None when the shape is not that of an upright square (the consistency test).
+
+    Notes
+    -----
+    The edges nearer the image vertical are used whichever way the marker was printed or
+    taped (a quarter turn swaps the pairs). Its horizontal edges are never used: on a surface
+    that is not square to the camera they recede in depth and converge.
+
+    """
+    c = np.asarray(corners_px, float).reshape(4, 2)
+    if not np.isfinite(c).all():
+        return None
+    edges = np.stack([c[[3, 0]], c[[2, 1]], c[[0, 1]], c[[3, 2]]])  # left, right, top, bottom
+    d = edges[:, 1] - edges[:, 0]
+    length = np.hypot(d[:, 0], d[:, 1])
+    steep = np.abs(d[:, 1]) > np.abs(d[:, 0])
+    pair = [0, 1] if steep[:2].all() else [2, 3] if steep[2:].all() else None
+    if pair is None or min(length) <= 0:
+        return None
+    other = [2, 3] if pair == [0, 1] else [0, 1]
+    aspect = float(np.mean(length[pair]) / np.mean(length[other]))
+    if abs(aspect - 1.0) > max_aspect_error:
+        return None
+    seg = edges[pair].reshape(2, 4)
+    up = seg[:, 1] < seg[:, 3]
+    seg[up] = seg[up][:, [2, 3, 0, 1]]
+    return seg
+
+
+def _candidates(
+    verticals: Sequence[FrameVerticals], markers_px: Sequence[np.ndarray], image_size: tuple[int, int]
+) -> dict[str, VerticalFit]:
+    """Every method whose consistency test passes, with its fit."""
+    frames = [f for f in verticals if len(f.segments_px)]
+    seg = np.concatenate([f.segments_px for f in frames]) if frames else np.empty((0, 4))
+    kinds = np.array([k for f in frames for k in f.kinds])
+    out: dict[str, VerticalFit] = {}
+    dark = seg[kinds == KIND_DARK_LINE] if len(seg) else seg
+    if len(dark) and np.ptp(dark[:, [1, 3]]) >= 0.3 * image_size[1]:
+        fit = fit_verticals(dark, image_size, min_lines=1, agree_deg=0.5)
+        if fit is not None:
+            out[METHOD_PLUMB] = fit
+    edges = [e for c in markers_px if (e := marker_vertical_edges(c)) is not None]
+    if edges and len(edges) >= max(1, len(markers_px) // 2):  # most detections must look upright
+        side = float(np.median([np.hypot(*(e[0, 2:] - e[0, :2])) for e in edges]))
+        fit = fit_verticals(np.concatenate(edges), image_size, agree_deg=max(1.0, 2 * math.degrees(1 / side)))
+        if fit is not None:
+            out[METHOD_MARKER] = fit
+    if len(seg):
+        fit = fit_verticals(seg, image_size, min_lines=2, agree_deg=1.0)
+        if fit is not None:
+            out[METHOD_ROOM] = fit
+    return out
+
+
+def measure_level(
+    verticals: Sequence[FrameVerticals],
+    markers_px: Sequence[np.ndarray],
+    image_size: tuple[int, int],
+    *,
+    spreads: LevelSpreads = LevelSpreads(),
+) -> Level:
+    """The camera's level from what is in view, or the assumed level with its allowance.
+
+    Parameters
+    ----------
+    verticals : sequence of FrameVerticals
+        Near-vertical segments of one or more frames of a fixed camera
+        (:class:`tiltscreen.pose.lines.LineRecorder`); one frame for a live check.
+    markers_px : sequence of ndarray, shape (4, 2)
+        Corners of printed square markers seen (ArUco order, pixels, y down).
+    image_size : (int, int)
+        Full-resolution ``(width, height)``, pixels.
+    spreads : LevelSpreads
+        Measured method errors and set-up allowances (``thresholds.json``, ``camera.level``).
+
+    Returns
+    -------
+    Level
+        The method with the smallest total uncertainty among those whose consistency test
+        passes (plumb line, marker, room verticals); else :data:`METHOD_ASSUMED` with roll 0
+        and ``spreads.assumed_sd_deg``.
+
+    Notes
+    -----
+    Total uncertainty of a method: its measured spread, the fit's standard error and, when the
+    pitch term could not be fitted, the lean a pitch of ``spreads.pitch_sd_deg`` gives a
+    vertical at the lines' mean offset from the centre (``|u| * tan(pitch) * width / f`` with a
+    65-degree field of view). Pure function: nothing is read from disk or from a camera.
+
+    """
+    problems = [] if len(image_size) == 2 and min(image_size) > 0 else [f"bad image_size {image_size!r}"]
+    raise_if_problems("measure_level", problems)
+    method_sd = {
+        METHOD_PLUMB: spreads.plumb_sd_deg,
+        METHOD_MARKER: spreads.marker_sd_deg,
+        METHOD_ROOM: spreads.room_sd_deg,
+    }
+    best: Level | None = None
+    for method, fit in _candidates(verticals, markers_px, image_size).items():
+        pitch = (
+            0.0
+            if fit.slope_fitted
+            else abs(fit.u_mean)
+            * math.degrees(math.tan(math.radians(spreads.pitch_sd_deg)) * WIDTH_PER_FOCAL)
+        )
+        sd = math.sqrt(method_sd[method] ** 2 + fit.se_deg**2 + pitch**2)
+        detail = (
+            f"Level from the {method}: {fit.n_lines} line(s) agreeing, roll {fit.roll_deg:+.1f}° "
+            f"(± {1.96 * sd:.1f}° at 95%)."
+        )
+        if best is None or sd < best.sd_deg:
+            best = Level(fit.roll_deg, sd, method, fit.n_lines, detail)
+    if best is not None:
+        return best
+    return Level(
+        0.0,
+        spreads.assumed_sd_deg,
+        METHOD_ASSUMED,
+        0,
+        "No vertical reference (plumb line, marker on a wall, door frame) was in view, so the camera was "
+        f"assumed level; angles against the horizontal allow ± {1.96 * spreads.assumed_sd_deg:.1f}° for it.",
+    )
+
+
+def widen_half_width(half95_deg: float, level_sd_deg: float, *, included_sd_deg: float = 0.0) -> float:
+    """Return a 95% half-width widened by the level's uncertainty.
+
+    Parameters
+    ----------
+    half95_deg : float
+        The angle's half-width without (or with ``included_sd_deg`` of) level error.
+    level_sd_deg : float
+        1-SD uncertainty of the roll the angle was corrected with (:attr:`Level.sd_deg`).
+    included_sd_deg : float, default 0
+        Level error (1 SD) already inside ``half95_deg`` (e.g. the marker's, when the half-width
+        was measured with roll from a marker); not counted twice.
+
+    Returns
+    -------
+    float
+        ``sqrt(half95**2 + 1.96**2 * max(level_sd**2 - included**2, 0))``, degrees.
+
+    """
+    extra = max(level_sd_deg**2 - included_sd_deg**2, 0.0)
+    return math.sqrt(half95_deg**2 + 1.96**2 * extra)
