@@ -67,6 +67,10 @@ class LevelSpreads:
     pitch_sd_deg: float = 1.7
 
 
+#: the packaged thresholds' values (``thresholds.json``, ``camera.level``); callers pass what they loaded
+DEFAULT_SPREADS = LevelSpreads()
+
+
 @dataclass(frozen=True)
 class Level:
     """The camera's level and how it was found.
@@ -85,6 +89,10 @@ class Level:
         Distinct vertical lines that agreed (0 when assumed).
     detail : str
         One plain sentence on what was used.
+    pitch_deg, pitch_sd_deg : float
+        The camera's pitch (looking down positive) and its 1-SD error, degrees: measured from the
+        verticals' convergence when they span the image (with the assumed 65-degree field of
+        view), else 0 with the set-up allowance ``pitch_sd_deg`` of :class:`LevelSpreads`.
 
     """
 
@@ -93,6 +101,8 @@ class Level:
     method: str
     n_lines: int
     detail: str
+    pitch_deg: float = 0.0
+    pitch_sd_deg: float = 1.7
 
     @property
     def assumed(self) -> bool:
@@ -132,6 +142,7 @@ class VerticalFit:
     n_lines: int
     u_mean: float
     slope_fitted: bool
+    u_span: float = 0.0
 
 
 def _distinct_lines(seg: np.ndarray, width: float, height: float, *, tol: float = 0.01) -> np.ndarray:
@@ -221,7 +232,8 @@ def fit_verticals(
     if keep.sum() < min_lines:
         return None
     roll, slope, se, fitted = _fit(lean[keep], u[keep], w[keep], min_span=min_span)
-    return VerticalFit(roll, slope, se, int(keep.sum()), float(np.average(u[keep], weights=w[keep])), fitted)
+    u_mean = float(np.average(u[keep], weights=w[keep]))
+    return VerticalFit(roll, slope, se, int(keep.sum()), u_mean, fitted, float(np.ptp(u[keep])))
 
 
 def _consensus(
@@ -258,7 +270,7 @@ def _fit(
 
 
 def marker_vertical_edges(corners_px: np.ndarray, *, max_aspect_error: float = 0.3) -> np.ndarray | None:
-    """The two vertical edges of a square marker flat on a vertical surface, or None.
+    """Return the two vertical edges of a square marker flat on a vertical surface, or None.
 
     Parameters
     ----------
@@ -333,9 +345,9 @@ def measure_level(
     markers_px: Sequence[np.ndarray],
     image_size: tuple[int, int],
     *,
-    spreads: LevelSpreads = LevelSpreads(),
+    spreads: LevelSpreads = DEFAULT_SPREADS,
 ) -> Level:
-    """The camera's level from what is in view, or the assumed level with its allowance.
+    """Measure the camera's level from what is in view, or assume it level with an allowance.
 
     Parameters
     ----------
@@ -385,7 +397,8 @@ def measure_level(
             f"(± {1.96 * sd:.1f}° at 95%)."
         )
         if best is None or sd < best.sd_deg:
-            best = Level(fit.roll_deg, sd, method, fit.n_lines, detail)
+            tilt, tilt_sd = _pitch(fit, spreads)
+            best = Level(fit.roll_deg, sd, method, fit.n_lines, detail, tilt, tilt_sd)
     if best is not None:
         return best
     return Level(
@@ -395,7 +408,25 @@ def measure_level(
         0,
         "No vertical reference (plumb line, marker on a wall, door frame) was in view, so the camera was "
         f"assumed level; angles against the horizontal allow ± {1.96 * spreads.assumed_sd_deg:.1f}° for it.",
+        0.0,
+        spreads.pitch_sd_deg,
     )
+
+
+def _pitch(fit: VerticalFit, spreads: LevelSpreads) -> tuple[float, float]:
+    """Pitch (looking down positive) and its 1-SD error from the verticals' convergence, degrees.
+
+    ``slope = -tan(pitch) * width / f`` radians per image width (module notes: verticals converge
+    towards a vanishing point below the image when the camera looks down, so lines right of the
+    centre lean clockwise). With the slope not fitted: 0 and the set-up allowance.
+    """
+    if not fit.slope_fitted:
+        return 0.0, spreads.pitch_sd_deg
+    k = math.radians(fit.slope_deg)
+    pitch = -math.degrees(math.atan(k / WIDTH_PER_FOCAL))
+    # the slope's error ~ the roll's over the lines' spread; the unknown field of view adds 30%
+    se = math.degrees(math.radians(fit.se_deg) / max(fit.u_span, 1e-3) / WIDTH_PER_FOCAL)
+    return pitch, math.hypot(se, 0.3 * abs(pitch))
 
 
 def widen_half_width(half95_deg: float, level_sd_deg: float, *, included_sd_deg: float = 0.0) -> float:

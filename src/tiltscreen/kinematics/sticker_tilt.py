@@ -17,6 +17,7 @@ import numpy as np
 
 from tiltscreen.kinematics._checks import facing_problems, number_problems, raise_if_problems
 from tiltscreen.kinematics.sagittal import subject_vector
+from tiltscreen.kinematics.side_view import SideView, sagittal_angle_deg
 from tiltscreen.kinematics.vectors import signed_angle_2d
 from tiltscreen.pose.stickers import StickerPair, StickerSearch
 
@@ -72,43 +73,10 @@ def remove_parallax(pair: StickerPair, parallax: Parallax) -> StickerPair:
     return StickerPair(pair.asis_px, c + (pair.psis_px - c) * k, pair.quality, pair.reasons, pair.stature_px)
 
 
-@dataclass(frozen=True)
-class YawCorrection:
-    """The camera's yaw, to undo what it does to the ASIS-PSIS line (see :func:`remove_yaw`).
-
-    Attributes
-    ----------
-    yaw_deg : float
-        Degrees, :mod:`tiltscreen.kinematics.view` convention (+ = the camera has moved round
-        towards the subject's front).
-    lateral_gap : float
-        How much further from the midline (towards the camera, on the near side) the ASIS sticker
-        sits than the PSIS sticker, as a fraction of stature: half the inter-ASIS width (about
-        0.07 stature) minus the PSIS's 4.5 cm (about 0.026 stature), default 0.044.
-
-    """
-
-    yaw_deg: float
-    lateral_gap: float = 0.044
-
-
-def remove_yaw(forward_px: np.ndarray, *, stature_px: np.ndarray, yaw: YawCorrection) -> np.ndarray:
-    """Forward PSIS->ASIS separation as a square view would show it, pixels.
-
-    Notes
-    -----
-    Orthographic view turned by ``psi`` about the vertical: a point ``f`` forward and ``l``
-    towards the camera appears ``f cos(psi) - l sin(psi)`` forward in the image (a camera moved
-    round towards the front sees nearer points shifted backwards). The ASIS is ``g =
-    lateral_gap * stature`` nearer the camera than the PSIS, so the true forward separation is
-    ``(x_image + g sin(psi)) / cos(psi)``; the vertical separation is unchanged. Uncorrected, a
-    10-degree yaw moves a 20-degree tilt by about 1.8 degrees (0.17 degree per degree of yaw).
-
-    """
-    a = math.radians(yaw.yaw_deg)
-    return (np.asarray(forward_px, float) + yaw.lateral_gap * np.asarray(stature_px, float) * math.sin(a)) / (
-        math.cos(a)
-    )
+#: how much nearer the camera (on the near side) the ASIS sticker sits than the PSIS sticker, as a fraction
+#: of stature: half the inter-ASIS width (about 0.07 stature) minus the PSIS's 4.5 cm (about 0.026
+#: stature); the same depth gap :class:`Parallax` uses, seen along the lateral direction
+LATERAL_GAP = 0.044
 
 
 def pair_tilt_deg(
@@ -171,7 +139,7 @@ def sticker_tilt_deg(
     min_frames: int = 15,
     max_iqr_deg: float = 3.0,
     parallax: Parallax | None = None,
-    yaw: YawCorrection | None = None,
+    view: SideView | None = None,
 ) -> StickerTilt:
     """Median sticker tilt over a standing window, roll-corrected, positive anterior.
 
@@ -191,8 +159,11 @@ def sticker_tilt_deg(
         tracked reliably and the result is indeterminate.
     parallax : Parallax, optional
         Remove the depth parallax between the stickers first (:func:`remove_parallax`).
-    yaw : YawCorrection, optional
-        Undo the camera's yaw on the forward separation (:func:`remove_yaw`).
+    view : SideView, optional
+        The camera's model (:mod:`tiltscreen.kinematics.side_view`): when given, each pair's tilt is
+        read in the sagittal plane with the view's yaw, pitch and roll and the ASIS sticker
+        :data:`LATERAL_GAP` x stature nearer the camera (``roll_deg`` and ``parallax`` are then
+        not used).
 
     Returns
     -------
@@ -218,9 +189,9 @@ def sticker_tilt_deg(
     found = [(p.pair if isinstance(p, StickerSearch) else p, r) for p, r in zip(pairs, roll, strict=True)]
     misses = Counter(p.reason for p in pairs if isinstance(p, StickerSearch) and p.pair is None and p.reason)
     kept = [(_relabel(q, facing), r) for q, r in found if q is not None]
-    if parallax is not None:
+    if parallax is not None and view is None:
         kept = [(remove_parallax(q, parallax), r) for q, r in kept]
-    tilts = np.array([_tilt(q, facing, r, yaw) for q, r in kept])
+    tilts = np.array([_tilt(q, facing, r, view) for q, r in kept])
     n = len(tilts)
     reasons = [f"{why} ({k} of {len(pairs)} frames)" for why, k in misses.most_common(2)]
     if n < min_frames:
@@ -250,12 +221,12 @@ def sticker_tilt_deg(
     return StickerTilt(float(med), float(q3 - q1), n, tuple(reasons))
 
 
-def _tilt(pair: StickerPair, facing: int, roll_deg: float, yaw: YawCorrection | None) -> float:
-    """One pair's tilt, degrees, positive anterior (roll and, if given, yaw removed)."""
-    v = subject_vector(pair.psis_px, pair.asis_px, facing=facing, roll_deg=roll_deg)
-    if yaw is not None:
-        v = np.array([float(remove_yaw(v[0], stature_px=pair.stature_px, yaw=yaw)), v[1]])
-    return float(signed_angle_2d(v, [1.0, 0.0]))
+def _tilt(pair: StickerPair, facing: int, roll_deg: float, view: SideView | None) -> float:
+    """One pair's tilt, degrees, positive anterior (roll removed; with a view, read in the sagittal plane)."""
+    if view is not None:
+        lateral = LATERAL_GAP * pair.stature_px if math.isfinite(pair.stature_px) else 0.0
+        return sagittal_angle_deg(pair.asis_px, pair.psis_px, lateral_px=lateral, view=view)
+    return float(pair_tilt_deg(pair.asis_px, pair.psis_px, facing=facing, roll_deg=roll_deg))
 
 
 def _relabel(pair: StickerPair, facing: int) -> StickerPair:

@@ -15,7 +15,6 @@ on one vertical, and what roll they give, is decided by
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -76,7 +75,7 @@ def _bottom_first(seg: np.ndarray) -> np.ndarray:
 
 
 def _off_mask(seg: np.ndarray, mask: np.ndarray | None, *, samples: int = 12) -> np.ndarray:
-    """True for segments none of whose sample points lies on ``mask`` (same pixel grid)."""
+    """Return True for segments none of whose sample points lies on ``mask`` (same pixel grid)."""
     if mask is None:
         return np.ones(len(seg), bool)
     h, w = mask.shape
@@ -89,7 +88,7 @@ def _off_mask(seg: np.ndarray, mask: np.ndarray | None, *, samples: int = 12) ->
 
 
 def _dark_line(gray: np.ndarray, seg: np.ndarray, *, half_px: int = 6, contrast: float = 12.0) -> bool:
-    """True when ``seg`` lies on a thin dark line: darker than both sides at most sample points."""
+    """Return True when ``seg`` lies on a thin dark line (darker than both sides at most samples)."""
     h, w = gray.shape
     d = seg[2:] - seg[:2]
     n = np.array([-d[1], d[0]]) / max(float(np.hypot(*d)), 1e-9)
@@ -223,5 +222,4 @@ __all__ = [
     "LineRecorder",
     "find_vertical_segments",
     "lean_deg",
-    "math",
 ]

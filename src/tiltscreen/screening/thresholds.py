@@ -16,6 +16,7 @@ from typing import Any
 
 from tiltscreen.errors import InputError, ValidationError
 from tiltscreen.kinematics.level import LevelSpreads
+from tiltscreen.kinematics.yaw import YawModel
 
 SCHEMA = "tiltscreen-thresholds/1"
 
@@ -60,6 +61,8 @@ class Thresholds:
     max_foot_separation: Threshold
     level: LevelSpreads
     level_source: str
+    yaw: YawModel
+    yaw_source: str
     min_hold_s: Threshold
     hold_band_cm: Threshold
     knee_tolerance_deg: Threshold
@@ -82,7 +85,7 @@ def _t(section: dict[str, Any], key: str, where: str) -> Threshold:
 
 
 def _level(cam: dict[str, Any], where: str) -> LevelSpreads:
-    """The level methods' measured spreads (``camera.level``), degrees (1 SD)."""
+    """Return the level methods' measured spreads (``camera.level``), degrees (1 SD)."""
     names = ("plumb_sd_deg", "marker_sd_deg", "room_sd_deg", "assumed_sd_deg", "pitch_sd_deg")
     try:
         entry = cam["level"]
@@ -93,6 +96,19 @@ def _level(cam: dict[str, Any], where: str) -> LevelSpreads:
     if bad:
         raise InputError(f"{where}: camera.level {', '.join(bad)} must lie between 0 and 10 degrees.")
     return LevelSpreads(**values)
+
+
+def _yaw(cam: dict[str, Any], where: str) -> YawModel:
+    """Return the yaw estimate's fitted gains and measured error (``camera.yaw``)."""
+    try:
+        entry = cam["yaw"]
+        return YawModel(
+            gains={str(k): float(v) for k, v in entry["gains"].items()},
+            spreads={str(k): float(v) for k, v in entry["spreads"].items()},
+            sd_deg=float(entry["sd_deg"]),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise InputError(f"{where}: threshold 'camera.yaw' is missing or malformed ({err}).") from err
 
 
 def parse_thresholds(raw: dict[str, Any], *, where: str = "thresholds") -> Thresholds:
@@ -121,6 +137,8 @@ def parse_thresholds(raw: dict[str, Any], *, where: str = "thresholds") -> Thres
         max_foot_separation=_t(cam, "max_foot_separation", where),
         level=_level(cam, where),
         level_source=str(cam.get("level", {}).get("source", "")),
+        yaw=_yaw(cam, where),
+        yaw_source=str(cam.get("yaw", {}).get("source", "")),
         min_hold_s=_t(sr, "min_hold_s", where),
         hold_band_cm=_t(sr, "hold_band_cm", where),
         knee_tolerance_deg=_t(sr, "knee_tolerance_deg", where),

@@ -251,7 +251,9 @@ def test_facing_error_is_a_plain_sentence_with_the_cues(make_figure: MakeFigure)
     with pytest.raises(FacingError) as info:
         facing_direction(lm)
     msg = str(info.value)
-    assert msg.startswith("tiltscreen cannot tell which way the subject faces") and "facing_direction" not in msg
+    assert (
+        msg.startswith("tiltscreen cannot tell which way the subject faces") and "facing_direction" not in msg
+    )
     assert "{" not in msg and "nan" not in msg.lower()
     assert np.isnan(info.value.cues["feet ahead of the hips (legs along the floor)"])
     assert isinstance(info.value, ValidationError)

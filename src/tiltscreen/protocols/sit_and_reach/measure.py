@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tiltscreen.kinematics import sagittal
-from tiltscreen.kinematics.level import Level, LevelSpreads, measure_level, widen_half_width
+from tiltscreen.kinematics.level import DEFAULT_SPREADS, Level, LevelSpreads, measure_level, widen_half_width
 from tiltscreen.kinematics.vectors import image_to_up, rotate_2d
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.pose.features import for_facing
@@ -59,6 +59,9 @@ class Roll:
         True when no reference was in view and the camera was assumed level.
     detail : str
         One plain sentence for the summary.
+    pitch_deg, pitch_sd_deg : float
+        The camera's pitch (looking down positive) and its 1-SD error, degrees
+        (:class:`~tiltscreen.kinematics.level.Level`); None when unknown.
 
     """
 
@@ -67,6 +70,8 @@ class Roll:
     uncertainty_deg: float | None
     assumed: bool = False
     detail: str = ""
+    pitch_deg: float = 0.0
+    pitch_sd_deg: float | None = None
 
     @property
     def sd_deg(self) -> float | None:
@@ -75,8 +80,11 @@ class Roll:
 
     @classmethod
     def from_level(cls, level: Level) -> Roll:
-        """The roll of a :class:`~tiltscreen.kinematics.level.Level`."""
-        return cls(level.roll_deg, level.method, level.half95_deg, level.assumed, level.detail)
+        """Return the roll of a :class:`~tiltscreen.kinematics.level.Level`."""
+        return cls(
+            level.roll_deg, level.method, level.half95_deg, level.assumed, level.detail, level.pitch_deg,
+            level.pitch_sd_deg,
+        )  # fmt: skip
 
 
 #: angles measured against the true horizontal or vertical, whose intervals carry the level's uncertainty
@@ -131,7 +139,7 @@ def roll_estimate(
     verticals: Sequence[FrameVerticals],
     image_size: tuple[int, int],
     *,
-    spreads: LevelSpreads = LevelSpreads(),
+    spreads: LevelSpreads = DEFAULT_SPREADS,
 ) -> Roll:
     """Roll from the true verticals in view (the box marker's vertical edges, room lines), else assumed.
 

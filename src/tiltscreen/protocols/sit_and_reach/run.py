@@ -13,7 +13,8 @@ from tiltscreen.kinematics.sticker_tilt import (
     MARKER_PARALLAX_SD_DEG,
     tilt_series_deg,
 )
-from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side, oblique_view_reason
+from tiltscreen.kinematics.view import facing_direction, near_side, oblique_view_reason
+from tiltscreen.kinematics.yaw import estimate_view_yaw
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.outputs.files import write_json
 from tiltscreen.pose.features import for_facing
@@ -62,7 +63,7 @@ def _widen(metrics: dict[str, Any], roll: Roll, th: Thresholds) -> dict[str, Any
 
 
 def _camera(rec: Recording, side: str, facing: int, roll, th: Thresholds) -> Camera:
-    yaw = estimate_yaw_deg(rec.lm, side, facing=facing)
+    yaw = estimate_view_yaw(rec.lm, side, facing=facing, model=th.yaw)
     limits = {"max_yaw_deg": th.max_yaw_deg.value, "max_roll_deg": th.max_roll_deg.value}
     view = check_view(
         roll.deg, yaw.yaw_deg, max_roll_deg=th.max_roll_deg.value, max_yaw_deg=th.max_yaw_deg.value
@@ -74,7 +75,7 @@ def _camera(rec: Recording, side: str, facing: int, roll, th: Thresholds) -> Cam
         roll.deg,
         roll.method,
         yaw.yaw_deg,
-        yaw.uncertainty_deg,
+        yaw.half95_deg,
         view.within_limits and not oblique,
         reasons,
         limits,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tiltscreen.kinematics import sagittal
-from tiltscreen.kinematics.level import LevelSpreads, measure_level
+from tiltscreen.kinematics.level import DEFAULT_SPREADS, LevelSpreads, measure_level
 from tiltscreen.kinematics.summary import QuietWindow
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.pose.lines import FrameVerticals
@@ -36,7 +36,7 @@ def standing_roll(
     verticals: Sequence[FrameVerticals],
     image_size: tuple[int, int],
     *,
-    spreads: LevelSpreads = LevelSpreads(),
+    spreads: LevelSpreads = DEFAULT_SPREADS,
 ) -> Roll:
     """Roll from the true verticals in view (plumb line, a marker on the wall, door frames), else assumed.
 

@@ -8,7 +8,8 @@ import numpy as np
 
 from tiltscreen.kinematics.camera import check_view
 from tiltscreen.kinematics.summary import QuietWindow, quiet_window
-from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side, oblique_view_reason
+from tiltscreen.kinematics.view import facing_direction, near_side, oblique_view_reason
+from tiltscreen.kinematics.yaw import estimate_view_yaw
 from tiltscreen.outputs.files import write_json
 from tiltscreen.protocols.common import Camera, Metric, Scale, envelope, refuse
 from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract
@@ -93,7 +94,7 @@ def _metrics(
 
 
 def _camera(rec: Recording, side: str, facing: int, roll: Roll, th: Thresholds, setup: list[str]) -> Camera:
-    yaw = estimate_yaw_deg(rec.lm, side, facing=facing)
+    yaw = estimate_view_yaw(rec.lm, side, facing=facing, model=th.yaw)
     view = check_view(
         roll.deg, yaw.yaw_deg, max_roll_deg=th.max_roll_deg.value, max_yaw_deg=th.max_yaw_deg.value
     )
@@ -105,7 +106,7 @@ def _camera(rec: Recording, side: str, facing: int, roll: Roll, th: Thresholds, 
         roll.deg,
         roll.method,
         yaw.yaw_deg,
-        yaw.uncertainty_deg,
+        yaw.half95_deg,
         view.within_limits and not setup and not oblique,
         reasons,
         limits,
@@ -124,8 +125,9 @@ def analyse_standing(rec: Recording, job: AnalyzeJob, th: Thresholds, sources: T
     camera = _camera(rec, side, facing, roll, th, setup)
     ref = analysis.Reference.from_thresholds(th)
     tilt, tilt_notes = pelvic_tilt(
-        sources, rec=rec, rows=rows, side=side, facing=facing, roll=roll, yaw_deg=camera.yaw_deg
-    )
+        sources, rec=rec, rows=rows, side=side, facing=facing, roll=roll, yaw_deg=camera.yaw_deg,
+        yaw_half95_deg=camera.yaw_uncertainty_deg,
+    )  # fmt: skip
     reasons: list[str] = list(camera.reasons)
     if window is None:
         metrics: dict[str, Metric] = {}

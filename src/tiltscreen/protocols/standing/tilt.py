@@ -7,14 +7,17 @@ an estimate. Either says indeterminate, with the reason, rather than guess.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
+from tiltscreen.kinematics.side_view import SideView
 from tiltscreen.kinematics.sticker_tilt import (
     MARKER_DETECTION_SD_DEG,
-    MARKER_PARALLAX_SD_DEG,
     sticker_tilt_deg,
 )
 from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
@@ -55,10 +58,86 @@ def _outline_recorder() -> Any:
     return OutlineRecorder()
 
 
+@dataclass(frozen=True)
+class TiltView:
+    """What the sticker tilt needs to know about the view (angles in degrees, 1-SD errors).
+
+    Attributes
+    ----------
+    image_size : (int, int)
+        Full-resolution ``(width, height)``, pixels.
+    yaw_deg, yaw_sd_deg : float
+        The view's estimated yaw and its error (:mod:`tiltscreen.kinematics.yaw`); 0 and 0 when not
+        estimated.
+    pitch_deg, pitch_sd_deg : float
+        The camera's pitch (0 unless the level's verticals measured it) and its error (the set-up
+        allowance when assumed).
+    hfov_deg : float
+        Horizontal field of view assumed for the camera model (:data:`ASSUMED_HFOV_DEG`).
+
+    """
+
+    image_size: tuple[int, int]
+    yaw_deg: float = 0.0
+    yaw_sd_deg: float = 0.0
+    pitch_deg: float = 0.0
+    pitch_sd_deg: float = 0.0
+    hfov_deg: float = 65.0
+
+
+#: horizontal field of view assumed for the camera model, degrees: webcams and phones span about 50-80
+#: (docs/clinical.md, camera geometry); the depth parallax between the stickers scales with
+#: 1/tan(hfov/2), so 65 is within about 30% of any of them
+ASSUMED_HFOV_DEG = 65.0
+#: the field of view's spread for the interval (1 SD, degrees): 50-80 as a uniform range
+HFOV_SD_DEG = 8.7
+
+
+def _median_tilt(pairs: list, facing: int, roll: Any, view: TiltView, **change: float) -> float | None:
+    """Median tilt of the window read through the camera model (``change`` overrides one of its angles)."""
+    angles = {"yaw_deg": view.yaw_deg, "pitch_deg": view.pitch_deg, "roll_deg": roll.deg or 0.0}
+    hfov = change.pop("hfov_deg", view.hfov_deg)
+    angles.update(change)
+    model = SideView.from_hfov(view.image_size, hfov, facing=facing, **angles)
+    return sticker_tilt_deg(pairs, facing, view=model).tilt_deg
+
+
+def _model_sd(pairs: list, facing: int, roll: Any, view: TiltView, value: float) -> float:
+    """Tilt change (1 SD) from the errors of the yaw, the pitch, the field of view and the level."""
+    parts = [
+        _median_tilt(pairs, facing, roll, view, yaw_deg=view.yaw_deg + view.yaw_sd_deg),
+        _median_tilt(pairs, facing, roll, view, pitch_deg=view.pitch_deg + view.pitch_sd_deg),
+        _median_tilt(pairs, facing, roll, view, hfov_deg=view.hfov_deg + HFOV_SD_DEG),
+    ]
+    return math.sqrt(sum((p - value) ** 2 for p in parts if p is not None) + level_sd_deg(roll) ** 2)
+
+
+def _axis_yaw(view: TiltView, pairs: list, facing: int) -> TiltView:
+    """Return the view with the yaw of the optical axis instead of that of the line of sight to the pelvis.
+
+    The yaw estimate describes how the body is seen, i.e. along the line of sight; the camera model
+    wants the optical axis's. A pelvis ``x`` (normalised) right of the image centre is seen
+    ``atan(x)`` further towards image-right, so ``axis yaw = sight yaw + facing * atan(x)``.
+    """
+    xs = [p.pair.psis_px[0] for p in pairs if getattr(p, "pair", None) is not None]
+    if not xs or not view.yaw_deg:
+        return view
+    focal = 0.5 * view.image_size[0] / math.tan(math.radians(view.hfov_deg) / 2.0)
+    x = (float(np.median(xs)) - view.image_size[0] / 2.0) / focal
+    return dataclasses.replace(view, yaw_deg=view.yaw_deg + facing * math.degrees(math.atan(x)))
+
+
 def marker_tilt(
-    sources: TiltSources, *, rows: slice, facing: int, roll: Any
+    sources: TiltSources, *, rows: slice, facing: int, roll: Any, view: TiltView
 ) -> tuple[Metric | None, list[str]]:
-    """Return the marker measurement over the quiet window, or None with the reasons."""
+    """Return the marker measurement over the quiet window, or None with the reasons.
+
+    Each frame's sticker pair is read in the sagittal plane through a pinhole model of the camera
+    (:mod:`tiltscreen.kinematics.side_view`: the level's roll, the estimated yaw, the pitch, an
+    assumed field of view), which removes the stickers' depth parallax and what yaw and pitch do to
+    the ASIS-PSIS line. The 95% interval combines the measured detection error with the tilt change
+    over 1 SD of each model input and the level's uncertainty.
+    """
     if sources.stickers is None:
         return None, ["No sticker search was run."]
     pairs = sources.stickers.searches[rows]
@@ -67,13 +146,19 @@ def marker_tilt(
         return None, ["No ASIS/PSIS skin markers were found: " + "; ".join(reasons)] if reasons else [
             "No ASIS/PSIS skin markers were found."
         ]
-    result = sticker_tilt_deg(pairs, facing, roll.deg or 0.0)
+    view = _axis_yaw(view, pairs, facing)
+    model = SideView.from_hfov(
+        view.image_size, view.hfov_deg, facing=facing, yaw_deg=view.yaw_deg, pitch_deg=view.pitch_deg,
+        roll_deg=roll.deg or 0.0,
+    )  # fmt: skip
+    result = sticker_tilt_deg(pairs, facing, view=model)
     if result.tilt_deg is None:
         return None, ["Skin markers: " + " ".join(result.reasons)]
-    sd = math.sqrt(MARKER_DETECTION_SD_DEG**2 + MARKER_PARALLAX_SD_DEG**2 + level_sd_deg(roll) ** 2)
     value = float(result.tilt_deg)
+    sd = math.hypot(MARKER_DETECTION_SD_DEG, _model_sd(pairs, facing, roll, view, value))
     notes = [
-        f"Markers: {result.n_frames} frames, IQR {result.iqr_deg:.1f} deg; level from the {roll.method}.",
+        f"Markers: {result.n_frames} frames, IQR {result.iqr_deg:.1f} deg; level from the {roll.method}; "
+        f"read in the sagittal plane with yaw {view.yaw_deg:+.0f} deg.",
         *([roll.detail] if roll.assumed and roll.detail else []),
     ]
     return Metric(value, "deg", METHOD_MARKERS, (value - 1.96 * sd, value + 1.96 * sd)), notes + list(
@@ -89,10 +174,27 @@ def level_sd_deg(roll: Any) -> float:
 
 
 def pelvic_tilt(
-    sources: TiltSources, *, rec: Any, rows: slice, side: str, facing: int, roll: Any, yaw_deg: float | None
+    sources: TiltSources,
+    *,
+    rec: Any,
+    rows: slice,
+    side: str,
+    facing: int,
+    roll: Any,
+    yaw_deg: float | None,
+    yaw_half95_deg: float | None = None,
 ) -> tuple[Metric, list[str]]:
     """``pelvic_tilt_deg`` from markers, else the markerless estimate, else None with the reasons."""
-    metric, notes = marker_tilt(sources, rows=rows, facing=facing, roll=roll)
+    known = yaw_deg is not None and math.isfinite(yaw_deg)
+    view = TiltView(
+        rec.lm.image_size,
+        yaw_deg if known else 0.0,
+        (yaw_half95_deg or 0.0) / 1.96 if known else 0.0,
+        roll.pitch_deg or 0.0,
+        roll.pitch_sd_deg or 0.0,
+        ASSUMED_HFOV_DEG,
+    )
+    metric, notes = marker_tilt(sources, rows=rows, facing=facing, roll=roll, view=view)
     if metric is not None:
         return metric, notes
     if sources.outline is not None:

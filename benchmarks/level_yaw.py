@@ -1,0 +1,427 @@
+"""Level (camera roll) and yaw on a set of rendered clips, and the standing sticker tilt end to end (renders).
+
+For every clip of a render set (``--set DIR`` with ``manifest.csv`` and one ground-truth JSON per clip,
+``docs/synth.md``) this runs the real extraction of ``tiltscreen analyze`` once (cached by
+``level_yaw_extract.py``) and then:
+
+* each level method alone on what the clip shows (plumb line, marker's vertical edges, room verticals),
+  the level the analysis chooses (``measure_level``), the former near-foot floor-contact roll, and "assume
+  level" (roll 0), against the camera's true roll;
+* the yaw estimate used by the analyses (and the former shoulder/hip estimate) against the true yaw (line of
+  sight to the pelvis), and whether the view check refuses the clip;
+* standing sets: :func:`~tiltscreen.protocols.standing.run.analyse_standing` (the analysis of
+  ``tiltscreen analyze --protocol standing``) twice: as recorded, and with every level reference removed
+  from the evidence (what the tool would say with none in view); the sticker tilt against the true sticker
+  tilt (median over the same quiet window) and whether the 95% interval holds it.
+
+Writes ``benchmarks/results/level_yaw_<set>.json`` and ``.md``. Computation (``run_set``, ``summarise``) is
+separate from the report (``write_report``); every figure comes from the code.
+
+    cd /work/wt/camera && PYTHONPATH=src:benchmarks /work/main/.venv/bin/python benchmarks/level_yaw.py \\
+        --set /work/cache/dev/standing [--cache /work/cache/work/camera] [--fresh]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from level_yaw_extract import Cached, extract_clip  # noqa: E402
+from level_yaw_truth import Truth, truth  # noqa: E402
+
+from tiltscreen.kinematics.camera import estimate_roll_deg  # noqa: E402
+from tiltscreen.kinematics.level import METHOD_ASSUMED, measure_level  # noqa: E402
+from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side  # noqa: E402
+from tiltscreen.pose.lines import KIND_DARK_LINE, FrameVerticals, LineRecorder  # noqa: E402
+from tiltscreen.protocols.recording import AnalyzeJob  # noqa: E402
+from tiltscreen.screening.thresholds import Thresholds, load_thresholds  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+YAW_BANDS = ((0, 5), (5, 10), (10, 15), (15, 20), (20, 90))
+
+
+def _only(frames: list[FrameVerticals], kind: str | None) -> list[FrameVerticals]:
+    """The frames' segments of one kind (None: all)."""
+    out = []
+    for f in frames:
+        keep = np.array([kind is None or k == kind for k in f.kinds], bool)
+        seg = f.segments_px[keep] if len(f.segments_px) else f.segments_px
+        out.append(
+            FrameVerticals(f.frame_index, f.image_size, seg, tuple(k for k in f.kinds if kind in (None, k)))
+        )
+    return out
+
+
+def _foot_roll(c: Cached, side: str) -> float:
+    """The former standing fallback: heel and toe floor contacts of the near foot (medians over the clip)."""
+    size = np.array(c.rec.lm.image_size, float)
+    heel = c.rec.features[f"{side}_heel_floor"] * size
+    toe = c.rec.features[f"{side}_toe_floor"] * size
+    if not (np.isfinite(heel).any() and np.isfinite(toe).any()):
+        return math.nan
+    h, t = np.nanmedian(heel, axis=0), np.nanmedian(toe, axis=0)
+    return estimate_roll_deg(np.vstack([h, t])) if abs(t[0] - h[0]) > 10 else math.nan
+
+
+def level_errors(
+    c: Cached, t: Truth, th: Thresholds, lines: list[FrameVerticals], side: str
+) -> dict[str, Any]:
+    """Roll error (estimate - truth, degrees) of every method that applies to this clip; None where not."""
+    size = c.rec.lm.image_size
+    corners = [m.corners_px for m in c.rec.markers]
+    out: dict[str, Any] = {}
+    for name, frames, marks in (
+        ("plumb", _only(lines, KIND_DARK_LINE), []),
+        ("marker", [], corners),
+        ("room", lines, []),
+        ("chosen", lines, corners),
+    ):
+        lev = measure_level(frames, marks, size, spreads=th.level)
+        if name != "chosen" and lev.method == METHOD_ASSUMED:
+            out[name] = None
+            continue
+        out[name] = {
+            "error": lev.roll_deg - t.roll_deg,
+            "sd": lev.sd_deg,
+            "method": lev.method,
+            "n": lev.n_lines,
+        }
+    foot = _foot_roll(c, side)
+    out["feet"] = None if not math.isfinite(foot) else {"error": foot - t.roll_deg}
+    out["assumed"] = {"error": -t.roll_deg, "sd": th.level.assumed_sd_deg}
+    return out
+
+
+def _standing(c: Cached, t: Truth, th: Thresholds, *, no_reference: bool) -> dict[str, Any]:
+    """The standing analysis of this clip (as recorded, or with every level reference removed)."""
+    from tiltscreen.protocols.standing.run import analyse_standing
+
+    rec = c.rec
+    if no_reference:
+        rec = dataclasses.replace(rec, markers=[], lines=LineRecorder())
+    job = AnalyzeJob(input="clip", out_dir=Path("/nonexistent"), key_frame=False)
+    s = analyse_standing(rec, job, th, c.sources)
+    m = s["metrics"].get("pelvic_tilt_deg") or {}
+    qw = s.get("quiet_window")
+    frames = rec.lm.frame_index
+    if qw:
+        sel = (rec.lm.timestamps_s >= qw["start_s"] - 1e-6) & (rec.lm.timestamps_s <= qw["end_s"] + 1e-6)
+        frames = frames[sel]
+    gt = t.sticker_tilt_deg[frames[frames < len(t.sticker_tilt_deg)]]
+    true_tilt = float(np.nanmedian(gt)) if np.isfinite(gt).any() else math.nan
+    value, ci = m.get("value"), m.get("ci95")
+    return {
+        "status": s["status"],
+        "within_limits": s["camera"]["within_limits"],
+        "roll_method": s["camera"]["roll_method"],
+        "tilt": value,
+        "ci95": ci,
+        "method": m.get("method"),
+        "true_tilt": true_tilt,
+        "error": None if value is None else value - true_tilt,
+        "covered": None if value is None or ci is None else bool(ci[0] <= true_tilt <= ci[1]),
+        "reasons": s["reasons"],
+    }
+
+
+def _view(c: Cached, protocol: str, side: str, facing: int, th: Thresholds) -> Any:
+    """The protocol's own camera check (roll and yaw; set-up checks such as lens height left out)."""
+    if protocol == "standing":
+        from tiltscreen.protocols.standing import run
+
+        return run._camera(c.rec, side, facing, run._roll(c.rec, th), th, [])
+    from tiltscreen.protocols.sit_and_reach import run as sr_run
+
+    return sr_run._camera(c.rec, side, facing, sr_run._roll(c.rec, th), th)
+
+
+def _before(c: Cached, t: Truth, side: str, facing: int) -> dict[str, Any]:
+    """The former standing marker path (commit 71a1f01), replicated: foot-contact roll over the quiet window,
+    no parallax or yaw correction, interval from SDs 0.8, 1.0 and the roll's 1.5 / 1.96; refused when the
+    shoulder/hip yaw exceeds 15 deg or the feet appear more than 0.2 trunk lengths apart."""
+    from tiltscreen.kinematics.sticker_tilt import sticker_tilt_deg
+    from tiltscreen.kinematics.summary import quiet_window
+    from tiltscreen.kinematics.view import foot_separation
+
+    lm = c.rec.lm
+    w = quiet_window(lm, min_duration_s=1.0)
+    rows = slice(w.start_index, w.stop_index) if w else slice(0, lm.n_frames)
+    size = np.array(lm.image_size, float)
+    heel, toe = c.rec.features[f"{side}_heel_floor"][rows] * size, c.rec.features[f"{side}_toe_floor"][rows] * size
+    roll = math.nan
+    if np.isfinite(heel).any() and np.isfinite(toe).any():
+        h, to = np.nanmedian(heel, axis=0), np.nanmedian(toe, axis=0)
+        roll = estimate_roll_deg(np.vstack([h, to])) if abs(to[0] - h[0]) > 10 else math.nan
+    yaw = estimate_yaw_deg(lm, side, facing=facing).yaw_deg
+    refused = not (abs(yaw) <= 15) or foot_separation(lm, side, facing=facing) > 0.2 or abs(roll) > 10
+    res = sticker_tilt_deg(c.sources.stickers.searches[rows], facing, roll if math.isfinite(roll) else 0.0)
+    if res.tilt_deg is None or refused:
+        return {"refused": refused, "error": None, "covered": None}
+    half = 1.96 * math.sqrt(0.8**2 + 1.0**2 + (1.5 / 1.96) ** 2)
+    true = float(np.nanmedian(t.sticker_tilt_deg[lm.frame_index[rows]]))
+    err = res.tilt_deg - true
+    return {"refused": False, "error": err, "covered": bool(abs(err) <= half)}
+
+
+def run_clip(video: Path, protocol: str, cache: Path, th: Thresholds, *, fresh: bool) -> dict[str, Any]:
+    """Every per-clip figure of one clip."""
+    gt = json.loads(video.with_suffix(".json").read_text(encoding="utf-8"))
+    t = truth(gt)
+    c = extract_clip(video, protocol, cache, refresh=fresh)
+    lines = c.rec.lines.frames
+    row: dict[str, Any] = {
+        "clip": video.stem,
+        "true_roll": t.roll_deg,
+        "true_pitch": t.pitch_deg,
+        "true_yaw": t.yaw_deg,
+    }
+    try:
+        facing = facing_direction(c.rec.lm)
+        side = near_side(c.rec.lm, facing=facing)
+    except ValueError as err:
+        return row | {"failed": str(err)}
+    row |= {"facing_ok": facing == t.facing, "side_ok": side == t.side}
+    row["level"] = level_errors(c, t, th, lines, side)
+    cam = _view(c, protocol, side, facing, th)
+    row["yaw"] = {
+        "estimate": cam.yaw_deg,
+        "uncertainty": cam.yaw_uncertainty_deg,
+        "error": cam.yaw_deg - t.yaw_deg,
+    }
+    row["view"] = {"refused": not cam.within_limits, "reasons": list(cam.reasons)}
+    old = estimate_yaw_deg(c.rec.lm, side, facing=facing)
+    row["yaw_shoulder_hip"] = {"estimate": old.image_yaw_deg, "error": old.image_yaw_deg - t.yaw_deg}
+    if protocol == "standing":
+        row["standing"] = _standing(c, t, th, no_reference=False)
+        row["standing_no_reference"] = _standing(c, t, th, no_reference=True)
+        row["before"] = _before(c, t, side, facing)
+    return row
+
+
+def run_set(set_dir: Path, cache: Path, *, protocol: str, fresh: bool) -> list[dict[str, Any]]:
+    """Per-clip figures for every clip of the set that has its ground truth."""
+    th = load_thresholds()
+    rows = []
+    for video in sorted(set_dir.glob("*.mp4")):
+        if video.with_suffix(".json").is_file():
+            rows.append(run_clip(video, protocol, cache / set_dir.name, th, fresh=fresh))
+            print(video.stem, flush=True)
+    return rows
+
+
+def _stats(errors: list[float]) -> dict[str, Any]:
+    e = np.array([x for x in errors if x is not None and math.isfinite(x)], float)
+    if not e.size:
+        return {"n": 0}
+    a = np.abs(e)
+    return {
+        "n": int(e.size),
+        "mae": float(a.mean()),
+        "median_abs": float(np.median(a)),
+        "bias": float(e.mean()),
+        "sd": float(e.std(ddof=1)) if e.size > 1 else 0.0,
+        "rms": float(np.sqrt((e**2).mean())),
+        "p95_abs": float(np.percentile(a, 95)),
+        "max_abs": float(a.max()),
+    }
+
+
+def _tilt_summary(rows: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    runs = [r[key] for r in rows if key in r]
+    reported = [s for s in runs if s["error"] is not None]
+    return {
+        "clips": len(runs),
+        "reported": len(reported),
+        "refused_or_missing": len(runs) - len(reported),
+        "error": _stats([s["error"] for s in reported]),
+        "covered": sum(bool(s["covered"]) for s in reported),
+    }
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Set-level figures from the per-clip rows."""
+    ok = [r for r in rows if "failed" not in r]
+    level = {
+        m: _stats([(r["level"][m] or {}).get("error") for r in ok])
+        for m in ("plumb", "marker", "room", "chosen", "feet", "assumed")
+    }
+    chosen_cov = [r for r in ok if r["level"]["chosen"]]
+    level["chosen_within_95"] = sum(
+        abs(r["level"]["chosen"]["error"]) <= 1.96 * r["level"]["chosen"]["sd"] for r in chosen_cov
+    )
+    bands = {}
+    for lo, hi in YAW_BANDS:
+        sel = [r for r in ok if lo <= abs(r["true_yaw"]) < hi]
+        refused = [r for r in sel if r["view"]["refused"]]
+        bands[f"{lo}-{hi}"] = {"clips": len(sel), "refused": len(refused)}
+    wide = [r for r in ok if abs(r["true_yaw"]) >= 20]
+    return {
+        "clips": len(rows),
+        "failed": [r["clip"] for r in rows if "failed" in r],
+        "level": level,
+        "yaw": _stats([r["yaw"]["error"] for r in ok]),
+        "yaw_shoulder_hip": _stats([r["yaw_shoulder_hip"]["error"] for r in ok]),
+        "yaw_within_15": _stats([r["yaw"]["error"] for r in ok if abs(r["true_yaw"]) <= 15]),
+        "yaw_bands": bands,
+        "wide_yaw_not_refused_outside": [
+            r["clip"]
+            for r in wide
+            if not r["view"]["refused"]
+            and (
+                abs(r["yaw"]["error"]) > 1.96 * r["yaw"]["uncertainty"]
+                or not r.get("standing", {}).get("covered", True)
+            )
+        ],
+        "tilt": _tilt_summary(ok, "standing"),
+        "tilt_before": _tilt_summary(ok, "before"),
+        "before_refused_by_band": {
+            f"{lo}-{hi}": sum(1 for r in ok if lo <= abs(r["true_yaw"]) < hi and r.get("before", {}).get("refused"))
+            for lo, hi in YAW_BANDS
+        },
+        "tilt_no_reference": _tilt_summary(ok, "standing_no_reference"),
+    }
+
+
+def _f(x: Any, nd: int = 2) -> str:
+    return "–" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.{nd}f}"
+
+
+def _stat_row(name: str, s: dict[str, Any]) -> str:
+    if not s.get("n"):
+        return f"| {name} | 0 | – | – | – | – | – |"
+    return (
+        f"| {name} | {s['n']} | {_f(s['mae'])} | {_f(s['bias'])} | {_f(s['sd'])} | {_f(s['p95_abs'])} | "
+        f"{_f(s['max_abs'])} |"
+    )
+
+
+def write_report(
+    summary: dict[str, Any], rows: list[dict[str, Any]], *, set_name: str, meta: dict[str, Any]
+) -> str:
+    """Markdown report of a set (figures from ``summary`` and ``rows`` only)."""
+    lv = summary["level"]
+    out = [
+        f"# Level, yaw and standing sticker tilt on `{set_name}` (renders)",
+        "",
+        f"Generated by `benchmarks/level_yaw.py` on {meta['date']} ({meta['platform']}, Python {meta['python']}).",
+        "",
+        "**Renders, not patients**: an optimistic bound. Truth: the camera's roll (horizon angle) and yaw (line "
+        "of sight to the pelvis, + towards the subject's front) from the ground-truth camera; tilt = the "
+        "near-side stickers' true tilt, median over the analysis's quiet window.",
+        "",
+        f"Clips: {summary['clips']}; facing/near side failed on: {', '.join(summary['failed']) or 'none'}.",
+        "",
+        "## Level error per method (estimate - true roll, degrees)",
+        "",
+        "| method | clips | MAE | bias | SD | 95th pct abs | max abs |",
+        "|---|---|---|---|---|---|---|",
+        *[_stat_row(k, lv[k]) for k in ("plumb", "marker", "room", "chosen", "feet", "assumed")],
+        "",
+        f"Chosen level's 95% interval holds the true roll on {lv['chosen_within_95']} of {lv['chosen']['n']} clips.",
+        "",
+        "## Yaw (estimate - truth, degrees) and view refusals",
+        "",
+        "| clips | n | MAE | bias | SD | 95th pct abs | max abs |",
+        "|---|---|---|---|---|---|---|",
+        _stat_row("all", summary["yaw"]),
+        _stat_row("|yaw| <= 15", summary["yaw_within_15"]),
+        _stat_row("former shoulder/hip estimate, all", summary["yaw_shoulder_hip"]),
+        "",
+        "| true |yaw| band (deg) | clips | refused by the view check | refused before (standing) |",
+        "|---|---|---|---|",
+        *[
+            f"| {b} | {v['clips']} | {v['refused']} | {summary['before_refused_by_band'][b]} |"
+            for b, v in summary["yaw_bands"].items()
+        ],
+        "",
+        "Clips at |yaw| >= 20 deg accepted with the true yaw outside its 95% interval or the true tilt outside "
+        "the tilt interval: "
+        f"{', '.join(summary['wide_yaw_not_refused_outside']) or 'none'}.",
+        "",
+    ]
+    for key, title in (
+        ("tilt_before", "former method (foot-contact roll, no parallax or yaw correction)"),
+        ("tilt", "as recorded"),
+        ("tilt_no_reference", "with every level reference removed"),
+    ):
+        t = summary[key]
+        if not t["clips"]:
+            continue
+        e = t["error"]
+        out += [
+            f"## Standing sticker tilt, {title}",
+            "",
+            f"Reported on {t['reported']} of {t['clips']} clips ({t['refused_or_missing']} refused or not measured); "
+            f"MAE {_f(e.get('mae'))}°, bias {_f(e.get('bias'))}°, worst {_f(e.get('max_abs'))}°; truth inside the "
+            f"95% interval on {t['covered']} of {t['reported']}.",
+            "",
+        ]
+    out += [
+        "## Per clip",
+        "",
+        "| clip | roll | yaw | level method | level err | feet err | yaw est | tilt err | "
+        "CI holds | tilt err (no ref) | CI holds (no ref) | status |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if "failed" in r:
+            out.append(
+                f"| {r['clip']} | {_f(r['true_roll'], 1)} | {_f(r['true_yaw'], 1)} | failed: {r['failed'][:80]} |"
+            )
+            continue
+        ch, ft = r["level"]["chosen"], r["level"]["feet"]
+        st, nr = r.get("standing", {}), r.get("standing_no_reference", {})
+        out.append(
+            f"| {r['clip']} | {_f(r['true_roll'], 1)} | {_f(r['true_yaw'], 1)} | {ch['method']} | {_f(ch['error'])} | "
+            f"{_f((ft or {}).get('error'))} | {_f(r['yaw']['estimate'], 1)} | {_f(st.get('error'))} | "
+            f"{st.get('covered', '–')} | {_f(nr.get('error'))} | {nr.get('covered', '–')} | "
+            f"{st.get('status', 'refused' if r['view']['refused'] else 'accepted')} |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument(
+        "--set", required=True, type=Path, help="render set folder (manifest.csv, <clip>.mp4/.json)"
+    )
+    p.add_argument("--protocol", choices=("standing", "sit-and-reach", "auto"), default="auto")
+    p.add_argument("--cache", type=Path, default=Path("/work/cache/work/camera"))
+    p.add_argument("--fresh", action="store_true", help="extract again even when cached")
+    p.add_argument("--no-save", action="store_true")
+    a = p.parse_args(argv)
+    protocol = a.protocol if a.protocol != "auto" else ("sit-and-reach" if "sr" in a.set.name else "standing")
+    rows = run_set(a.set, a.cache, protocol=protocol, fresh=a.fresh)
+    summary = summarise(rows)
+    meta = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "platform": f"{platform.system()} {platform.machine()}",
+        "python": platform.python_version(),
+        "set": str(a.set),
+        "protocol": protocol,
+    }
+    report = write_report(summary, rows, set_name=a.set.name, meta=meta)
+    print(report)
+    if not a.no_save:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        stem = RESULTS / f"level_yaw_{a.set.name}"
+        stem.with_suffix(".json").write_text(
+            json.dumps({"meta": meta, "summary": summary, "clips": rows}, indent=1, default=float) + "\n"
+        )
+        stem.with_suffix(".md").write_text(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
