@@ -158,7 +158,10 @@ def _before(c: Cached, t: Truth, side: str, facing: int) -> dict[str, Any]:
     w = quiet_window(lm, min_duration_s=1.0)
     rows = slice(w.start_index, w.stop_index) if w else slice(0, lm.n_frames)
     size = np.array(lm.image_size, float)
-    heel, toe = c.rec.features[f"{side}_heel_floor"][rows] * size, c.rec.features[f"{side}_toe_floor"][rows] * size
+    heel, toe = (
+        c.rec.features[f"{side}_heel_floor"][rows] * size,
+        c.rec.features[f"{side}_toe_floor"][rows] * size,
+    )
     roll = math.nan
     if np.isfinite(heel).any() and np.isfinite(toe).any():
         h, to = np.nanmedian(heel, axis=0), np.nanmedian(toe, axis=0)
@@ -286,7 +289,9 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "tilt": _tilt_summary(ok, "standing"),
         "tilt_before": _tilt_summary(ok, "before"),
         "before_refused_by_band": {
-            f"{lo}-{hi}": sum(1 for r in ok if lo <= abs(r["true_yaw"]) < hi and r.get("before", {}).get("refused"))
+            f"{lo}-{hi}": sum(
+                1 for r in ok if lo <= abs(r["true_yaw"]) < hi and r.get("before", {}).get("refused")
+            )
             for lo, hi in YAW_BANDS
         },
         "tilt_no_reference": _tilt_summary(ok, "standing_no_reference"),

@@ -7,9 +7,9 @@ camera rotation ``R`` (``x_cam = R x_world + t``, OpenCV axes) and centre, and t
 * roll: the horizon's angle in the y-up image, counter-clockwise positive
   (:mod:`tiltscreen.kinematics.camera`): with ``up = R @ (0, 0, 1)``, ``roll = atan2(-up_x, -up_y)``;
 * pitch: the optical axis below the horizontal, degrees (looking down positive);
-* yaw: the line of sight from the camera centre to the mid-pelvis, against the perpendicular to the
-  sagittal plane, positive when the camera has moved round towards the subject's front
-  (:mod:`tiltscreen.kinematics.view`);
+* yaw: the camera's optical axis against the perpendicular to the sagittal plane, positive when the
+  camera has moved round towards the subject's front (:mod:`tiltscreen.kinematics.view`); also the line of
+  sight to the mid-pelvis (``sight_yaw_deg``), which differs when the pelvis is off the image centre;
 * facing: +1 when the subject's forward direction projects to image-right.
 """
 
@@ -28,13 +28,14 @@ class Truth:
 
     roll_deg: float
     pitch_deg: float
-    yaw_deg: float
-    axis_yaw_deg: float  # the optical axis's yaw (same sign), for the camera model
+    yaw_deg: float  # the optical axis's
+    sight_yaw_deg: float  # the line of sight to the mid-pelvis
     facing: int
     side: str
     sticker_tilt_deg: np.ndarray  # per frame, near side, NaN without stickers
     trunk_inclination_deg: np.ndarray
     fps: float
+    focal_px: float
 
 
 def _pelvis_world(gt: dict[str, Any]) -> np.ndarray:
@@ -63,6 +64,7 @@ def truth(gt: dict[str, Any]) -> Truth:
     facing = 1 if float(r[0] @ np.array([0.0, -1.0, 0.0])) > 0 else -1
     side = "left" if centre[0] > 0 else "right"
     frames = gt["frames"]
+    focal = float(cam["fx"])
     tilt = np.array([np.nan if v is None else v for v in frames.get(f"sticker_tilt_{side}_deg", [])], float)
     trunk = np.array([np.nan if v is None else v for v in frames.get("trunk_inclination_deg", [])], float)
-    return Truth(roll, pitch, yaw, axis_yaw, facing, side, tilt, trunk, float(gt["fps"]))
+    return Truth(roll, pitch, axis_yaw, yaw, facing, side, tilt, trunk, float(gt["fps"]), focal)

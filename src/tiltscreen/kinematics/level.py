@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tiltscreen.kinematics._checks import number_problems, raise_if_problems
+from tiltscreen.kinematics.side_view import ASSUMED_HFOV_DEG
 from tiltscreen.pose.lines import KIND_DARK_LINE, FrameVerticals, lean_deg
 
 METHOD_PLUMB = "plumb line"
@@ -41,8 +42,8 @@ METHOD_ROOM = "room verticals (door frames, wall corners)"
 METHOD_ASSUMED = "assumed level (no vertical reference in view)"
 #: largest pitch term considered, degrees of lean per image width (a pitch of about 8 degrees)
 MAX_SLOPE_DEG = 10.0
-#: typical width / focal length (a 60-70 degree horizontal field of view), for the pitch term
-WIDTH_PER_FOCAL = 2.0 * math.tan(math.radians(32.5))
+#: width / focal length of the assumed field of view (:data:`side_view.ASSUMED_HFOV_DEG`), for the pitch term
+WIDTH_PER_FOCAL = 2.0 * math.tan(math.radians(ASSUMED_HFOV_DEG) / 2.0)
 
 
 @dataclass(frozen=True)
@@ -314,6 +315,21 @@ def marker_vertical_edges(corners_px: np.ndarray, *, max_aspect_error: float = 0
     return seg
 
 
+def _plumb_like(dark: np.ndarray, image_size: tuple[int, int], *, min_length: float = 0.25) -> bool:
+    """Return True when the thin dark lines look like one plumb line: one or two long lines, not room texture.
+
+    A plumb line's string is one long thin dark line (LSD may give one segment per side of it); a room
+    full of thin dark lines (window frames, cable runs) is not a plumb line, and its lines count as
+    room verticals instead.
+    """
+    if not len(dark):
+        return False
+    length = np.hypot(dark[:, 2] - dark[:, 0], dark[:, 3] - dark[:, 1])
+    width, height = image_size
+    lines = _distinct_lines(dark, float(width), float(height))
+    return bool(length.max() >= min_length * height and len(lines) <= 2)
+
+
 def _candidates(
     verticals: Sequence[FrameVerticals], markers_px: Sequence[np.ndarray], image_size: tuple[int, int]
 ) -> dict[str, VerticalFit]:
@@ -323,7 +339,7 @@ def _candidates(
     kinds = np.array([k for f in frames for k in f.kinds])
     out: dict[str, VerticalFit] = {}
     dark = seg[kinds == KIND_DARK_LINE] if len(seg) else seg
-    if len(dark) and np.ptp(dark[:, [1, 3]]) >= 0.3 * image_size[1]:
+    if _plumb_like(dark, image_size):
         fit = fit_verticals(dark, image_size, min_lines=1, agree_deg=0.5)
         if fit is not None:
             out[METHOD_PLUMB] = fit
@@ -450,3 +466,79 @@ def widen_half_width(half95_deg: float, level_sd_deg: float, *, included_sd_deg:
     """
     extra = max(level_sd_deg**2 - included_sd_deg**2, 0.0)
     return math.sqrt(half95_deg**2 + 1.96**2 * extra)
+
+
+@dataclass(frozen=True)
+class LevelCheck:
+    """Outcome of :func:`check_level`: the level, whether it is within the limit, and what to do.
+
+    Attributes
+    ----------
+    level : Level
+        What :func:`measure_level` found.
+    within_limits : bool
+        False when a measured roll exceeds the limit (an assumed level always passes: nothing
+        measured it).
+    advice : str or None
+        One plain sentence for the person setting up the camera, or None when nothing needs doing.
+
+    """
+
+    level: Level
+    within_limits: bool
+    advice: str | None
+
+
+def check_level(
+    frame: FrameVerticals | None,
+    markers_px: Sequence[np.ndarray],
+    image_size: tuple[int, int],
+    *,
+    max_roll_deg: float,
+    spreads: LevelSpreads = DEFAULT_SPREADS,
+) -> LevelCheck:
+    """Check the level on one frame, for a live set-up guide (pure: measurements in, advice out).
+
+    Parameters
+    ----------
+    frame : FrameVerticals or None
+        This frame's near-vertical segments (:func:`tiltscreen.pose.lines.find_vertical_segments`).
+    markers_px : sequence of ndarray, shape (4, 2)
+        Printed markers seen in this frame (ArUco corners, pixels).
+    image_size : (int, int)
+        ``(width, height)``, pixels.
+    max_roll_deg : float
+        Largest roll accepted (``thresholds.json``, ``camera.max_roll_deg``), degrees.
+    spreads : LevelSpreads
+        The methods' measured spreads.
+
+    Returns
+    -------
+    LevelCheck
+        With advice: which way to turn the camera (as seen from behind it) when the roll is over
+        the limit; that nothing measured the level when no reference is in view.
+
+    Examples
+    --------
+    >>> check_level(None, [], (640, 360), max_roll_deg=2.0).advice[:40]
+    'No vertical reference is in view (a plum'
+
+    """
+    raise_if_problems("check_level", number_problems("max_roll_deg", max_roll_deg, low=0.0, strict_low=True))
+    level = measure_level([frame] if frame is not None else [], markers_px, image_size, spreads=spreads)
+    if level.assumed:
+        return LevelCheck(
+            level,
+            True,
+            "No vertical reference is in view (a plumb line, a printed marker flat on the wall or a door frame "
+            "beside the subject): level the camera with a spirit level or the phone's level.",
+        )
+    if abs(level.roll_deg) <= max_roll_deg:
+        return LevelCheck(level, True, None)
+    turn = "counter-clockwise" if level.roll_deg > 0 else "clockwise"
+    return LevelCheck(
+        level,
+        False,
+        f"Level the camera: it is rolled {abs(level.roll_deg):.1f}° (limit {max_roll_deg:g}°); turn it {turn} "
+        "as seen from behind it.",
+    )

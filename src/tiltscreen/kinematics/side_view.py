@@ -28,6 +28,15 @@ import numpy as np
 
 from tiltscreen.kinematics._checks import facing_problems, number_problems, raise_if_problems
 
+#: horizontal field of view assumed when the camera's is unknown, degrees: webcams and phones span about
+#: 50-80 (docs/clinical.md, camera geometry), so 65 is within about 30% in focal length of any of them
+ASSUMED_HFOV_DEG = 65.0
+
+
+def assumed_focal_px(width_px: float, hfov_deg: float = ASSUMED_HFOV_DEG) -> float:
+    """Return the focal length, pixels, of an image ``width_px`` wide with a horizontal field of view."""
+    return 0.5 * width_px / math.tan(math.radians(hfov_deg) / 2.0)
+
 
 def _rx(deg: float) -> np.ndarray:
     a = math.radians(deg)

@@ -1,7 +1,8 @@
 """Camera yaw from how far apart the left and right body points appear, with a measured error.
 
 Sign convention as :mod:`tiltscreen.kinematics.view`: yaw is positive when the camera has moved
-round towards the subject's front (it sees some chest), negative towards the back.
+round towards the subject's front (it sees some chest), negative towards the back. The yaw reported
+is that of the camera's optical axis (what the set-up asks to keep square to the subject's side).
 
 Model
 -----
@@ -18,6 +19,13 @@ the set-up asks to keep natural). Each pair's ``sin(psi)`` estimate ``s / k`` is
 ``(k / spread)**2`` (``spread`` = its residual SD on the renders) and the weighted mean is the
 estimate. Its error is the spread of leave-one-clip-out errors on the development renders
 (``thresholds.json``, ``camera.yaw``), stated as a 95% half-width.
+
+Perspective: a pair seen off the image centre is seen along its own line of sight, turned
+``atan(x)`` towards image-right from the optical axis (``x`` = its normalised offset from the
+centre, with the assumed field of view): its spacing shows the yaw ``axis - facing * atan(x)``.
+Each pair's reading is turned back by that much before combining. In a sit-and-reach filmed from
+1.5 m the pelvis and the feet lie at opposite sides of the image and are seen up to 15 degrees
+apart; standing subjects are near the centre.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from tiltscreen.kinematics._checks import (
     raise_if_problems,
     side_problems,
 )
+from tiltscreen.kinematics.side_view import assumed_focal_px
 from tiltscreen.landmarks import Landmarks
 
 
@@ -50,6 +59,11 @@ class YawModel:
         Residual SD of each pair's separation about ``k sin(yaw)``, trunk lengths; > 0.
     sd_deg : float
         1-SD error of the combined estimate, degrees (measured; leave-one-clip-out on renders).
+    back_gains : mapping of str to float or None
+        Gains for readings that show the back (negative spacing), when the pose model places
+        far-side points differently there (it sees them less); None: ``gains`` both ways.
+    offsets : mapping of str to float or None
+        Each pair's reading at a square view (the pose model's own bias), trunk lengths; None: 0.
 
     """
 
@@ -58,6 +72,18 @@ class YawModel:
         default_factory=lambda: {"hip": 0.02, "heel": 0.04, "foot_index": 0.04}
     )
     sd_deg: float = 2.5
+    back_gains: Mapping[str, float] | None = None
+    offsets: Mapping[str, float] | None = None
+
+    def offset(self, name: str) -> float:
+        """Return the reading of pair ``name`` at a square view (0 unless fitted), trunk lengths."""
+        return 0.0 if self.offsets is None else self.offsets[name]
+
+    def gain(self, name: str, separation: float) -> float:
+        """Return the gain of pair ``name`` for a reading ``separation`` (negative: a view of the back)."""
+        if separation < 0 and self.back_gains is not None:
+            return self.back_gains[name]
+        return self.gains[name]
 
     def __post_init__(self) -> None:
         problems = []
@@ -66,6 +92,10 @@ class YawModel:
         bad = [k for k in self.gains if not (self.gains[k] > 0 and self.spreads.get(k, 0) > 0)]
         if bad:
             problems.append(f"gains and spreads must be positive, got {sorted(bad)}")
+        if self.back_gains is not None and (
+            set(self.back_gains) != set(self.gains) or min(self.back_gains.values()) <= 0
+        ):
+            problems.append("back_gains must name the same pairs as gains, all positive")
         if not (math.isfinite(self.sd_deg) and self.sd_deg > 0):
             problems.append(f"sd_deg must be positive, got {self.sd_deg!r}")
         raise_if_problems("YawModel", problems)
@@ -101,6 +131,17 @@ def _trunk_px(lm: Landmarks) -> np.ndarray:
     return np.hypot(*(mid_sh - mid_hip).T)
 
 
+#: composite pairs: the mean of several landmarks of one side (the foot's middle, heel to toes, is placed
+#: more evenly than either end when the far foot is partly hidden)
+COMPOSITES = {"foot": ("heel", "foot_index")}
+
+
+def _x(lm: Landmarks, side: str, name: str) -> np.ndarray:
+    """Image x of ``side``'s landmark ``name`` (or the mean of a composite), pixels."""
+    parts = COMPOSITES.get(name, (name,))
+    return np.mean([lm.point(f"{side}_{p}")[:, 0] for p in parts], axis=0)
+
+
 def pair_separations(
     lm: Landmarks, side: str, *, facing: int, pairs: tuple[str, ...]
 ) -> tuple[dict[str, float], int]:
@@ -115,7 +156,8 @@ def pair_separations(
     facing : {+1, -1}
         +1 if the subject faces image-right.
     pairs : tuple of str
-        Landmark names without the side prefix (``"hip"`` means left_hip and right_hip).
+        Landmark names without the side prefix (``"hip"`` means left_hip and right_hip), or a
+        composite of :data:`COMPOSITES` (``"foot"``: the mean of heel and toes).
 
     Returns
     -------
@@ -124,6 +166,8 @@ def pair_separations(
         appears ahead (a view of the front); NaN when never seen.
     n_frames : int
         Frames with the trunk and at least one pair.
+    x_px : dict of str to float
+        Each pair's median image x (mean of its two points), pixels (NaN when never seen).
 
     """
     problems = landmarks_problems(lm) + side_problems(side) + facing_problems(facing)
@@ -131,13 +175,15 @@ def pair_separations(
     far = "left" if side == "right" else "right"
     trunk = _trunk_px(lm)
     trunk = np.where(trunk > 0, trunk, np.nan)
-    out, seen = {}, np.zeros(lm.n_frames, bool)
+    out, xs, seen = {}, {}, np.zeros(lm.n_frames, bool)
     for name in pairs:
-        dx = facing * (lm.point(f"{far}_{name}")[:, 0] - lm.point(f"{side}_{name}")[:, 0]) / trunk
+        x_far, x_near = _x(lm, far, name), _x(lm, side, name)
+        dx = facing * (x_far - x_near) / trunk
         ok = np.isfinite(dx)
         seen |= ok
         out[name] = float(np.median(dx[ok])) if ok.any() else math.nan
-    return out, int(seen.sum())
+        xs[name] = float(np.median((x_far[ok] + x_near[ok]) / 2.0)) if ok.any() else math.nan
+    return out, int(seen.sum()), xs
 
 
 def estimate_view_yaw(lm: Landmarks, side: str, *, facing: int, model: YawModel) -> ViewYaw:
@@ -157,7 +203,8 @@ def estimate_view_yaw(lm: Landmarks, side: str, *, facing: int, model: YawModel)
     Returns
     -------
     ViewYaw
-        ``yaw_deg = asin(weighted mean of s / k)`` in degrees, clipped to [-90, 90], with its
+        The optical axis's yaw: the weighted mean over pairs of ``asin(s / k) + facing *
+        atan(x / f)`` (each pair's line of sight turned back, module notes), degrees, with its
         95% half-width.
 
     Notes
@@ -167,13 +214,25 @@ def estimate_view_yaw(lm: Landmarks, side: str, *, facing: int, model: YawModel)
     reports it as not measured).
 
     """
-    sep, n = pair_separations(lm, side, facing=facing, pairs=tuple(model.gains))
+    sep, n, xs = pair_separations(lm, side, facing=facing, pairs=tuple(model.gains))
     weights = {k: (model.gains[k] / model.spreads[k]) ** 2 for k in model.gains}
     seen = [k for k, v in sep.items() if math.isfinite(v)]
     if not seen:
         return ViewYaw(math.nan, math.nan, sep, n)
+    focal = assumed_focal_px(lm.image_size[0])
     total = sum(weights[k] for k in seen)
-    sine = sum(weights[k] * sep[k] / model.gains[k] for k in seen) / total
-    yaw = math.degrees(math.asin(min(max(sine, -1.0), 1.0)))
+    yaw = 0.0
+    for k in seen:  # each pair's line-of-sight yaw, turned back to the optical axis
+        shown = sep[k] - model.offset(k)
+        sight = math.degrees(math.asin(min(max(shown / model.gain(k, shown), -1.0), 1.0)))
+        yaw += weights[k] * (sight + facing * line_of_sight_deg(xs[k], lm.image_size[0], focal))
     half = 1.96 * model.sd_deg * math.sqrt(sum(weights.values()) / total)
-    return ViewYaw(yaw, half, sep, n)
+    return ViewYaw(yaw / total, half, sep, n)
+
+
+def line_of_sight_deg(x_px: float, width_px: float, focal_px: float) -> float:
+    """Angle, degrees, of the line of sight through image column ``x_px`` from the optical axis.
+
+    Positive towards image-right: ``atan((x - width / 2) / focal)`` (principal point at the centre).
+    """
+    return math.degrees(math.atan((x_px - width_px / 2.0) / focal_px))

@@ -175,3 +175,25 @@ def test_widen_half_width_adds_in_quadrature_without_double_counting() -> None:
         math.sqrt(9 + 1.96**2 * 2)
     )
     assert widen_half_width(3.0, level.sd_deg, included_sd_deg=2.0) == pytest.approx(3.0)
+
+
+def test_check_level_for_a_live_guide() -> None:
+    """One frame: a door frame rolled 3 deg is over a 2-deg limit (turn counter-clockwise as seen from behind,
+    the :func:`check_view` rule); 1 deg passes with no advice; nothing in view gives the assumed level with
+    advice to level the camera by other means."""
+    from tiltscreen.kinematics.level import check_level
+
+    def frame(roll: float) -> FrameVerticals:
+        rot = _rotation(roll, 0.0)
+        return _frame([_vertical(x, 5.0, rot) for x in (-2.0, -1.7, 2.1)], [KIND_EDGE] * 3)
+
+    over = check_level(frame(3.0), [], (W, H), max_roll_deg=2.0)
+    assert not over.within_limits and over.level.roll_deg == pytest.approx(3.0, abs=1e-6)
+    assert (
+        over.advice
+        == "Level the camera: it is rolled 3.0° (limit 2°); turn it counter-clockwise as seen from behind it."
+    )
+    ok = check_level(frame(1.0), [], (W, H), max_roll_deg=2.0)
+    assert ok.within_limits and ok.advice is None
+    none = check_level(None, [], (W, H), max_roll_deg=2.0)
+    assert none.within_limits and none.level.assumed and "spirit level" in none.advice

@@ -7,15 +7,12 @@ an estimate. Either says indeterminate, with the reason, rather than guess.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
-from tiltscreen.kinematics.side_view import SideView
+from tiltscreen.kinematics.side_view import ASSUMED_HFOV_DEG, SideView
 from tiltscreen.kinematics.sticker_tilt import (
     MARKER_DETECTION_SD_DEG,
     sticker_tilt_deg,
@@ -85,10 +82,6 @@ class TiltView:
     hfov_deg: float = 65.0
 
 
-#: horizontal field of view assumed for the camera model, degrees: webcams and phones span about 50-80
-#: (docs/clinical.md, camera geometry); the depth parallax between the stickers scales with
-#: 1/tan(hfov/2), so 65 is within about 30% of any of them
-ASSUMED_HFOV_DEG = 65.0
 #: the field of view's spread for the interval (1 SD, degrees): 50-80 as a uniform range
 HFOV_SD_DEG = 8.7
 
@@ -112,21 +105,6 @@ def _model_sd(pairs: list, facing: int, roll: Any, view: TiltView, value: float)
     return math.sqrt(sum((p - value) ** 2 for p in parts if p is not None) + level_sd_deg(roll) ** 2)
 
 
-def _axis_yaw(view: TiltView, pairs: list, facing: int) -> TiltView:
-    """Return the view with the yaw of the optical axis instead of that of the line of sight to the pelvis.
-
-    The yaw estimate describes how the body is seen, i.e. along the line of sight; the camera model
-    wants the optical axis's. A pelvis ``x`` (normalised) right of the image centre is seen
-    ``atan(x)`` further towards image-right, so ``axis yaw = sight yaw + facing * atan(x)``.
-    """
-    xs = [p.pair.psis_px[0] for p in pairs if getattr(p, "pair", None) is not None]
-    if not xs or not view.yaw_deg:
-        return view
-    focal = 0.5 * view.image_size[0] / math.tan(math.radians(view.hfov_deg) / 2.0)
-    x = (float(np.median(xs)) - view.image_size[0] / 2.0) / focal
-    return dataclasses.replace(view, yaw_deg=view.yaw_deg + facing * math.degrees(math.atan(x)))
-
-
 def marker_tilt(
     sources: TiltSources, *, rows: slice, facing: int, roll: Any, view: TiltView
 ) -> tuple[Metric | None, list[str]]:
@@ -146,7 +124,6 @@ def marker_tilt(
         return None, ["No ASIS/PSIS skin markers were found: " + "; ".join(reasons)] if reasons else [
             "No ASIS/PSIS skin markers were found."
         ]
-    view = _axis_yaw(view, pairs, facing)
     model = SideView.from_hfov(
         view.image_size, view.hfov_deg, facing=facing, yaw_deg=view.yaw_deg, pitch_deg=view.pitch_deg,
         roll_deg=roll.deg or 0.0,

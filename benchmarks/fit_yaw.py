@@ -1,0 +1,171 @@
+"""Fit the yaw estimate's gains on development renders and measure its error by leaving one clip out.
+
+For every clip of the given development sets (never a held-out set), the apparent far-minus-near spacing of
+each left/right pair (:func:`tiltscreen.kinematics.yaw.pair_separations`, from the cached extraction of
+``level_yaw_extract.py``) is paired with the true yaw of its own line of sight (the optical axis's yaw from ``level_yaw_truth.py``
+turned by ``atan(x / f)`` for the pair's image column, true focal length). Per pair, the gain ``k`` is the
+least-squares slope of spacing on ``sin(that yaw)`` through the origin (a square view shows no spacing),
+and its spread the residual RMS. The estimate itself uses the assumed 65-degree field of view. The combined estimate's error is measured by
+refitting without each clip in turn (leave one clip out) and estimating that clip. Prints the
+``camera.yaw`` block for ``thresholds.json`` and writes ``benchmarks/results/fit_yaw.{json,md}``.
+
+    cd /work/wt/camera && PYTHONPATH=src:benchmarks /work/main/.venv/bin/python benchmarks/fit_yaw.py \\
+        --sets /work/cache/dev/standing_v0 /work/cache/dev/standing /work/cache/dev/sr_v0 /work/cache/dev/sr
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from level_yaw_extract import extract_clip  # noqa: E402
+from level_yaw_truth import truth  # noqa: E402
+
+from tiltscreen.kinematics.view import facing_direction, near_side  # noqa: E402
+from tiltscreen.kinematics.yaw import YawModel, estimate_view_yaw, line_of_sight_deg, pair_separations  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+PAIRS = ("hip", "heel", "foot_index", "foot", "shoulder", "ankle", "knee")
+USED = ("hip", "heel", "foot_index")
+
+
+def collect(sets: list[Path], cache: Path) -> list[dict[str, Any]]:
+    """One row per clip: set, clip, protocol, true yaw, the pairs' spacings, the cached landmarks."""
+    rows = []
+    for set_dir in sets:
+        protocol = "sit-and-reach" if "sr" in set_dir.name else "standing"
+        for video in sorted(set_dir.glob("*.mp4")):
+            if not video.with_suffix(".json").is_file():
+                continue
+            t = truth(json.loads(video.with_suffix(".json").read_text(encoding="utf-8")))
+            c = extract_clip(video, protocol, cache / set_dir.name)
+            try:
+                facing = facing_direction(c.rec.lm)
+                side = near_side(c.rec.lm, facing=facing)
+            except ValueError:
+                continue
+            sep, _, xs = pair_separations(c.rec.lm, side, facing=facing, pairs=PAIRS)
+            w = c.rec.lm.image_size[0]
+            sight = {k: t.yaw_deg - facing * line_of_sight_deg(x, w, t.focal_px) for k, x in xs.items()}
+            rows.append({"set": set_dir.name, "clip": video.stem, "protocol": protocol, "yaw": t.yaw_deg,
+                         "sep": sep, "sight": sight, "lm": c.rec.lm, "side": side, "facing": facing})  # fmt: skip
+    return rows
+
+
+def fit(
+    rows: list[dict[str, Any]],
+    pairs: tuple[str, ...],
+    sd_deg: float = 1.0,
+    *,
+    split: bool = False,
+    offset: bool = False,
+) -> YawModel:
+    """Gains (slope through the origin on sin(the pair's true line-of-sight yaw)) and residual spreads.
+
+    ``split``: separate gains for views of the front and of the back (true line of sight's sign)."""
+    gains, back, spreads, offsets = {}, {}, {}, {}
+    for name in pairs:
+        x = np.array([r["sep"][name] for r in rows])
+        s = np.sin(np.radians([r["sight"][name] for r in rows]))
+        ok = np.isfinite(x) & np.isfinite(s)
+        b = 0.0
+        if offset:
+            b, k = np.polyfit(s[ok], x[ok], 0 if False else 1)[::-1]
+            x = x - b
+        offsets[name] = float(b)
+        k = float(x[ok] @ s[ok] / (s[ok] @ s[ok]))
+        kb = k
+        if split:
+            f, b = ok & (s > 0), ok & (s < 0)
+            k, kb = float(x[f] @ s[f] / (s[f] @ s[f])), float(x[b] @ s[b] / (s[b] @ s[b]))
+        pred = np.where(s > 0, k, kb) * s
+        gains[name], back[name] = k, kb
+        spreads[name] = float(np.sqrt(np.mean((x[ok] - pred[ok]) ** 2)))
+    return YawModel(gains, spreads, sd_deg, back if split else None, offsets if offset else None)
+
+
+def leave_one_out(
+    rows: list[dict[str, Any]], pairs: tuple[str, ...], *, split: bool = False, offset: bool = False
+) -> np.ndarray:
+    """Estimate minus truth for each clip with the model fitted on all the others, degrees."""
+    errs = []
+    for i, r in enumerate(rows):
+        model = fit(rows[:i] + rows[i + 1 :], pairs, split=split, offset=offset)
+        est = estimate_view_yaw(r["lm"], r["side"], facing=r["facing"], model=model).yaw_deg
+        errs.append(est - r["yaw"])
+    return np.array(errs)
+
+
+def _stats(e: np.ndarray) -> dict[str, float]:
+    a = np.abs(e)
+    return {"n": int(e.size), "mae": float(a.mean()), "median_abs": float(np.median(a)), "bias": float(e.mean()),
+            "sd": float(e.std(ddof=1)), "rms": float(np.sqrt((e**2).mean())), "max_abs": float(a.max())}  # fmt: skip
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--sets", nargs="+", type=Path, required=True)
+    p.add_argument("--cache", type=Path, default=Path("/work/cache/work/camera"))
+    p.add_argument("--pairs", default=",".join(USED), help="pairs the estimate uses (comma-separated)")
+    p.add_argument("--max-yaw", type=float, default=32.0, help="clips with |true yaw| above are left out")
+    a = p.parse_args()
+    if any("heldout" in str(s) for s in a.sets):  # never fit on held-out renders
+        raise SystemExit("fit_yaw.py fits on development renders only.")
+    used = tuple(a.pairs.split(","))
+    rows = [r for r in collect(a.sets, a.cache) if abs(r["yaw"]) <= a.max_yaw]
+    out: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M"), "sets": [str(s) for s in a.sets]}
+    for name, sel in (
+        ("all", rows),
+        *((pr, [r for r in rows if r["protocol"] == pr]) for pr in ("standing", "sit-and-reach")),
+    ):
+        if len(sel) < 4:
+            continue
+        e = leave_one_out(sel, used)
+        model = fit(sel, used)
+        out[name] = {"model": {"gains": model.gains, "spreads": model.spreads}, "loo": _stats(e),
+                     "loo_within_15": _stats(e[np.abs([r["yaw"] for r in sel]) <= 15]),
+                     "per_clip": [{"clip": f"{r['set']}/{r['clip']}", "yaw": r["yaw"], "error": float(x)}
+                                  for r, x in zip(sel, e, strict=True)]}  # fmt: skip
+        single = {pr: _stats(leave_one_out(sel, (pr,))) for pr in PAIRS}
+        out[name]["single_pair_loo_mae"] = {k: v["mae"] for k, v in single.items()}
+        split = leave_one_out(sel, used, split=True)
+        out[name]["loo_front_back_gains"] = _stats(split)
+        out[name]["loo_with_offsets"] = _stats(leave_one_out(sel, used, offset=True))
+    all_ = out.get("all", {})
+    block = {"gains": {k: round(v, 4) for k, v in all_["model"]["gains"].items()},
+             "spreads": {k: round(v, 4) for k, v in all_["model"]["spreads"].items()},
+             "sd_deg": round(all_["loo"]["rms"], 2)}  # fmt: skip
+    out["thresholds_block"] = block
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "fit_yaw.json").write_text(json.dumps(out, indent=1) + "\n")
+    lines = [f"# Yaw estimate fitted on development renders ({out['date']})", "",
+             "Renders, not patients. Gains = slope of the apparent far-minus-near spacing (trunk lengths) on "
+             "sin(true yaw); error = leave one clip out.", ""]  # fmt: skip
+    for name in ("all", "standing", "sit-and-reach"):
+        if name in out:
+            s = out[name]["loo"]
+            lines += [f"## {name}: {s['n']} clips", "", f"LOO MAE {s['mae']:.2f}°, median {s['median_abs']:.2f}°, "
+                      f"bias {s['bias']:+.2f}°, RMS {s['rms']:.2f}°, max {s['max_abs']:.2f}°.", "",
+                      f"With separate front/back gains: LOO MAE {out[name]['loo_front_back_gains']['mae']:.2f}°, "
+                      f"max {out[name]['loo_front_back_gains']['max_abs']:.2f}°. With offsets: LOO MAE "
+                      f"{out[name]['loo_with_offsets']['mae']:.2f}°, bias {out[name]['loo_with_offsets']['bias']:+.2f}°, "
+                      f"max {out[name]['loo_with_offsets']['max_abs']:.2f}°.", "",
+                      "Gains: " + ", ".join(f"{k} {v:.3f}" for k, v in out[name]["model"]["gains"].items()),
+                      "", "Single-pair LOO MAE: " + ", ".join(f"{k} {v:.2f}°" for k, v in
+                                                              out[name]["single_pair_loo_mae"].items()), ""]  # fmt: skip
+    (RESULTS / "fit_yaw.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    print(json.dumps(block))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
