@@ -85,10 +85,14 @@ def fit(
         kb = k
         if split:
             f, b = ok & (s > 0), ok & (s < 0)
-            k, kb = float(x[f] @ s[f] / (s[f] @ s[f])), float(x[b] @ s[b] / (s[b] @ s[b]))
+            k = float(x[f] @ s[f] / (s[f] @ s[f])) if f.sum() >= 3 else k
+            kb = float(x[b] @ s[b] / (s[b] @ s[b])) if b.sum() >= 3 else k
+        if not min(k, kb) > 0:  # no usable relation in these clips: the pair is left out
+            continue
         pred = np.where(s > 0, k, kb) * s
         gains[name], back[name] = k, kb
         spreads[name] = float(np.sqrt(np.mean((x[ok] - pred[ok]) ** 2)))
+    offsets = {k: v for k, v in offsets.items() if k in gains}
     return YawModel(gains, spreads, sd_deg, back if split else None, offsets if offset else None)
 
 
@@ -113,57 +117,61 @@ def _stats(e: np.ndarray) -> dict[str, float]:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--sets", nargs="+", type=Path, required=True)
-    p.add_argument("--cache", type=Path, default=Path("/work/cache/work/camera"))
+    p.add_argument("--protocol", choices=("standing", "sit-and-reach"), required=True)
     p.add_argument("--pairs", default=",".join(USED), help="pairs the estimate uses (comma-separated)")
+    p.add_argument("--offsets", action="store_true", help="fit each pair's reading at a square view too")
+    p.add_argument("--cache", type=Path, default=Path("/work/cache/work/camera"))
     p.add_argument("--max-yaw", type=float, default=32.0, help="clips with |true yaw| above are left out")
     a = p.parse_args()
     if any("heldout" in str(s) for s in a.sets):  # never fit on held-out renders
         raise SystemExit("fit_yaw.py fits on development renders only.")
     used = tuple(a.pairs.split(","))
-    rows = [r for r in collect(a.sets, a.cache) if abs(r["yaw"]) <= a.max_yaw]
-    out: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M"), "sets": [str(s) for s in a.sets]}
-    for name, sel in (
-        ("all", rows),
-        *((pr, [r for r in rows if r["protocol"] == pr]) for pr in ("standing", "sit-and-reach")),
-    ):
-        if len(sel) < 4:
-            continue
-        e = leave_one_out(sel, used)
-        model = fit(sel, used)
-        out[name] = {"model": {"gains": model.gains, "spreads": model.spreads}, "loo": _stats(e),
-                     "loo_within_15": _stats(e[np.abs([r["yaw"] for r in sel]) <= 15]),
-                     "per_clip": [{"clip": f"{r['set']}/{r['clip']}", "yaw": r["yaw"], "error": float(x)}
-                                  for r, x in zip(sel, e, strict=True)]}  # fmt: skip
-        single = {pr: _stats(leave_one_out(sel, (pr,))) for pr in PAIRS}
-        out[name]["single_pair_loo_mae"] = {k: v["mae"] for k, v in single.items()}
-        split = leave_one_out(sel, used, split=True)
-        out[name]["loo_front_back_gains"] = _stats(split)
-        out[name]["loo_with_offsets"] = _stats(leave_one_out(sel, used, offset=True))
-    all_ = out.get("all", {})
-    block = {"gains": {k: round(v, 4) for k, v in all_["model"]["gains"].items()},
-             "spreads": {k: round(v, 4) for k, v in all_["model"]["spreads"].items()},
-             "sd_deg": round(all_["loo"]["rms"], 2)}  # fmt: skip
+    rows = [r for r in collect(a.sets, a.cache) if abs(r["yaw"]) <= a.max_yaw and r["protocol"] == a.protocol]
+    e = leave_one_out(rows, used, offset=a.offsets)
+    model = fit(rows, used, offset=a.offsets)
+    out: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "sets": [str(s) for s in a.sets],
+        "protocol": a.protocol,
+        "pairs": used,
+        "offsets": a.offsets,
+        "loo": _stats(e),
+        "loo_within_15": _stats(e[np.abs([r["yaw"] for r in rows]) <= 15]),
+        "single_pair_loo_mae": {pr: _stats(leave_one_out(rows, (pr,)))["mae"] for pr in PAIRS},
+        "per_clip": [
+            {"clip": f"{r['set']}/{r['clip']}", "yaw": r["yaw"], "error": float(x)}
+            for r, x in zip(rows, e, strict=True)
+        ],
+    }
+    block = {"gains": {k: round(v, 4) for k, v in model.gains.items()},
+             "spreads": {k: round(v, 4) for k, v in model.spreads.items()},
+             "sd_deg": round(out["loo"]["rms"], 2)}  # fmt: skip
+    if model.offsets is not None:
+        block["offsets"] = {k: round(v, 4) for k, v in model.offsets.items()}
     out["thresholds_block"] = block
+    s = out["loo"]
+    lines = [
+        f"# Yaw estimate, {a.protocol}, fitted on development renders ({out['date']})",
+        "",
+        "Renders, not patients. Gain = slope of the apparent far-minus-near spacing (trunk lengths) on sin(the "
+        "pair's true line-of-sight yaw); error = leave one clip out, against the optical axis's true yaw.",
+        "",
+        f"Sets: {', '.join(out['sets'])}; {s['n']} clips with |yaw| <= {a.max_yaw:g} deg; pairs {', '.join(used)}"
+        f"{' with offsets' if a.offsets else ''}.",
+        "",
+        f"LOO MAE {s['mae']:.2f} deg, median {s['median_abs']:.2f}, bias {s['bias']:+.2f}, RMS {s['rms']:.2f}, "
+        f"max {s['max_abs']:.2f}; within 15 deg: MAE {out['loo_within_15']['mae']:.2f}, max "
+        f"{out['loo_within_15']['max_abs']:.2f}.",
+        "",
+        "Single-pair LOO MAE: " + ", ".join(f"{k} {v:.2f}" for k, v in out["single_pair_loo_mae"].items()),
+        "",
+        "thresholds.json block: `" + json.dumps(block) + "`",
+    ]
+    stem = RESULTS / f"fit_yaw_{a.protocol.replace('-', '_')}"
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "fit_yaw.json").write_text(json.dumps(out, indent=1) + "\n")
-    lines = [f"# Yaw estimate fitted on development renders ({out['date']})", "",
-             "Renders, not patients. Gains = slope of the apparent far-minus-near spacing (trunk lengths) on "
-             "sin(true yaw); error = leave one clip out.", ""]  # fmt: skip
-    for name in ("all", "standing", "sit-and-reach"):
-        if name in out:
-            s = out[name]["loo"]
-            lines += [f"## {name}: {s['n']} clips", "", f"LOO MAE {s['mae']:.2f}°, median {s['median_abs']:.2f}°, "
-                      f"bias {s['bias']:+.2f}°, RMS {s['rms']:.2f}°, max {s['max_abs']:.2f}°.", "",
-                      f"With separate front/back gains: LOO MAE {out[name]['loo_front_back_gains']['mae']:.2f}°, "
-                      f"max {out[name]['loo_front_back_gains']['max_abs']:.2f}°. With offsets: LOO MAE "
-                      f"{out[name]['loo_with_offsets']['mae']:.2f}°, bias {out[name]['loo_with_offsets']['bias']:+.2f}°, "
-                      f"max {out[name]['loo_with_offsets']['max_abs']:.2f}°.", "",
-                      "Gains: " + ", ".join(f"{k} {v:.3f}" for k, v in out[name]["model"]["gains"].items()),
-                      "", "Single-pair LOO MAE: " + ", ".join(f"{k} {v:.2f}°" for k, v in
-                                                              out[name]["single_pair_loo_mae"].items()), ""]  # fmt: skip
-    (RESULTS / "fit_yaw.md").write_text("\n".join(lines) + "\n")
+    stem.with_suffix(".json").write_text(json.dumps(out, indent=1) + "\n")
+    stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
-    print(json.dumps(block))
     return 0
 
 

@@ -98,7 +98,9 @@ def level_errors(
             "n": lev.n_lines,
         }
     foot = _foot_roll(c, side)
-    out["feet"] = None if not math.isfinite(foot) else {"error": foot - t.roll_deg}
+    out["feet"] = (
+        None if not math.isfinite(foot) or c.protocol != "standing" else {"error": foot - t.roll_deg}
+    )
     out["assumed"] = {"error": -t.roll_deg, "sd": th.level.assumed_sd_deg}
     return out
 
@@ -129,7 +131,7 @@ def _standing(c: Cached, t: Truth, th: Thresholds, *, no_reference: bool) -> dic
         "ci95": ci,
         "method": m.get("method"),
         "true_tilt": true_tilt,
-        "error": None if value is None else value - true_tilt,
+        "error": None if value is None or m.get("method") != "markers" else value - true_tilt,
         "covered": None if value is None or ci is None else bool(ci[0] <= true_tilt <= ci[1]),
         "reasons": s["reasons"],
     }
@@ -144,6 +146,14 @@ def _view(c: Cached, protocol: str, side: str, facing: int, th: Thresholds) -> A
     from tiltscreen.protocols.sit_and_reach import run as sr_run
 
     return sr_run._camera(c.rec, side, facing, sr_run._roll(c.rec, th), th)
+
+
+def _before_refused(c: Cached, side: str, facing: int) -> bool:
+    """The former view check (commit 71a1f01): shoulder/hip yaw beyond 15 deg or feet over 0.2 apart."""
+    from tiltscreen.kinematics.view import foot_separation
+
+    yaw = estimate_yaw_deg(c.rec.lm, side, facing=facing).yaw_deg
+    return not (abs(yaw) <= 15) or foot_separation(c.rec.lm, side, facing=facing) > 0.2
 
 
 def _before(c: Cached, t: Truth, side: str, facing: int) -> dict[str, Any]:
@@ -182,6 +192,10 @@ def run_clip(video: Path, protocol: str, cache: Path, th: Thresholds, *, fresh: 
     gt = json.loads(video.with_suffix(".json").read_text(encoding="utf-8"))
     t = truth(gt)
     c = extract_clip(video, protocol, cache, refresh=fresh)
+    if not fresh:  # the line search replayed on the kept frames (the same frames the recorder looks at)
+        c.rec = dataclasses.replace(
+            c.rec, lines=c.replay_lines(LineRecorder(every=1, max_looks=LineRecorder.max_looks))
+        )
     lines = c.rec.lines.frames
     row: dict[str, Any] = {
         "clip": video.stem,
@@ -209,6 +223,8 @@ def run_clip(video: Path, protocol: str, cache: Path, th: Thresholds, *, fresh: 
         row["standing"] = _standing(c, t, th, no_reference=False)
         row["standing_no_reference"] = _standing(c, t, th, no_reference=True)
         row["before"] = _before(c, t, side, facing)
+    else:
+        row["before"] = {"refused": _before_refused(c, side, facing), "error": None, "covered": None}
     return row
 
 
@@ -240,8 +256,16 @@ def _stats(errors: list[float]) -> dict[str, Any]:
     }
 
 
-def _tilt_summary(rows: list[dict[str, Any]], key: str) -> dict[str, Any]:
-    runs = [r[key] for r in rows if key in r]
+def _tilt_summary(rows: list[dict[str, Any]], key: str, *, reference: bool | None = None) -> dict[str, Any]:
+    """Tilt figures over the clips (``reference``: only those whose chosen level was / was not a reference)."""
+    if reference is not None:
+        rows = [r for r in rows if (r["level"]["chosen"]["method"] != METHOD_ASSUMED) == reference]
+    runs = [
+        r[key]
+        for r in rows
+        if key in r and "true_tilt" in r.get(key, {}) or key == "before" and "standing" in r
+    ]
+    runs = [s for s in runs if s.get("method", "markers") == "markers" or s["error"] is None]
     reported = [s for s in runs if s["error"] is not None]
     return {
         "clips": len(runs),
@@ -287,6 +311,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
             )
         ],
         "tilt": _tilt_summary(ok, "standing"),
+        "tilt_reference": _tilt_summary(ok, "standing", reference=True),
+        "tilt_no_reference_in_view": _tilt_summary(ok, "standing", reference=False),
         "tilt_before": _tilt_summary(ok, "before"),
         "before_refused_by_band": {
             f"{lo}-{hi}": sum(
@@ -343,7 +369,7 @@ def write_report(
         _stat_row("|yaw| <= 15", summary["yaw_within_15"]),
         _stat_row("former shoulder/hip estimate, all", summary["yaw_shoulder_hip"]),
         "",
-        "| true |yaw| band (deg) | clips | refused by the view check | refused before (standing) |",
+        "| true |yaw| band (deg) | clips | refused by the view check | refused by the former check |",
         "|---|---|---|---|",
         *[
             f"| {b} | {v['clips']} | {v['refused']} | {summary['before_refused_by_band'][b]} |"
@@ -357,8 +383,10 @@ def write_report(
     ]
     for key, title in (
         ("tilt_before", "former method (foot-contact roll, no parallax or yaw correction)"),
-        ("tilt", "as recorded"),
-        ("tilt_no_reference", "with every level reference removed"),
+        ("tilt", "as recorded, all clips"),
+        ("tilt_reference", "as recorded, clips with a level reference in view"),
+        ("tilt_no_reference_in_view", "as recorded, clips with no level reference in view"),
+        ("tilt_no_reference", "all clips with every level reference removed from the evidence"),
     ):
         t = summary[key]
         if not t["clips"]:

@@ -147,8 +147,13 @@ class VerticalFit:
 
 
 def _distinct_lines(seg: np.ndarray, width: float, height: float, *, tol: float = 0.01) -> np.ndarray:
-    """Group repeated detections of one line; rows ``(lean_deg, u, weight_px, n_detections)``."""
-    lean = lean_deg(seg)
+    """Group the segments of one straight line; rows ``(lean_deg, u, extent_px, n_segments)``.
+
+    Segments whose extensions cross the middle row within ``tol`` x width of each other belong to
+    one line (the same line seen in several frames, or the fragments of a thin line broken up by
+    compression). Each line's lean comes from one straight fit through all its segments' ends
+    (``x = a + b y``, weighted by segment length: lean = atan(b)); its weight is its vertical extent.
+    """
     t = (height / 2.0 - seg[:, 1]) / np.where(seg[:, 3] != seg[:, 1], seg[:, 3] - seg[:, 1], -1e-9)
     x_mid = seg[:, 0] + t * (seg[:, 2] - seg[:, 0])  # where the line crosses the middle row
     length = np.hypot(seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1])
@@ -161,10 +166,13 @@ def _distinct_lines(seg: np.ndarray, width: float, height: float, *, tol: float 
             groups.append([int(i)])
     rows = []
     for g in groups:
-        w = length[g]
-        lean_g = float(np.sum(lean[g] * w) / np.sum(w))
-        u = (float(np.mean(x_mid[g])) - width / 2.0) / width
-        rows.append((lean_g, u, float(np.max(w)), len(g)))
+        x = np.concatenate([seg[g, 0], seg[g, 2]])
+        y = np.concatenate([seg[g, 1], seg[g, 3]])
+        w = np.concatenate([length[g], length[g]])
+        ym = np.average(y, weights=w)
+        b = float(np.sum(w * (y - ym) * (x - np.average(x, weights=w))) / np.sum(w * (y - ym) ** 2))
+        u = (float(np.average(x_mid[g], weights=length[g])) - width / 2.0) / width
+        rows.append((math.degrees(math.atan(b)), u, float(np.ptp(y)), len(g)))
     return np.array(rows, float).reshape(-1, 4)
 
 
@@ -324,10 +332,9 @@ def _plumb_like(dark: np.ndarray, image_size: tuple[int, int], *, min_length: fl
     """
     if not len(dark):
         return False
-    length = np.hypot(dark[:, 2] - dark[:, 0], dark[:, 3] - dark[:, 1])
     width, height = image_size
     lines = _distinct_lines(dark, float(width), float(height))
-    return bool(length.max() >= min_length * height and len(lines) <= 2)
+    return bool(lines[:, 2].max() >= min_length * height and len(lines) <= 2)
 
 
 def _candidates(
@@ -351,9 +358,26 @@ def _candidates(
             out[METHOD_MARKER] = fit
     if len(seg):
         fit = fit_verticals(seg, image_size, min_lines=2, agree_deg=1.0)
+        if fit is None:  # one line alone counts when it is long: a wall corner or a door post
+            fit = _single_long_line(seg, image_size)
         if fit is not None:
             out[METHOD_ROOM] = fit
     return out
+
+
+def _single_long_line(
+    seg: np.ndarray, image_size: tuple[int, int], *, min_extent: float = 0.5
+) -> VerticalFit | None:
+    """The fit of the longest line when it spans at least ``min_extent`` of the image height, else None."""
+    width, height = image_size
+    t = (height / 2.0 - seg[:, 1]) / np.where(seg[:, 3] != seg[:, 1], seg[:, 3] - seg[:, 1], -1e-9)
+    x_mid = seg[:, 0] + t * (seg[:, 2] - seg[:, 0])
+    lines = _distinct_lines(seg, float(width), float(height))
+    if not len(lines) or lines[:, 2].max() < min_extent * height:
+        return None
+    u = lines[int(np.argmax(lines[:, 2])), 1]
+    own = np.abs((x_mid - width / 2.0) / width - u) <= 0.01
+    return fit_verticals(seg[own], image_size, min_lines=1)
 
 
 def measure_level(

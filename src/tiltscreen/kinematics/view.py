@@ -424,8 +424,9 @@ def estimate_yaw_deg(
 #: |yaw| >= 20 degrees at least 0.26 (standing 20-30 degrees: 0.26-0.46;
 #: sit-and-reach sr18, 28 degrees seen from the back: 0.33). 0.20 sits midway.
 #: The sit-and-reach clips seen from the front at 22-25 degrees (sr17, sr19)
-#: read only 0.03-0.05 but are caught by :func:`estimate_yaw_deg`. The analyses take the value from
-#: ``config/thresholds.json`` (``camera.max_foot_separation``); this is the default of the function.
+#: read only 0.03-0.05 but are caught by :func:`estimate_yaw_deg`. The analyses no longer use this check:
+#: their yaw estimate (:mod:`tiltscreen.kinematics.yaw`) reads the feet's spacing itself, with a measured
+#: error, and the fixed 0.20 refused a sit-and-reach at 5 degrees on the development renders.
 MAX_FOOT_SEPARATION = 0.20
 
 _FOOT_POINTS = ("ankle", "heel", "foot_index")

@@ -96,6 +96,8 @@ class YawModel:
             set(self.back_gains) != set(self.gains) or min(self.back_gains.values()) <= 0
         ):
             problems.append("back_gains must name the same pairs as gains, all positive")
+        if self.offsets is not None and set(self.offsets) != set(self.gains):
+            problems.append("offsets must name the same pairs as gains")
         if not (math.isfinite(self.sd_deg) and self.sd_deg > 0):
             problems.append(f"sd_deg must be positive, got {self.sd_deg!r}")
         raise_if_problems("YawModel", problems)

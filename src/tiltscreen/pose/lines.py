@@ -112,6 +112,7 @@ def find_vertical_segments(
     exclude_mask: np.ndarray | None = None,
     scale: float = 1.0,
     min_length: float = 0.08,
+    min_dark_length: float = 0.03,
     max_lean_deg: float = 15.0,
     margin_px: int = 6,
 ) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -127,7 +128,11 @@ def find_vertical_segments(
     scale : float, default 1
         Size of ``rgb`` over the full-resolution size; segments are returned full-size.
     min_length : float, default 0.08
-        Shortest segment kept, as a fraction of the image height.
+        Shortest edge segment kept, as a fraction of the image height.
+    min_dark_length : float, default 0.03
+        Shortest segment kept when it lies on a thin dark line (a plumb line's string, often
+        broken into dashes by video compression; :mod:`tiltscreen.kinematics.level` joins the
+        pieces of one straight line).
     max_lean_deg : float, default 15
         Largest angle from the image vertical kept, degrees.
     margin_px : int, default 6
@@ -150,6 +155,7 @@ def find_vertical_segments(
     """
     problems = number_problems("scale", scale, low=0.0, high=1.0, strict_low=True)
     problems += number_problems("min_length", min_length, low=0.0, high=1.0)
+    problems += number_problems("min_dark_length", min_dark_length, low=0.0, high=1.0)
     problems += number_problems("max_lean_deg", max_lean_deg, low=0.0, high=45.0)
     if not (isinstance(rgb, np.ndarray) and rgb.ndim == 3 and rgb.shape[2] == 3):
         problems.append(f"rgb must be an (h, w, 3) image, got {getattr(rgb, 'shape', type(rgb))}")
@@ -162,7 +168,7 @@ def find_vertical_segments(
     if len(seg):
         length = np.hypot(seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1])
         lean = np.degrees(np.arctan2(np.abs(seg[:, 2] - seg[:, 0]), np.abs(seg[:, 3] - seg[:, 1])))
-        seg = _bottom_first(seg[(length >= min_length * h) & (lean <= max_lean_deg)])
+        seg = _bottom_first(seg[(length >= min(min_length, min_dark_length) * h) & (lean <= max_lean_deg)])
     mask = None
     if exclude_mask is not None and len(seg):
         m = (np.asarray(exclude_mask, np.float32) > 0.3).astype(np.uint8)
@@ -170,8 +176,11 @@ def find_vertical_segments(
         k = 2 * int(margin_px) + 1
         mask = cv2.dilate(m, np.ones((k, k), np.uint8)) > 0
     seg = seg[_off_mask(seg, mask)] if len(seg) else seg
-    kinds = tuple(KIND_DARK_LINE if _dark_line(gray, s) else KIND_EDGE for s in seg)
-    return seg / scale, kinds
+    dark = np.array([_dark_line(gray, s) for s in seg], bool)
+    long = np.hypot(seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1]) >= min_length * h if len(seg) else dark
+    keep = dark | long
+    kinds = tuple(KIND_DARK_LINE if d else KIND_EDGE for d in dark[keep])
+    return seg[keep] / scale, kinds
 
 
 @dataclass

@@ -58,10 +58,10 @@ class Thresholds:
     max_yaw_deg: Threshold
     max_uncorrected_roll_deg: Threshold
     max_roll_deg: Threshold
-    max_foot_separation: Threshold
     level: LevelSpreads
     level_source: str
-    yaw: YawModel
+    yaw_standing: YawModel
+    yaw_sit_and_reach: YawModel
     yaw_source: str
     min_hold_s: Threshold
     hold_band_cm: Threshold
@@ -98,17 +98,20 @@ def _level(cam: dict[str, Any], where: str) -> LevelSpreads:
     return LevelSpreads(**values)
 
 
-def _yaw(cam: dict[str, Any], where: str) -> YawModel:
-    """Return the yaw estimate's fitted gains and measured error (``camera.yaw``)."""
+def _yaw(cam: dict[str, Any], protocol: str, where: str) -> YawModel:
+    """Return one protocol's yaw model: fitted gains (and offsets) and measured error (``camera.yaw``)."""
     try:
-        entry = cam["yaw"]
+        entry = cam["yaw"][protocol]
         return YawModel(
             gains={str(k): float(v) for k, v in entry["gains"].items()},
             spreads={str(k): float(v) for k, v in entry["spreads"].items()},
             sd_deg=float(entry["sd_deg"]),
+            offsets={str(k): float(v) for k, v in entry["offsets"].items()} if "offsets" in entry else None,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise InputError(f"{where}: threshold 'camera.yaw' is missing or malformed ({err}).") from err
+        raise InputError(
+            f"{where}: threshold 'camera.yaw.{protocol}' is missing or malformed ({err})."
+        ) from err
 
 
 def parse_thresholds(raw: dict[str, Any], *, where: str = "thresholds") -> Thresholds:
@@ -134,10 +137,10 @@ def parse_thresholds(raw: dict[str, Any], *, where: str = "thresholds") -> Thres
         max_yaw_deg=_t(cam, "max_yaw_deg", where),
         max_uncorrected_roll_deg=_t(cam, "max_uncorrected_roll_deg", where),
         max_roll_deg=_t(cam, "max_roll_deg", where),
-        max_foot_separation=_t(cam, "max_foot_separation", where),
         level=_level(cam, where),
         level_source=str(cam.get("level", {}).get("source", "")),
-        yaw=_yaw(cam, where),
+        yaw_standing=_yaw(cam, "standing", where),
+        yaw_sit_and_reach=_yaw(cam, "sit_and_reach", where),
         yaw_source=str(cam.get("yaw", {}).get("source", "")),
         min_hold_s=_t(sr, "min_hold_s", where),
         hold_band_cm=_t(sr, "hold_band_cm", where),

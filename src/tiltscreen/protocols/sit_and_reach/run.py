@@ -13,7 +13,7 @@ from tiltscreen.kinematics.sticker_tilt import (
     MARKER_PARALLAX_SD_DEG,
     tilt_series_deg,
 )
-from tiltscreen.kinematics.view import facing_direction, near_side, oblique_view_reason
+from tiltscreen.kinematics.view import facing_direction, near_side
 from tiltscreen.kinematics.yaw import estimate_view_yaw
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.outputs.files import write_json
@@ -63,20 +63,18 @@ def _widen(metrics: dict[str, Any], roll: Roll, th: Thresholds) -> dict[str, Any
 
 
 def _camera(rec: Recording, side: str, facing: int, roll, th: Thresholds) -> Camera:
-    yaw = estimate_view_yaw(rec.lm, side, facing=facing, model=th.yaw)
+    yaw = estimate_view_yaw(rec.lm, side, facing=facing, model=th.yaw_sit_and_reach)
     limits = {"max_yaw_deg": th.max_yaw_deg.value, "max_roll_deg": th.max_roll_deg.value}
     view = check_view(
         roll.deg, yaw.yaw_deg, max_roll_deg=th.max_roll_deg.value, max_yaw_deg=th.max_yaw_deg.value
     )
-    # the feet's apparent separation catches views of the back the yaw misses
-    oblique = oblique_view_reason(rec.lm, side, facing=facing, max_separation=th.max_foot_separation.value)
-    reasons = (*view.reasons, *([oblique] if oblique else []))
+    reasons = view.reasons
     return Camera(
         roll.deg,
         roll.method,
         yaw.yaw_deg,
         yaw.half95_deg,
-        view.within_limits and not oblique,
+        view.within_limits,
         reasons,
         limits,
     )

@@ -8,7 +8,7 @@ import numpy as np
 
 from tiltscreen.kinematics.camera import check_view
 from tiltscreen.kinematics.summary import QuietWindow, quiet_window
-from tiltscreen.kinematics.view import facing_direction, near_side, oblique_view_reason
+from tiltscreen.kinematics.view import facing_direction, near_side
 from tiltscreen.kinematics.yaw import estimate_view_yaw
 from tiltscreen.outputs.files import write_json
 from tiltscreen.protocols.common import Camera, Metric, Scale, envelope, refuse
@@ -94,20 +94,18 @@ def _metrics(
 
 
 def _camera(rec: Recording, side: str, facing: int, roll: Roll, th: Thresholds, setup: list[str]) -> Camera:
-    yaw = estimate_view_yaw(rec.lm, side, facing=facing, model=th.yaw)
+    yaw = estimate_view_yaw(rec.lm, side, facing=facing, model=th.yaw_standing)
     view = check_view(
         roll.deg, yaw.yaw_deg, max_roll_deg=th.max_roll_deg.value, max_yaw_deg=th.max_yaw_deg.value
     )
     limits = {"max_yaw_deg": th.max_yaw_deg.value, "max_roll_deg": th.max_roll_deg.value}
-    # the feet's apparent separation catches views of the back the yaw misses
-    oblique = oblique_view_reason(rec.lm, side, facing=facing, max_separation=th.max_foot_separation.value)
-    reasons = (*view.reasons, *([oblique] if oblique else []), *setup)
+    reasons = (*view.reasons, *setup)
     return Camera(
         roll.deg,
         roll.method,
         yaw.yaw_deg,
         yaw.half95_deg,
-        view.within_limits and not setup and not oblique,
+        view.within_limits and not setup,
         reasons,
         limits,
     )
