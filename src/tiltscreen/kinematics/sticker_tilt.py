@@ -73,6 +73,19 @@ def remove_parallax(pair: StickerPair, parallax: Parallax) -> StickerPair:
     return StickerPair(pair.asis_px, c + (pair.psis_px - c) * k, pair.quality, pair.reasons, pair.stature_px)
 
 
+#: detection error of the window's tilt (1 SD) times the stickers' separation in pixels, degrees x px: the
+#: error of a sticker centre is a fraction of a pixel, so the angle's falls as 1 / separation. Measured on
+#: 27 standing development renders (standing_v0, standing, camera_extra; |yaw| <= 15 deg; camera model with
+#: the true view, so only detection is left): RMS of (measured - projected true centres) x separation =
+#: 43 (one clip with a wrong pair left out): 1.4 deg at 30 px, 0.7 deg at 60 px
+DETECTION_SD_PX_DEG = 43.0
+
+
+def detection_sd_deg(separation_px: float) -> float:
+    """Return the 1-SD detection error of a window's sticker tilt for stickers ``separation_px`` apart."""
+    return DETECTION_SD_PX_DEG / max(float(separation_px), 1.0)
+
+
 #: how much nearer the camera (on the near side) the ASIS sticker sits than the PSIS sticker, as a fraction
 #: of stature: half the inter-ASIS width (about 0.07 stature) minus the PSIS's 4.5 cm (about 0.026
 #: stature); the same depth gap :class:`Parallax` uses, seen along the lateral direction

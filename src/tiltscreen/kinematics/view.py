@@ -189,8 +189,8 @@ def facing_direction(lm: Landmarks, *, min_offset: float = 0.05) -> int:
     if hands is not None:
         return hands
     raise FacingError(
-        "tiltscreen cannot tell which way the subject faces: the head, hands and feet were not seen clearly from the "
-        "side. Record a side view with the whole body in the picture.",
+        "tiltscreen cannot tell which way the subject faces: the head, hands and feet were not seen clearly "
+        "from the side. Record a side view with the whole body in the picture.",
         cues=cues,
     )
 

@@ -12,13 +12,14 @@ when the camera sees the front. Divided by the trunk length ``T`` (mid-hip to mi
 vertical length that yaw does not change), each pair gives a separation ``s = k sin(psi)`` with
 ``k = W / T``. MediaPipe does not place far-side points where geometry would: it reads oblique
 views as nearly square, so ``k`` is not the anatomical ratio but an effective gain, fitted per
-pair on development renders (few parameters: one per pair). The pairs used are the hips (the
-joint centres' spacing is anatomical and stable), the heels and the toes (both feet are usually
-in view, so the model places the far foot better; their spacing depends on the stance, which
-the set-up asks to keep natural). Each pair's ``sin(psi)`` estimate ``s / k`` is weighted by
-``(k / spread)**2`` (``spread`` = its residual SD on the renders) and the weighted mean is the
-estimate. Its error is the spread of leave-one-clip-out errors on the development renders
-(``thresholds.json``, ``camera.yaw``), stated as a 95% half-width.
+pair on development renders (few parameters: a gain per pair, and optionally the spacing ``b``
+the model shows at a square view, so ``s = b + k sin(psi)``). The pairs used are the hips (the
+joint centres' spacing is anatomical and stable) and the feet (the mean of heel and toes: both
+feet are usually in view, so the model places the far foot better; their spacing depends on the
+stance, which the set-up asks to keep natural). Each pair's ``sin(psi)`` estimate
+``(s - b) / k`` is weighted by ``(k / spread)**2`` (``spread`` = its residual SD on the renders)
+and the weighted mean is the estimate. Its error is the spread of leave-one-clip-out errors on the
+development renders (``thresholds.json``, ``camera.yaw``), stated as a 95% half-width.
 
 Perspective: a pair seen off the image centre is seen along its own line of sight, turned
 ``atan(x)`` towards image-right from the optical axis (``x`` = its normalised offset from the
@@ -64,16 +65,19 @@ class YawModel:
         far-side points differently there (it sees them less); None: ``gains`` both ways.
     offsets : mapping of str to float or None
         Each pair's reading at a square view (the pose model's own bias), trunk lengths; None: 0.
+    line_of_sight : bool
+        Turn each pair's reading back from its own line of sight to the optical axis (module
+        notes). False: the gains and offsets were fitted against the optical axis's yaw directly
+        (a set-up with a fixed framing, where they absorb the usual off-centre positions).
 
     """
 
-    gains: Mapping[str, float] = field(default_factory=lambda: {"hip": 0.45, "heel": 0.7, "foot_index": 0.75})
-    spreads: Mapping[str, float] = field(
-        default_factory=lambda: {"hip": 0.02, "heel": 0.04, "foot_index": 0.04}
-    )
-    sd_deg: float = 2.5
+    gains: Mapping[str, float] = field(default_factory=lambda: {"hip": 0.4646, "foot": 0.7386})
+    spreads: Mapping[str, float] = field(default_factory=lambda: {"hip": 0.0314, "foot": 0.0352})
+    sd_deg: float = 2.73
     back_gains: Mapping[str, float] | None = None
     offsets: Mapping[str, float] | None = None
+    line_of_sight: bool = True
 
     def offset(self, name: str) -> float:
         """Return the reading of pair ``name`` at a square view (0 unless fitted), trunk lengths."""
@@ -227,7 +231,8 @@ def estimate_view_yaw(lm: Landmarks, side: str, *, facing: int, model: YawModel)
     for k in seen:  # each pair's line-of-sight yaw, turned back to the optical axis
         shown = sep[k] - model.offset(k)
         sight = math.degrees(math.asin(min(max(shown / model.gain(k, shown), -1.0), 1.0)))
-        yaw += weights[k] * (sight + facing * line_of_sight_deg(xs[k], lm.image_size[0], focal))
+        turn = facing * line_of_sight_deg(xs[k], lm.image_size[0], focal) if model.line_of_sight else 0.0
+        yaw += weights[k] * (sight + turn)
     half = 1.96 * model.sd_deg * math.sqrt(sum(weights.values()) / total)
     return ViewYaw(yaw / total, half, sep, n)
 

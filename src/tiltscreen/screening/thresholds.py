@@ -107,6 +107,7 @@ def _yaw(cam: dict[str, Any], protocol: str, where: str) -> YawModel:
             spreads={str(k): float(v) for k, v in entry["spreads"].items()},
             sd_deg=float(entry["sd_deg"]),
             offsets={str(k): float(v) for k, v in entry["offsets"].items()} if "offsets" in entry else None,
+            line_of_sight=bool(entry.get("line_of_sight", True)),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise InputError(

@@ -32,7 +32,7 @@ F = 0.5 * W / math.tan(math.radians(32.5))  # 65-degree horizontal field of view
 
 
 def _rotation(roll: float, pitch: float, yaw: float = 0.0) -> np.ndarray:
-    """World (x right, y down, z forward at rest) to camera: yaw about y, then pitch about x, then roll about z."""
+    """World (x right, y down, z forward at rest) to camera: yaw about y, then pitch about x, then roll."""
     r, p, y = np.deg2rad([roll, pitch, yaw])
     rz = np.array([[math.cos(r), math.sin(r), 0], [-math.sin(r), math.cos(r), 0], [0, 0, 1]])
     rx = np.array([[1, 0, 0], [0, math.cos(p), math.sin(p)], [0, -math.sin(p), math.cos(p)]])
@@ -102,7 +102,7 @@ def test_a_disagreeing_line_is_dropped_and_one_line_is_not_enough() -> None:
 
 
 def _marker_on_wall(rot: np.ndarray, *, yaw_wall: float = 0.0, side: float = 0.2) -> np.ndarray:
-    """ArUco corners (TL, TR, BR, BL) of a square on a vertical wall turned ``yaw_wall`` about the vertical."""
+    """ArUco corners (TL, TR, BR, BL) of a square on a wall turned ``yaw_wall`` about the vertical."""
     a = math.radians(yaw_wall)
     along = np.array([math.cos(a), 0.0, math.sin(a)]) * side / 2
     up = np.array([0.0, -side / 2, 0.0])
@@ -141,7 +141,7 @@ def _frame(segments: list[np.ndarray], kinds: list[str]) -> FrameVerticals:
 
 
 def test_measure_level_prefers_the_reference_with_the_smallest_uncertainty() -> None:
-    """A plumb line and room verticals both pass; with equal spreads the fitted room lines (no pitch term) win."""
+    """A plumb line and room verticals both pass; with equal spreads the room lines (pitch fitted) win."""
     rot = _rotation(-1.0, 0.0)
     plumb = _vertical(1.0, 4.0, rot, y0=-1.2, y1=1.0)
     plumb_pair = [plumb, plumb + [3, 0, 3, 0]]  # both sides of the string

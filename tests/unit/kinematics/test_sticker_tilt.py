@@ -74,9 +74,9 @@ def test_fixture_roll_matches_the_convention() -> None:
 )
 def test_the_model_recovers_the_sagittal_tilt(facing: int, angles: dict) -> None:
     """With the camera's true angles the tilt is recovered to 0.01 deg: the model is exact pinhole geometry,
-    but the lateral gap in pixels comes from the stature over the distance (f x 1.7 / 3) while the PSIS's depth
-    along a pitched optical axis is 3 cos(pitch) m (0.1 % apart, 0.003 deg). Read as a plain image angle the
-    tilt is off by up to a few degrees (yaw, pitch and roll all move it)."""
+    but the lateral gap in pixels comes from the stature over the distance (f x 1.7 / 3) while the PSIS's
+    depth along a pitched optical axis is 3 cos(pitch) m (0.1 % apart, 0.003 deg). Read as a plain image
+    angle the tilt is off by up to a few degrees (yaw, pitch and roll all move it)."""
     pair = _pair(20.0, facing, **angles)
     view = SideView(FOCAL, (W / 2, H / 2), facing, yaw_deg=angles["yaw"], pitch_deg=angles["pitch"],
                     roll_deg=angles["roll"])  # fmt: skip

@@ -16,7 +16,7 @@ W, H = 640, 360
 
 
 def _room(roll_deg: float, *, rng: np.random.Generator) -> np.ndarray:
-    """A light wall with a dark door frame band (x 80-110), a wall corner (shade step at x 520) and a plumb line.
+    """A light wall, a dark door frame band (x 80-110), a wall corner (shade step at x 520), a plumb line.
 
     Everything is drawn upright, then the image is turned by ``roll_deg`` counter-clockwise (y-up) about
     its centre, as a camera rolled by ``roll_deg`` (the tiltscreen convention) would see it; so every

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from tiltscreen.kinematics.side_view import ASSUMED_HFOV_DEG, SideView
 from tiltscreen.kinematics.sticker_tilt import (
-    MARKER_DETECTION_SD_DEG,
+    detection_sd_deg,
     sticker_tilt_deg,
 )
 from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
@@ -22,7 +24,7 @@ from tiltscreen.protocols.common import Metric
 
 METHOD_MARKERS = "markers"
 #: 1-SD allowance for a roll nobody measured (the packaged thresholds' camera.level.assumed_sd_deg)
-ASSUMED_LEVEL_SD_DEG = 1.7
+ASSUMED_LEVEL_SD_DEG = 1.73
 METHOD_ESTIMATE = "markerless-estimate"
 
 
@@ -114,7 +116,8 @@ def marker_tilt(
     (:mod:`tiltscreen.kinematics.side_view`: the level's roll, the estimated yaw, the pitch, an
     assumed field of view), which removes the stickers' depth parallax and what yaw and pitch do to
     the ASIS-PSIS line. The 95% interval combines the measured detection error with the tilt change
-    over 1 SD of each model input and the level's uncertainty.
+    over 1 SD of each model input and the level's uncertainty (the detection error falls with the
+    stickers' separation in pixels: :func:`~tiltscreen.kinematics.sticker_tilt.detection_sd_deg`).
     """
     if sources.stickers is None:
         return None, ["No sticker search was run."]
@@ -132,7 +135,8 @@ def marker_tilt(
     if result.tilt_deg is None:
         return None, ["Skin markers: " + " ".join(result.reasons)]
     value = float(result.tilt_deg)
-    sd = math.hypot(MARKER_DETECTION_SD_DEG, _model_sd(pairs, facing, roll, view, value))
+    apart = [float(np.hypot(*(p.pair.asis_px - p.pair.psis_px))) for p in pairs if p.pair is not None]
+    sd = math.hypot(detection_sd_deg(float(np.median(apart))), _model_sd(pairs, facing, roll, view, value))
     notes = [
         f"Markers: {result.n_frames} frames, IQR {result.iqr_deg:.1f} deg; level from the {roll.method}; "
         f"read in the sagittal plane with yaw {view.yaw_deg:+.0f} deg.",
