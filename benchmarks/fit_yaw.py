@@ -34,6 +34,8 @@ from level_yaw_truth import truth  # noqa: E402
 from tiltscreen.kinematics.view import facing_direction, near_side  # noqa: E402
 from tiltscreen.kinematics.yaw import YawModel, estimate_view_yaw, line_of_sight_deg, pair_separations  # noqa: E402
 
+#: containers a render set may hold (the generator writes H.264 .mp4, and other codecs in .avi / .webm)
+VIDEO_SUFFIXES = (".mp4", ".avi", ".webm", ".mkv", ".mov")
 RESULTS = Path(__file__).resolve().parent / "results"
 PAIRS = ("hip", "heel", "foot_index", "foot", "shoulder", "ankle", "knee")
 USED = ("hip", "heel", "foot_index")
@@ -44,7 +46,7 @@ def collect(sets: list[Path], cache: Path) -> list[dict[str, Any]]:
     rows = []
     for set_dir in sets:
         protocol = "sit-and-reach" if "sr" in set_dir.name else "standing"
-        for video in sorted(set_dir.glob("*.mp4")):
+        for video in sorted(v for v in set_dir.iterdir() if v.suffix.lower() in VIDEO_SUFFIXES):
             if not video.with_suffix(".json").is_file():
                 continue
             t = truth(json.loads(video.with_suffix(".json").read_text(encoding="utf-8")))

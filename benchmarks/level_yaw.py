@@ -48,6 +48,8 @@ from tiltscreen.protocols.recording import AnalyzeJob  # noqa: E402
 from tiltscreen.screening.thresholds import Thresholds, load_thresholds  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+#: containers a render set may hold (the generator writes H.264 .mp4, and other codecs in .avi / .webm)
+VIDEO_SUFFIXES = (".mp4", ".avi", ".webm", ".mkv", ".mov")
 RESULTS = ROOT / "benchmarks" / "results"
 YAW_BANDS = ((0, 5), (5, 10), (10, 15), (15, 20), (20, 90))
 
@@ -231,13 +233,25 @@ def run_clip(video: Path, protocol: str, cache: Path, th: Thresholds, *, fresh: 
     return row
 
 
+def _label(set_dir: Path) -> str:
+    """Return ``standing`` for a development set (``.../dev/standing``), else ``<parent>_standing``."""
+    return set_dir.name if set_dir.parent.name == "dev" else f"{set_dir.parent.name}_{set_dir.name}"
+
+
+def _cache_for(cache: Path, set_dir: Path) -> Path:
+    """Return the cache folder of a set: ``<cache>/<set>`` (development) or ``<cache>/<parent>/<set>``."""
+    return (
+        cache / set_dir.name if set_dir.parent.name == "dev" else cache / set_dir.parent.name / set_dir.name
+    )
+
+
 def run_set(set_dir: Path, cache: Path, *, protocol: str, fresh: bool) -> list[dict[str, Any]]:
     """Per-clip figures for every clip of the set that has its ground truth."""
     th = load_thresholds()
     rows = []
-    for video in sorted(set_dir.glob("*.mp4")):
+    for video in sorted(v for v in set_dir.iterdir() if v.suffix.lower() in VIDEO_SUFFIXES):
         if video.with_suffix(".json").is_file():
-            rows.append(run_clip(video, protocol, cache / set_dir.name, th, fresh=fresh))
+            rows.append(run_clip(video, protocol, _cache_for(cache, set_dir), th, fresh=fresh))
             print(video.stem, flush=True)
     return rows
 
@@ -352,11 +366,11 @@ def main(argv: list[str] | None = None) -> int:
         "set": str(a.set),
         "protocol": protocol,
     }
-    report = write_report(summary, rows, set_name=a.set.name, meta=meta)
+    report = write_report(summary, rows, set_name=_label(a.set), meta=meta)
     print(report)
     if not a.no_save:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        stem = RESULTS / f"level_yaw_{a.set.name}"
+        stem = RESULTS / f"level_yaw_{_label(a.set)}"
         stem.with_suffix(".json").write_text(
             json.dumps({"meta": meta, "summary": summary, "clips": rows}, indent=1, default=float) + "\n"
         )
