@@ -28,7 +28,8 @@ COLUMNS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
          "the camera, origin at the hips."),
         ("visibility", "probability 0-1", "float64", "MediaPipe probability that the landmark is visible "
          "(not occluded)."),
-        ("presence", "probability 0-1", "float64", "MediaPipe probability that the landmark is in the image."),
+        ("presence", "probability 0-1", "float64", "MediaPipe probability that the landmark is in "
+         "the image."),
         ("world_x_m", "m", "float64", "MediaPipe world x, origin between the hips."),
         ("world_y_m", "m", "float64", "MediaPipe world y, origin between the hips (y down)."),
         ("world_z_m", "m", "float64", "MediaPipe world z, origin between the hips (smaller = nearer the "
@@ -70,7 +71,8 @@ COLUMNS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
          "(reason says why)."),
         ("unit", "-", "string", "deg, cm, s or px."),
         ("method", "-", "string", "How the value was obtained (landmarks, markers, window)."),
-        ("ci95_low", "unit column", "float64", "Lower end of the 95% interval (from the tool's error model)."),
+        ("ci95_low", "unit column", "float64", "Lower end of the 95% interval (from the "
+         "tool's error model)."),
         ("ci95_high", "unit column", "float64", "Upper end of the 95% interval."),
         ("reason", "-", "string", "Why the value is missing, or a caveat."),
     ),
@@ -79,8 +81,8 @@ COLUMNS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
 CONVENTIONS = {
     "image": "Origin at the top-left corner of the upright (rotation-corrected) full-resolution image; x to "
     "the right, y downwards; pixels.",
-    "subject_frame": "Angles are measured in a subject frame: x = the subject's forward, y = up, so a subject "
-    "facing left gives the same numbers as its mirror image facing right.",
+    "subject_frame": "Angles are measured in a subject frame: x = the subject's forward, y = up, so a "
+    "subject facing left gives the same numbers as its mirror image facing right.",
     "roll": "Angles against the vertical or horizontal have the camera roll of the summary removed; joint "
     "angles (between two segments) do not depend on roll.",
     "missing": "NaN / empty cell: a landmark not detected, gated out (visibility < threshold) or in a gap "
@@ -107,7 +109,7 @@ def angle_dictionary() -> list[dict[str, Any]]:
 
 
 def data_dictionary() -> dict[str, Any]:
-    """The whole dictionary as plain JSON data: tables, angles, conventions."""
+    """Return the whole dictionary as plain JSON data: tables, angles, conventions."""
     return {
         "tables": {
             table: [{"name": c, "unit": u, "dtype": t, "definition": d} for c, u, t, d in cols]

@@ -27,7 +27,7 @@ PACKAGES = ("mediapipe", "numpy", "scipy", "pandas", "pyarrow", "pynwb", "ndx-po
 
 
 def find_video(rec: RecordingResult, video_dir: str | os.PathLike[str] | None = None) -> Path | None:
-    """The recording's input video if it can be found (see module notes), else None."""
+    """Return the recording's input video if it can be found (see module notes), else None."""
     uri = rec.summary.input or rec.landmarks.source.get("uri")
     if not uri:
         return None

@@ -73,7 +73,7 @@ class Trial:
     metrics: tuple[MetricValue, ...] = ()
 
     def metric(self, name: str) -> MetricValue | None:
-        """The trial's metric ``name``, or None."""
+        """Return the trial's metric ``name``, or None."""
         return next((m for m in self.metrics if m.name == name), None)
 
 
@@ -129,7 +129,7 @@ class ResultSummary:
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     def metric(self, name: str) -> MetricValue | None:
-        """The summary's metric ``name``, or None."""
+        """Return the summary's metric ``name``, or None."""
         return next((m for m in self.metrics if m.name == name), None)
 
 
@@ -145,7 +145,7 @@ class RecordingResult:
 
 
 def _num(x: Any) -> float | None:
-    """A finite float, or None."""
+    """Return ``x`` as a finite float, or None."""
     if x is None or isinstance(x, bool):
         return None
     try:
@@ -246,7 +246,7 @@ def read_summary(folder: str | os.PathLike[str]) -> ResultSummary:
 
 
 def landmark_table(folder: str | os.PathLike[str]) -> Path:
-    """The landmark table of a results folder (Parquet first, else CSV).
+    """Return the landmark table of a results folder (Parquet first, else CSV).
 
     Raises
     ------

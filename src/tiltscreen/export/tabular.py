@@ -57,7 +57,7 @@ def parquet_bytes(df: pd.DataFrame, units: Mapping[str, str]) -> bytes:
 def sidecar(
     recs: Sequence[RecordingResult], *, video_dir: str | os.PathLike[str] | None = None
 ) -> dict[str, Any]:
-    """The export sidecar: versions, data dictionary, each recording's provenance and summary."""
+    """Return the export sidecar: versions, data dictionary, each recording's provenance and summary."""
     return {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -104,7 +104,9 @@ def export_tables(
     if not recs:
         raise ValidationError("Nothing to export: no recording was loaded.")
     if not formats or any(f not in TABLE_FORMATS for f in formats):
-        raise ValidationError(f"formats must be a non-empty subset of {TABLE_FORMATS}, got {tuple(formats)!r}.")
+        raise ValidationError(
+            f"formats must be a non-empty subset of {TABLE_FORMATS}, got {tuple(formats)!r}."
+        )
     out = Path(out_dir)
     tables = build_tables(recs)
     meta = sidecar(recs, video_dir=video_dir)

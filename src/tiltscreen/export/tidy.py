@@ -99,7 +99,8 @@ def events(rec: RecordingResult) -> pd.DataFrame:
             _event(rec.recording_id, "quiet_window", start_s=window[0], end_s=window[1],
                    duration_s=window[1] - window[0], valid=True)
         )  # fmt: skip
-    columns = ["recording_id", "event", "trial", "start_s", "end_s", "time_s", "duration_s", "valid", "detail"]
+    columns = ["recording_id", "event", "trial", "start_s", "end_s", "time_s", "duration_s", "valid",
+               "detail"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns).astype(
         {"trial": "Int64", "start_s": float, "end_s": float, "time_s": float, "duration_s": float,
          "valid": "boolean"}
@@ -130,8 +131,8 @@ def trial_metrics(rec: RecordingResult) -> pd.DataFrame:
     rows = [_metric_row(rec, m, scope="recording", trial=None) for m in rec.summary.metrics]
     for t in rec.summary.trials:
         rows += [_metric_row(rec, m, scope="trial", trial=t.index) for m in t.metrics]
-    columns = ["recording_id", "protocol", "status", "scope", "trial", "best_trial", "metric", "value", "unit",
-               "method", "ci95_low", "ci95_high", "reason"]  # fmt: skip
+    columns = ["recording_id", "protocol", "status", "scope", "trial", "best_trial", "metric", "value",
+               "unit", "method", "ci95_low", "ci95_high", "reason"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns).astype(
         {"trial": "Int64", "value": float, "ci95_low": float, "ci95_high": float, "best_trial": bool}
     )
