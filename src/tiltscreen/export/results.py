@@ -98,6 +98,10 @@ class ResultSummary:
         None when it was not measured (the analysis then used 0).
     px_per_cm : float or None
         Scale of the analysis (pixels per centimetre), None without a scale.
+    scale_source : {"marker", "height", "none"} or None
+        Where the scale came from: the printed marker, the subject's stature, or nothing.
+    scale_relative_uncertainty : float or None
+        Relative uncertainty of ``px_per_cm`` (e.g. 0.05 = 5%).
     metrics : tuple of MetricValue
         The reported metrics (for the sit-and-reach: those of the best valid trial).
     trials : tuple of Trial
@@ -117,6 +121,8 @@ class ResultSummary:
     facing: int | None = None
     roll_deg: float | None = None
     px_per_cm: float | None = None
+    scale_source: str | None = None
+    scale_relative_uncertainty: float | None = None
     scale: Mapping[str, Any] | None = None
     camera: Mapping[str, Any] | None = None
     metrics: tuple[MetricValue, ...] = ()
@@ -206,6 +212,10 @@ def summary_from_dict(d: Mapping[str, Any]) -> ResultSummary:
         facing=facing,
         roll_deg=_num(camera.get("roll_deg")) if isinstance(camera, Mapping) else None,
         px_per_cm=_num(scale.get("px_per_cm")) if isinstance(scale, Mapping) else None,
+        scale_source=scale.get("source") if isinstance(scale, Mapping) else None,
+        scale_relative_uncertainty=_num(scale.get("relative_uncertainty"))
+        if isinstance(scale, Mapping)
+        else None,
         scale=scale if isinstance(scale, Mapping) else None,
         camera=camera if isinstance(camera, Mapping) else None,
         metrics=_metrics(d.get("metrics")),
