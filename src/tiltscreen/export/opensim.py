@@ -4,7 +4,7 @@ Files per recording (``<name>`` = the recording ID):
 
 ``<name>_px.trc``
     the 33 landmarks in image pixels: X = x (right), **Y = -y** (image v negated, so Y is up),
-    Z = 0; ``Units`` ``px``.
+    Z = 0 (NaN with X and Y for a missing landmark); ``Units`` ``px``.
 ``<name>_m.trc``
     only when the analysis had a scale: the same with pixels divided by ``px_per_cm`` and by 100
     (metres). The scale holds in one plane only: the printed marker's face on the box (marker
@@ -115,6 +115,7 @@ def image_to_trc(xy_px: np.ndarray, *, px_per_unit: float = 1.0) -> np.ndarray:
     [[[1.0, -2.0, 0.0]]]
     """
     out = np.zeros((*xy_px.shape[:2], 3))
+    out[~np.isfinite(xy_px).all(axis=-1)] = np.nan  # a missing marker is missing in X, Y and Z
     out[..., 0] = xy_px[..., 0] / px_per_unit
     out[..., 1] = -xy_px[..., 1] / px_per_unit
     return out
