@@ -51,7 +51,7 @@ class Comparison:
     def name(self) -> str:
         """File-name-safe label: metric, then method and rater when given."""
         parts = [self.metric, self.method, self.rater]
-        return "_".join(re.sub(r"[^A-Za-z0-9.-]+", "-", p) for p in parts if p)
+        return "_".join(re.sub(r"[^A-Za-z0-9._-]+", "-", p) for p in parts if p)
 
 
 def compare(pairs: Sequence[Pair]) -> list[Comparison]:
