@@ -12,7 +12,8 @@ from tiltscreen.export.angles import ANGLE_DEFINITIONS, PROTOCOL_ANGLES
 #: (column, unit, dtype, definition) per table
 COLUMNS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     "landmarks": (
-        ("recording_id", "-", "string", "Results folder name (or the ID given with --recording-id)."),
+        ("recording_id", "-", "string", "Results folder name (its path below RESULTS joined with - when two "
+         "folders share a name)."),
         ("frame", "1", "int64", "Row number of the frame in the landmark table, 0-based."),
         ("frame_index", "1", "int64", "Index of the frame in the source's decode order, 0-based."),
         ("time_s", "s", "float64", "Time of the frame from the start of the source (container timestamps)."),

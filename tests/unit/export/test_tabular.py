@@ -92,3 +92,14 @@ def test_unit_metadata_rides_in_the_parquet_fields(results_root, tmp_path):
 def test_nothing_to_export_is_refused(tmp_path):
     with pytest.raises(ValidationError, match="Nothing to export"):
         export_tables([], tmp_path)
+
+
+def test_docs_describe_every_column_and_angle():
+    from pathlib import Path
+
+    from tiltscreen.export.dictionary import data_dictionary
+
+    text = (Path(__file__).resolve().parents[3] / "docs" / "export.md").read_text()
+    d = data_dictionary()
+    names = [c["name"] for cols in d["tables"].values() for c in cols] + [a["name"] for a in d["angles"]]
+    assert [n for n in names if f"`{n}`" not in text] == []
