@@ -87,6 +87,13 @@ class Issue:
     message: str
 
 
+def _text(v: object) -> str:
+    """Return a cell as stripped text (the extra cells of a too-long row come as a list: joined)."""
+    if isinstance(v, list):
+        return ",".join(str(x) for x in v).strip()
+    return "" if v is None else str(v).strip()
+
+
 def _number(text: str) -> float | None:
     try:
         return float(text)
@@ -108,15 +115,18 @@ def read_reference(path: str | os.PathLike[str]) -> tuple[list[ReferenceRow], li
     p = Path(path)
     if not p.is_file():
         raise InputNotFoundError(f"Reference file not found: {p}.")
-    with open(p, encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        header = [h.strip() for h in reader.fieldnames or []]
-        missing = [c for c in REQUIRED_COLUMNS if c not in header]
-        if missing:
-            raise InputError(
-                f"{p} lacks the column(s) {', '.join(missing)} (see 'tiltscreen agreement --template')."
-            )
-        raw = [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
+    try:
+        with open(p, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = [h.strip() for h in reader.fieldnames or []]
+            raw = [{(k or "").strip(): _text(v) for k, v in row.items()} for row in reader]
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise InputError(f"{p} cannot be read as a UTF-8 CSV file ({err}).") from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise InputError(
+            f"{p} lacks the column(s) {', '.join(missing)} (see 'tiltscreen agreement --template')."
+        )
     rows, issues = [], []
     for i, r in enumerate(raw, start=2):
         text = r["reference_value"]

@@ -75,9 +75,7 @@ def timing(timestamps_s: np.ndarray, fps: float | None) -> dict[str, Any]:
     return {"timestamps": t}
 
 
-def session_start(
-    rec: RecordingResult, video: dict[str, Any], given: dt.datetime | None = None
-) -> tuple[dt.datetime, str]:
+def session_start(video: dict[str, Any], given: dt.datetime | None = None) -> tuple[dt.datetime, str]:
     """Session start time and where it came from (see module notes); always timezone-aware."""
     if given is not None:
         return (given if given.tzinfo else given.replace(tzinfo=dt.UTC)), "given"
@@ -162,7 +160,7 @@ def build_nwbfile(
     from pynwb.file import Subject
 
     video = video_facts(rec, video_dir)
-    when, origin = session_start(rec, video, start)
+    when, origin = session_start(video, start)
     sid = subject_id or rec.recording_id
     prov = provenance(rec, video) | {"session_start_time_source": origin, "subject_id": sid}
     nwb = NWBFile(

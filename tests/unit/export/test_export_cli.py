@@ -30,7 +30,10 @@ def test_one_recording_takes_a_subject_id_and_session_start(results_root, tmp_pa
     assert main([*args, "--subject-id", "P9", "--session-start", "2026-03-01T09:30:00"]) == 0
     with pynwb.NWBHDF5IO(tmp_path / "reach01.nwb", mode="r") as io:
         nwb = io.read()
-        assert nwb.subject.subject_id == "P9" and nwb.session_start_time.isoformat() == "2026-03-01T09:30:00+00:00"
+        assert (
+            nwb.subject.subject_id == "P9"
+            and nwb.session_start_time.isoformat() == "2026-03-01T09:30:00+00:00"
+        )
 
 
 @pytest.mark.parametrize(
