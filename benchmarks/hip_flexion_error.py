@@ -142,8 +142,8 @@ def gt_px(gt: dict[str, Any], name: str) -> np.ndarray:
 
 def analyse_marker(rec, video: Path, gt: dict[str, Any], cache: Path):
     """The tool's analysis with the marker scale (as ``accuracy_sit_and_reach.py``'s marker run)."""
+    from tiltscreen.config.thresholds import load_thresholds  # noqa: PLC0415
     from tiltscreen.protocols.sit_and_reach.run import AnalyzeJob, analyse  # noqa: PLC0415
-    from tiltscreen.screening.thresholds import load_thresholds  # noqa: PLC0415
 
     job = AnalyzeJob(input=str(video), out_dir=cache / "tmp", marker_size_cm=float(gt["marker"]["side_cm"]))
     return analyse(rec, job, load_thresholds(None))

@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from tiltscreen.config.thresholds import Thresholds
 from tiltscreen.errors import EmptyVideoError, ValidationError
 from tiltscreen.outputs.files import write_json
 from tiltscreen.protocols.outcome import NOTHING_FROM_PART, Outcome, outcome_summary
 from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract
-from tiltscreen.screening.thresholds import Thresholds
 
 #: ``analyse(rec)`` returns the summary and what the figures need (None: no figure)
 Analyse = Callable[[Recording], tuple[dict[str, Any], Any]]

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from tiltscreen.config.thresholds import Thresholds, load_thresholds
 from tiltscreen.kinematics.back_contour import lumbo_horizontal_deg
 from tiltscreen.kinematics.camera import check_view
 from tiltscreen.kinematics.sticker_tilt import (
@@ -32,7 +33,6 @@ from tiltscreen.protocols.sit_and_reach.measure import (
 )
 from tiltscreen.protocols.sit_and_reach.pelvis import PelvisSeries
 from tiltscreen.protocols.sit_and_reach.trials import best_trial, detect_trials
-from tiltscreen.screening.thresholds import Thresholds, load_thresholds
 
 #: stature assumed only to size the trial rules' tolerances in pixels when no scale exists
 _RULES_STATURE_CM = 170.0

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from tiltscreen.config.thresholds import Thresholds, load_thresholds
 from tiltscreen.kinematics.camera import check_view
 from tiltscreen.kinematics.summary import QuietWindow, quiet_window
 from tiltscreen.kinematics.yaw import estimate_view_yaw
@@ -15,7 +16,6 @@ from tiltscreen.protocols.recording import AnalyzeJob, Recording
 from tiltscreen.protocols.sit_and_reach.measure import Roll, widen_for_level
 from tiltscreen.protocols.standing import analysis, measure
 from tiltscreen.protocols.standing.tilt import TiltSources, pelvic_tilt
-from tiltscreen.screening.thresholds import Thresholds, load_thresholds
 
 PLUMB = ("ear", "shoulder", "hip", "knee")
 
@@ -35,7 +35,7 @@ def _setup_reasons(rec: Recording, window: QuietWindow | None, side: str, th: Th
         reasons.append("The whole body must be in the picture, head to feet: move the camera back.")
     hip_y = np.nanmedian(rec.lm.xyz[rows, rec.lm.skeleton.index(f"{side}_hip"), 1])
     stature = np.nanmedian(heel[:, 1] - head[:, 1])
-    limit = th.standing["max_camera_height_offset"]["value"]
+    limit = th.standing.max_camera_height_offset.value
     if np.isfinite(hip_y) and np.isfinite(stature) and stature > 0:
         offset = (0.5 - hip_y) / stature  # image centre row vs hip, in statures (+: lens below the hip)
         if abs(offset) > limit:
