@@ -14,8 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tiltscreen.errors import InputError, ValidationError
 from tiltscreen.config.camera import LevelSpreads, YawModel
+from tiltscreen.errors import InputError, ValidationError
 
 SCHEMA = "tiltscreen-thresholds/1"
 

@@ -21,7 +21,7 @@ from tiltscreen.pose.features import for_facing
 from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
 from tiltscreen.protocols.common import Camera, Scale, envelope, refuse
 from tiltscreen.protocols.outcome import Outcome, gate, outcome_summary
-from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract  # noqa: F401 -- as write_json
+from tiltscreen.protocols.recording import AnalyzeJob, Recording
 from tiltscreen.protocols.sit_and_reach import analysis, pelvis
 from tiltscreen.protocols.sit_and_reach.measure import (
     Roll,
@@ -217,7 +217,7 @@ def _trial_dict(t, series, ctx, roll, th, *, refused: tuple[str, ...] = ()) -> d
 
 def run_sit_and_reach(job: AnalyzeJob) -> dict[str, Any]:
     """Extract, analyse and write ``summary.json``, the landmark tables, the plot and the key frame."""
-    from tiltscreen.protocols.runner import run_recording
+    from tiltscreen.run.analyze import run_recording
 
     th = load_thresholds(job.thresholds)
     stickers = StickerRecorder(spec=StickerSpec(colour_rgb=job.marker_colour))
