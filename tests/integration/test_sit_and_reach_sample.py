@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from tiltscreen.cli.main import main
+from tiltscreen.results import Result
 
 pytestmark = pytest.mark.model
 
@@ -87,6 +88,14 @@ def test_contract_fields(result) -> None:
     )
     assert (out / "sit_and_reach.png").is_file() and (out / "key_frame.png").is_file()
     assert s["scale"]["source"] == "marker"
+
+
+def test_the_typed_result_reads_back_the_summary_exactly(result) -> None:
+    """``Result.from_dict`` then ``to_dict`` gives the written summary back, keys in the same order."""
+    s, _ = result
+    typed = Result.from_dict(s)
+    assert typed.to_dict() == s and list(typed.to_dict()) == list(s)
+    assert typed.metric("reach_cm").value == s["metrics"]["reach_cm"]["value"]
 
 
 def test_trials_match_ground_truth(result, truth) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from tiltscreen.cli.main import main
+from tiltscreen.results import Result
 
 pytestmark = pytest.mark.model
 
@@ -75,6 +76,14 @@ def test_standing_contract(with_markers) -> None:
     assert s["quiet_window"]["end_s"] - s["quiet_window"]["start_s"] >= 1.0
     assert s["kendall_type"]["suggested"] in ("ideal", "kyphotic-lordotic", "sway-back", "flat-back")
     assert s["camera"]["within_limits"] is True
+
+
+def test_the_typed_result_reads_back_the_summary_exactly(with_markers) -> None:
+    """``Result.from_dict`` then ``to_dict`` gives the written summary back, keys in the same order."""
+    result = Result.from_dict(with_markers)
+    assert result.to_dict() == with_markers
+    assert list(result.to_dict()) == list(with_markers)
+    assert result.metric("pelvic_tilt_deg").value == with_markers["metrics"]["pelvic_tilt_deg"]["value"]
 
 
 def test_screen_joins_both_sides_and_sit_and_reach(tmp_path, model_path) -> None:

@@ -15,6 +15,7 @@ from tiltscreen.errors import (
     ValidationError,
 )
 from tiltscreen.pose.subject import SubjectRule
+from tiltscreen.results import Result
 
 PROTOCOLS = ("sit-and-reach", "standing")
 
@@ -114,48 +115,52 @@ def _first_sentence(text: str) -> str:
     return head + ("." if dot else "")
 
 
-def outcome_error(summary: dict, out_dir: Path) -> TiltscreenError | None:
-    """Return the error a summary's status ends the command with (None for ``ok`` and ``indeterminate``).
+def outcome_error(result: Result, out_dir: Path) -> TiltscreenError | None:
+    """Return the error a result's status ends the command with (None for ``ok`` and ``indeterminate``).
 
-    Its message is the summary's first reason and where the results are; the error's
+    Its message is the result's first reason and where the results are; the error's
     ``exit_code`` is the command's exit code.
     """
-    status = summary["status"]
+    status = result.status
     if status == "interrupted":
         kind: type[TiltscreenError] = (
-            StoppedByUserError if summary.get("stopped_by") == "ctrl_c" else StoppedEarlyError
+            StoppedByUserError if result.get("stopped_by") == "ctrl_c" else StoppedEarlyError
         )
     elif status in STATUS_ERRORS:
         kind = STATUS_ERRORS[status]
     else:
         return None
-    first = summary["reasons"][0] if summary["reasons"] else f"Status {status}."
+    first = result.reasons[0] if result.reasons else f"Status {status}."
     return kind(f"{first} Results saved in {out_dir}/.")
 
 
-def _print(summary: dict, out_dir: Path | None = None) -> None:
+def _print(result: Result, out_dir: Path | None = None) -> None:
     """Print the status, reasons, metrics and flags; ``out_dir`` defaults to the folder of the files."""
-    print(f"{summary['protocol']}: {summary['status']}")
-    for reason in summary["reasons"]:
+    print(f"{result.protocol}: {result.status}")
+    for reason in result.reasons:
         print(f"  - {reason}")
-    for name, m in summary["metrics"].items():
-        value = "n/a" if m["value"] is None else f"{m['value']:g} {m['unit']}"
-        ci = f"  (95% {m['ci95'][0]:g} to {m['ci95'][1]:g})" if m["ci95"] else ""
-        why = f"  ({_first_sentence(m.get('reason'))})" if m["value"] is None and m.get("reason") else ""
+    for name, m in result.metrics.items():
+        value = "n/a" if m.value is None else f"{round(m.value, 2):g} {m.unit}"
+        ci = (
+            f"  (95% {round(m.ci95[0], 2):g} to {round(m.ci95[1], 2):g})"
+            if m.ci95 and m.value is not None
+            else ""
+        )
+        why = f"  ({_first_sentence(m.reason)})" if m.value is None and m.reason else ""
         print(f"  {name:>22}: {value}{ci}{why}")
-    for flag in summary["flags"]:
-        print(f"  [{flag['level']}] {flag['message']}")
-    files = summary.get("files") or {}
+    for flag in result.flags:
+        print(f"  [{flag.level}] {flag.message}")
+    files = result.get("files") or {}
     if out_dir is None and files:
         out_dir = Path(next(iter(files.values()))).parent
     print(f"results in {out_dir}/")
 
 
-def run_protocol(protocol: str, job) -> dict:
-    """Run one protocol's analysis; returns its summary."""
-    from tiltscreen.run.analyze import run_protocol as run
+def run_protocol(protocol: str, job) -> Result:
+    """Run one protocol's analysis (writing its result folder); return the typed result."""
+    from tiltscreen.run.analyze import analyze
 
-    return run(protocol, job)
+    return analyze(protocol, job)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -164,10 +169,10 @@ def run(args: argparse.Namespace) -> int:
 
     job = job_from_args(args, input=args.input, out_dir=args.out)
     with quiet_native_stderr():
-        summary = run_protocol(args.protocol, job)
+        result = run_protocol(args.protocol, job)
     if not args.quiet:
-        _print(summary, job.out_dir)
-    error = outcome_error(summary, job.out_dir)
+        _print(result, job.out_dir)
+    error = outcome_error(result, job.out_dir)
     if error is not None:
         raise error
     return 0

@@ -19,6 +19,7 @@ from typing import Any
 
 from tiltscreen.cli.analyze_cmd import add_shared, job_from_args, outcome_error, run_protocol
 from tiltscreen.errors import InputError
+from tiltscreen.results import Metric, Result
 
 #: (folder and role, protocol, attribute of the parsed arguments)
 MEMBERS = (
@@ -37,7 +38,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_shared(p)
 
 
-def _stand_in(protocol: str, job: Any, status: str, reason: str) -> dict[str, Any]:
+def _stand_in(protocol: str, job: Any, status: str, reason: str) -> Result:
     """Write and return the summary of a recording that gave none (unreadable, or Ctrl-C before it)."""
     from tiltscreen.outputs.files import write_json
     from tiltscreen.protocols.outcome import Outcome, outcome_summary
@@ -48,10 +49,10 @@ def _stand_in(protocol: str, job: Any, status: str, reason: str) -> dict[str, An
     )
     job.out_dir.mkdir(parents=True, exist_ok=True)
     write_json(job.out_dir / "summary.json", summary)
-    return summary
+    return Result.from_dict(summary)
 
 
-def _run_member(protocol: str, job: Any) -> dict[str, Any]:
+def _run_member(protocol: str, job: Any) -> Result:
     """Analyse one recording; an unreadable one or Ctrl-C gives a stand-in summary instead of an error."""
     try:
         return run_protocol(protocol, job)
@@ -61,12 +62,12 @@ def _run_member(protocol: str, job: Any) -> dict[str, Any]:
         return _stand_in(protocol, job, "interrupted", "Stopped with Ctrl-C before this recording was read.")
 
 
-def run_members(args: argparse.Namespace) -> list[tuple[str, dict[str, Any]]]:
-    """Run every given recording in turn (stopping at Ctrl-C); return ``(role, summary)`` pairs."""
+def run_members(args: argparse.Namespace) -> list[tuple[str, Result]]:
+    """Run every given recording in turn (stopping at Ctrl-C); return ``(role, result)`` pairs."""
     from tiltscreen.pose.estimator import quiet_native_stderr
 
     base = job_from_args(args, input=args.standing, out_dir=args.out / "standing")
-    done: list[tuple[str, dict[str, Any]]] = []
+    done: list[tuple[str, Result]] = []
     with quiet_native_stderr():
         for role, protocol, attr in MEMBERS:
             video = getattr(args, attr)
@@ -79,32 +80,30 @@ def run_members(args: argparse.Namespace) -> list[tuple[str, dict[str, Any]]]:
     return done
 
 
-def _left_right(standing: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _left_right(standing: list[Result]) -> dict[str, Any] | None:
     """Left minus right pelvic tilt against the two measurements' error, when both sides were measured."""
-    from tiltscreen.protocols.common import Metric
     from tiltscreen.protocols.standing.analysis import asymmetry, asymmetry_flag
 
-    by_side = {s["side"]: s for s in standing if s.get("side")}
+    by_side = {s.side: s for s in standing if s.side}
     if not {"left", "right"} <= set(by_side):
         return None
 
-    def metric(s: dict[str, Any]) -> Metric:
-        m = s["metrics"].get("pelvic_tilt_deg") or {"value": None, "unit": "deg", "method": "", "ci95": None}
-        return Metric(m["value"], m["unit"], m["method"], tuple(m["ci95"]) if m["ci95"] else None)
+    def metric(s: Result) -> Metric:
+        return s.metric("pelvic_tilt_deg") or Metric(None, "deg", "")
 
     lr = asymmetry(metric(by_side["left"]), metric(by_side["right"]))
     lr["flags"] = [f.as_dict() for f in asymmetry_flag(lr)]
     return lr
 
 
-def _exit_code(done: list[tuple[str, dict[str, Any]]], out: Path) -> int:
+def _exit_code(done: list[tuple[str, Result]], out: Path) -> int:
     """130 after Ctrl-C, else the first failing recording's code (its reason printed), else 0."""
     code = 0
     for role, summary in done:
         error = outcome_error(summary, out / role)
         if error is None:
             continue
-        print(f"tiltscreen: {role.replace('_', ' ')} ({summary['input']}): {error}", file=sys.stderr)
+        print(f"tiltscreen: {role.replace('_', ' ')} ({summary.get('input')}): {error}", file=sys.stderr)
         if error.exit_code == 130 or code == 0:
             code = error.exit_code
     return code
@@ -124,9 +123,9 @@ def run(args: argparse.Namespace) -> int:
     result["recordings"] = [
         {
             "role": role,
-            "input": s["input"],
-            "status": s["status"],
-            "reasons": s["reasons"],
+            "input": s.get("input"),
+            "status": s.status,
+            "reasons": list(s.reasons),
             "folder": str(args.out / role),
         }
         for role, s in done

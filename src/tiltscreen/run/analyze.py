@@ -23,6 +23,7 @@ from tiltscreen.errors import EmptyVideoError, ValidationError
 from tiltscreen.outputs.files import write_json
 from tiltscreen.protocols.outcome import NOTHING_FROM_PART, Outcome, outcome_summary
 from tiltscreen.protocols.recording import AnalyzeJob, Recording
+from tiltscreen.results import Result
 from tiltscreen.run.recording import extract
 
 #: ``analyse(rec)`` returns the summary and what the figures need (None: no figure)
@@ -128,3 +129,8 @@ def run_protocol(protocol: str, job: AnalyzeJob) -> dict[str, Any]:
         raise ValidationError(f"protocol must be one of {sorted(PROTOCOLS)}, got {protocol!r}.") from None
     runner: Callable[[AnalyzeJob], dict[str, Any]] = getattr(importlib.import_module(module), name)
     return runner(job)
+
+
+def analyze(protocol: str, job: AnalyzeJob) -> Result:
+    """Run one protocol on ``job`` (writing its folder, as :func:`run_protocol`); return the typed result."""
+    return Result.from_dict(run_protocol(protocol, job))

@@ -8,7 +8,10 @@ long hamstrings makes "stretch the hamstrings" an unlikely remedy for the tilt.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+from tiltscreen.results import Metric, Result
 
 SR_VALIDITY = (
     "Sit-and-reach correlates only moderately with hamstring length (pooled r 0.46-0.67, Mayorga-Vega "
@@ -17,57 +20,56 @@ SR_VALIDITY = (
 )
 
 
-def _codes(summary: dict[str, Any] | None) -> set[str]:
-    return {f["code"] for f in (summary or {}).get("flags", [])}
-
-
-def _why_missing(summary: dict[str, Any], metric: dict[str, Any] | None) -> str | None:
+def _why_missing(result: Result, metric: Metric | None) -> str | None:
     """Why a recording gave no value: the metric's own reason, else the recording's reasons."""
-    if metric and metric.get("value") is not None:
+    if metric is not None and metric.value is not None:
         return None
-    if metric and metric.get("reason"):
-        return metric["reason"]
-    return " ".join(summary.get("reasons") or []) or None
+    if metric is not None and metric.reason:
+        return metric.reason
+    return " ".join(result.reasons) or None
 
 
-def _tilt_state(standing: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+def _ci(metric: Metric | None) -> list[float] | None:
+    """Return the interval as written in ``summary.json`` (None without a value)."""
+    return metric.as_dict()["ci95"] if metric is not None else None
+
+
+def _tilt_state(standing: Sequence[Result]) -> tuple[str, list[dict[str, Any]]]:
     """'anterior', 'not_anterior' or 'unknown', with the evidence of each side."""
     evidence = []
     anterior = measured = False
     for s in standing:
-        m = s["metrics"].get("pelvic_tilt_deg") if s.get("metrics") else None
-        value = m["value"] if m else None
+        m = s.metric("pelvic_tilt_deg")
+        value = m.value if m else None
         evidence.append(
             {
-                "side": s.get("side"),
+                "side": s.side,
                 "input": s.get("input"),
                 "pelvic_tilt_deg": value,
-                "method": m and m["method"],
-                "ci95": m and m["ci95"],
-                "status": s.get("status"),
+                "method": m.method if m else None,
+                "ci95": _ci(m),
+                "status": s.status,
                 "reason": _why_missing(s, m),
             }
         )
         measured |= value is not None
-        anterior |= "anterior_pelvic_tilt_pattern" in _codes(s)
+        anterior |= "anterior_pelvic_tilt_pattern" in s.flag_codes
     return ("anterior" if anterior else "not_anterior" if measured else "unknown"), evidence
 
 
-def _hamstring_state(sr: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+def _hamstring_state(sr: Result | None) -> tuple[str, dict[str, Any]]:
     """'limited', 'not_limited' or 'unknown' from the sit-and-reach norms flag."""
     if sr is None:
         return "unknown", {"reason": "No sit-and-reach recording was given."}
-    reach = sr["metrics"].get("reach_cm") or {}
-    codes = _codes(sr)
-    lumbo = sr["metrics"].get("lumbo_horizontal_deg") or {}
+    reach, lumbo, codes = sr.metric("reach_cm"), sr.metric("lumbo_horizontal_deg"), sr.flag_codes
     evidence = {
-        "reach_cm": reach.get("value"),
-        "ci95": reach.get("ci95"),
-        "status": sr.get("status"),
+        "reach_cm": reach.value if reach else None,
+        "ci95": _ci(reach),
+        "status": sr.status,
         "reason": _why_missing(sr, reach),
         "flags": sorted(codes),
-        "lumbo_horizontal_deg": lumbo.get("value"),
-        "lumbo_horizontal_ci95": lumbo.get("ci95"),
+        "lumbo_horizontal_deg": lumbo.value if lumbo else None,
+        "lumbo_horizontal_ci95": _ci(lumbo),
         "hip_spine_contribution": sr.get("hip_spine_contribution"),
     }
     if "limited_hamstring_extensibility" in codes:
@@ -78,8 +80,8 @@ def _hamstring_state(sr: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
 
 
 def joint_reading(
-    standing: list[dict[str, Any]],
-    sit_and_reach: dict[str, Any] | None,
+    standing: Sequence[Result],
+    sit_and_reach: Result | None,
     asymmetry: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Read the two tests together: a sentence, its basis and the evidence, for review."""

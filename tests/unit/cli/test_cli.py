@@ -96,22 +96,14 @@ def test_video_with_nobody_says_so_and_keeps_results(tmp_path, capsys, model_pat
 def test_console_summary_gives_the_reason_of_a_missing_value(capsys) -> None:
     """A null metric is printed as n/a with the first sentence of its reason; a value with its interval."""
     from tiltscreen.cli.analyze_cmd import _print
+    from tiltscreen.results import Metric, Result
 
     metrics = {
-        "reach_cm": {"value": None, "unit": "cm", "ci95": None, "reason": "No metric scale. Pass a marker."},
-        "hold_s": {"value": 2.5, "unit": "s", "ci95": [1.7, 3.3], "reason": None},
+        "reach_cm": Metric(None, "cm", "fingertip", reason="No metric scale. Pass a marker."),
+        "hold_s": Metric(2.5, "s", "hold", (1.7, 3.3)),
     }
     files = {"plot": "/tmp/out/sit_and_reach.png"}
-    _print(
-        {
-            "protocol": "sit-and-reach",
-            "status": "ok",
-            "reasons": [],
-            "flags": [],
-            "files": files,
-            "metrics": metrics,
-        }
-    )
+    _print(Result("sit-and-reach", "ok", metrics=metrics, extra={"files": files}))
     out = capsys.readouterr().out
     assert "reach_cm: n/a  (No metric scale.)" in out
     assert "hold_s: 2.5 s  (95% 1.7 to 3.3)" in out

@@ -19,21 +19,19 @@ import tiltscreen.run.landmarks as pipeline
 from tiltscreen.cli.main import main
 from tiltscreen.errors import UnsupportedInputError
 from tiltscreen.interrupt import CtrlCWatch
+from tiltscreen.results import Metric, Result
 
 
-def summary(status: str, *reasons: str, stopped_by: str | None = None, **extra) -> dict:
-    return {
-        "protocol": "standing",
-        "status": status,
-        "reasons": list(reasons),
-        "stopped_by": stopped_by,
-        "metrics": {},
-        "flags": [],
-        "side": None,
-        "input": "clip.mp4",
-        "files": {},
-        **extra,
-    }
+def summary(status: str, *reasons: str, stopped_by: str | None = None, side=None, metrics=None) -> Result:
+    """A canned standing result (what the protocol would have returned)."""
+    return Result(
+        protocol="standing",
+        status=status,
+        reasons=reasons,
+        side=side,
+        metrics={k: Metric.from_dict(m) for k, m in (metrics or {}).items()},
+        extra={"stopped_by": stopped_by, "input": "clip.mp4", "files": {}},
+    )
 
 
 @pytest.mark.parametrize(
@@ -99,7 +97,7 @@ def test_landmarks_stopped_early(tmp_path, capsys, monkeypatch, stopped_by: str,
     )
 
 
-def _standing(side: str, tilt: float) -> dict:
+def _standing(side: str, tilt: float) -> Result:
     m = {"value": tilt, "unit": "deg", "method": "markers", "ci95": [tilt - 3, tilt + 3]}
     return summary("ok", side=side, metrics={"pelvic_tilt_deg": m})
 
@@ -108,7 +106,7 @@ def test_screen_survives_a_bad_recording(tmp_path, capsys, monkeypatch) -> None:
     """The right-side file is an image named .mp4: stated, and the other two are still read. Exit 2
     (the first recording that did not end ok), after the reading was written."""
 
-    def fake(protocol: str, job) -> dict:
+    def fake(protocol: str, job) -> Result:
         if "right" in job.input:
             raise UnsupportedInputError(f"The file {job.input} is a PNG image, not a video.")
         if protocol == "standing":
@@ -142,7 +140,7 @@ def test_screen_stops_at_ctrl_c(tmp_path, capsys, monkeypatch) -> None:
     """Ctrl-C during the second recording: the third is never started; the reading covers the first."""
     started = []
 
-    def fake(protocol: str, job) -> dict:
+    def fake(protocol: str, job) -> Result:
         started.append(job.input)
         if job.input == "right.mp4":
             raise KeyboardInterrupt

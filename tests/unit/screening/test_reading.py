@@ -2,25 +2,33 @@ from __future__ import annotations
 
 import pytest
 
+from tiltscreen.results import Flag, Metric, Result
 from tiltscreen.screening.reading import joint_reading, reading_markdown
 
 
-def standing(value, *, anterior: bool, side: str = "left") -> dict:
-    flags = [{"code": "anterior_pelvic_tilt_pattern"}] if anterior else []
-    return {
-        "side": side,
-        "status": "ok" if value is not None else "indeterminate",
-        "flags": flags,
-        "metrics": {"pelvic_tilt_deg": {"value": value, "unit": "deg", "method": "markers", "ci95": None}},
-    }
+def _flag(code: str) -> Flag:
+    return Flag(code, "review", "", {}, "")
 
 
-def sit_and_reach(code: str | None, reach: float | None = 3.0) -> dict:
-    return {
-        "status": "ok",
-        "flags": [{"code": code}] if code else [],
-        "metrics": {"reach_cm": {"value": reach, "ci95": None}},
-    }
+def standing(value, *, anterior: bool, side: str = "left") -> Result:
+    return Result(
+        protocol="standing",
+        status="ok" if value is not None else "indeterminate",
+        side=side,
+        flags=(_flag("anterior_pelvic_tilt_pattern"),) if anterior else (),
+        metrics={"pelvic_tilt_deg": Metric(value, "deg", "markers")},
+    )
+
+
+def sit_and_reach(code: str | None, reach: float | None = 3.0, **more) -> Result:
+    metrics = {"reach_cm": Metric(reach, "cm", "fingertip beyond the toes")} | more.pop("metrics", {})
+    return Result(
+        protocol="sit-and-reach",
+        status="ok",
+        flags=(_flag(code),) if code else (),
+        metrics=metrics,
+        extra=more,
+    )
 
 
 @pytest.mark.parametrize(
@@ -90,14 +98,16 @@ def test_no_sit_and_reach_is_unknown() -> None:
 def test_lumbo_proxy_and_split_are_carried_as_evidence() -> None:
     """The sit-and-reach's back-contour proxy and hip-vs-spine split reach the report with their intervals;
     they do not change the hamstring state (the reach norms decide it)."""
-    sr = sit_and_reach("reach_within_norms")
-    sr["metrics"]["lumbo_horizontal_deg"] = {"value": 68.0, "ci95": [51.0, 85.0]}
-    sr["hip_spine_contribution"] = {
+    split = {
         "spinal_fraction": 0.53,
         "spinal_fraction_ci95": [0.18, 0.87],
         "method": "back contour at the lumbosacral level, markerless (pelvis) and the "
         "hip-shoulder line (trunk), rest vs hold",
     }
+    lumbo = Metric(68.0, "deg", "back contour", (51.0, 85.0))
+    sr = sit_and_reach(
+        "reach_within_norms", metrics={"lumbo_horizontal_deg": lumbo}, hip_spine_contribution=split
+    )
     r = joint_reading([standing(12.0, anterior=False)], sr)
     assert r["hamstring_extensibility"] == "not_limited"
     assert r["evidence"]["sit_and_reach"]["lumbo_horizontal_ci95"] == [51.0, 85.0]
