@@ -32,6 +32,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="output stem: writes <out>.mp4 and <out>.json")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--cache-dir", default=None, help="anny cache (default $ANNY_CACHE_DIR)")
+    for add_group in (
+        _add_body_args,
+        _add_camera_args,
+        _add_standing_args,
+        _add_sit_reach_args,
+        _add_realism_args,
+        _add_level_args,
+    ):
+        add_group(p)
+    return p
+
+
+def _add_body_args(p: argparse.ArgumentParser) -> None:
+    """Add the body options (:class:`BodySpec`)."""
     b = p.add_argument_group("body")
     b.add_argument("--sex", type=float, default=0.0, help="0 = male ... 1 = female")
     b.add_argument("--stature-cm", type=float, default=175.0)
@@ -39,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--weight", type=float, default=0.5, help="anny weight 0..1")
     b.add_argument("--muscle", type=float, default=0.5, help="anny muscle 0..1")
     b.add_argument("--proportions", type=float, default=0.5, help="anny proportions 0..1")
+
+
+def _add_camera_args(p: argparse.ArgumentParser) -> None:
+    """Add the camera options (:class:`CameraSpec`)."""
     c = p.add_argument_group("camera")
     c.add_argument("--side", choices=["left", "right"], default="left", help="side of the subject seen")
     c.add_argument(
@@ -58,11 +76,19 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--height", type=int, default=360)
     c.add_argument("--fps", type=float, default=30.0)
     c.add_argument("--hfov", type=float, default=60.0, help="horizontal field of view, degrees")
+
+
+def _add_standing_args(p: argparse.ArgumentParser) -> None:
+    """Add the standing-scene options (:class:`StandingSpec`)."""
     s = p.add_argument_group("standing")
     s.add_argument("--tilt", type=float, default=12.0, help="ASIS-PSIS tilt, degrees, anterior positive")
     s.add_argument("--sway", type=float, default=0.6, help="sway amplitude, degrees")
     s.add_argument("--arms", choices=["folded", "hanging"], default="folded")
     s.add_argument("--duration", type=float, default=10.0, help="standing clip length, s")
+
+
+def _add_sit_reach_args(p: argparse.ArgumentParser) -> None:
+    """Add the sit-and-reach scene options (:class:`SitReachSpec`)."""
     r = p.add_argument_group("sit-and-reach")
     r.add_argument("--extensibility", type=float, default=0.5, help="hamstring extensibility 0..1")
     r.add_argument("--knee-flexion", type=float, default=0.0, help="degrees, 0 = straight")
@@ -90,6 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--box-cm", type=_floats3, default=(40.0, 44.0, 32.0), help="box length,width,height in cm"
     )
+
+
+def _add_realism_args(p: argparse.ArgumentParser) -> None:
+    """Add the sticker and realism options (:class:`RealismSpec` and the sticker fields)."""
     m = p.add_argument_group("markers and realism")
     m.add_argument("--stickers", action="store_true", help="round stickers on the near-side ASIS and PSIS")
     m.add_argument("--sticker-cm", type=float, default=2.0)
@@ -121,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
         m.add_argument(f"--{part}-rgb", type=_rgb, default=None)
     m.add_argument("--box-top", choices=["drawn", "skin", "contrast"], default="drawn")
     m.add_argument("--codec", choices=["h264", "mjpeg", "vp9"], default="h264", help=".mp4 / .avi / .webm")
+
+
+def _add_level_args(p: argparse.ArgumentParser) -> None:
+    """Add the level-reference options (:class:`LevelRefSpec`)."""
     lv = p.add_argument_group("level references (placed from the seed)")
     lv.add_argument("--wall-marker", action="store_true", help="ArUco marker flat on the back wall")
     lv.add_argument("--wall-marker-id", type=int, default=1)
@@ -130,7 +164,6 @@ def build_parser() -> argparse.ArgumentParser:
     lv.add_argument("--door-frame", action="store_true")
     lv.add_argument("--wall-corner", action="store_true")
     lv.add_argument("--furniture", action="store_true", help="a cabinet with vertical edges")
-    return p
 
 
 def _floats3(text: str) -> tuple[float, float, float]:
@@ -150,62 +183,82 @@ def spec_from_args(a: argparse.Namespace) -> ClipSpec:
         sticker_rgb=a.sticker_rgb,
         posterior_stickers=tuple(x for x in a.posterior_stickers.split(",") if x),
         posterior_rgb=a.posterior_rgb,
-        level=LevelRefSpec(
-            a.wall_marker,
-            a.wall_marker_id,
-            a.wall_marker_cm,
-            a.wall_marker_tilt,
-            a.plumb_line,
-            a.door_frame,
-            a.wall_corner,
-            a.furniture,
-        ),
+        level=_level_spec(a),
         body=BodySpec(a.sex, a.stature_cm, a.age, a.weight, a.muscle, a.proportions),
-        camera=CameraSpec(
-            a.side,
-            a.distance_m,
-            a.camera_height_m,
-            a.yaw,
-            a.pitch,
-            a.roll,
-            a.width,
-            a.height,
-            a.fps,
-            a.hfov,
-            margin=a.margin,
-        ),
-        realism=RealismSpec(
-            a.noise,
-            a.blur,
-            a.crf,
-            not a.plain,
-            a.look,
-            a.shadows,
-            a.clutter,
-            a.skin_rgb,
-            a.shirt_rgb,
-            a.shorts_rgb,
-            a.box_rgb,
-            a.box_top,
-            a.codec,
-        ),
+        camera=_camera_spec(a),
+        realism=_realism_spec(a),
         standing=StandingSpec(a.tilt, a.sway, a.arms, a.duration),
-        sit_reach=SitReachSpec(
-            a.extensibility,
-            a.knee_flexion,
-            a.trials,
-            a.hold,
-            a.reach_time,
-            a.return_time,
-            a.rest,
-            a.ballistic,
-            a.uneven_hands,
-            not a.no_marker,
-            a.marker_cm,
-            a.marker_along_cm,
-            a.marker_below_top_cm,
-            *a.box_cm,
-        ),
+        sit_reach=_sit_reach_spec(a),
+    )
+
+
+def _level_spec(a: argparse.Namespace) -> LevelRefSpec:
+    """Return the :class:`LevelRefSpec` of the parsed options."""
+    return LevelRefSpec(
+        a.wall_marker,
+        a.wall_marker_id,
+        a.wall_marker_cm,
+        a.wall_marker_tilt,
+        a.plumb_line,
+        a.door_frame,
+        a.wall_corner,
+        a.furniture,
+    )
+
+
+def _camera_spec(a: argparse.Namespace) -> CameraSpec:
+    """Return the :class:`CameraSpec` of the parsed options."""
+    return CameraSpec(
+        a.side,
+        a.distance_m,
+        a.camera_height_m,
+        a.yaw,
+        a.pitch,
+        a.roll,
+        a.width,
+        a.height,
+        a.fps,
+        a.hfov,
+        margin=a.margin,
+    )
+
+
+def _realism_spec(a: argparse.Namespace) -> RealismSpec:
+    """Return the :class:`RealismSpec` of the parsed options."""
+    return RealismSpec(
+        a.noise,
+        a.blur,
+        a.crf,
+        not a.plain,
+        a.look,
+        a.shadows,
+        a.clutter,
+        a.skin_rgb,
+        a.shirt_rgb,
+        a.shorts_rgb,
+        a.box_rgb,
+        a.box_top,
+        a.codec,
+    )
+
+
+def _sit_reach_spec(a: argparse.Namespace) -> SitReachSpec:
+    """Return the :class:`SitReachSpec` of the parsed options."""
+    return SitReachSpec(
+        a.extensibility,
+        a.knee_flexion,
+        a.trials,
+        a.hold,
+        a.reach_time,
+        a.return_time,
+        a.rest,
+        a.ballistic,
+        a.uneven_hands,
+        not a.no_marker,
+        a.marker_cm,
+        a.marker_along_cm,
+        a.marker_below_top_cm,
+        *a.box_cm,
     )
 
 

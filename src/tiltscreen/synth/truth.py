@@ -54,16 +54,9 @@ def build_ground_truth(
     visible: dict[str, list[bool]],
 ) -> dict[str, Any]:
     """Assemble the ground-truth dict (schema ``tiltscreen-synth-gt/1``)."""
-    angles = clinical_angles(points, box_face_y=None if box is None else box["face_y"])
-    frames = {
-        "t_s": round_list(times, 4),
-        **{k: round_list(v, 2) for k, v in angles.items()},
-        "sway_deg": round_list(posture.sway, 3),
-    }
     names = [n for n in (*BLAZEPOSE_NAMES, *EXTRA_POINTS) if n in points]
     names += [k for k in points if k.endswith("_sticker")]
     px = {n: camera.project(points[n]) for n in names}
-    k, r, eye = camera.intrinsics, camera.rotation, camera.eye
     gt: dict[str, Any] = {
         "schema": SCHEMA,
         "scene": spec.scene,
@@ -77,52 +70,82 @@ def build_ground_truth(
         "note": "Rendered people, not patients: renders are cleaner than life "
         "(no real skin, clothing or clutter).",
         "config": spec.to_dict(),
-        "subject": {
-            "stature_cm": round(body.stature_m * 100.0, 1),
-            "anny_phenotype": body.phenotype,
-            "estimated_mass_kg": round(body.mass_kg, 1),
-            "neutral_tilt_deg": NEUTRAL_TILT_DEG,
-            "skin_vertices_moved_to_pelvis": body.reassigned_vertices,
-        },
-        "camera": {
-            "fx": k[0, 0],
-            "fy": k[1, 1],
-            "cx": k[0, 2],
-            "cy": k[1, 2],
-            "width": spec.camera.width,
-            "height": spec.camera.height,
-            "rotation_world_to_camera": r.round(6).tolist(),
-            "translation_m": (-r @ eye).round(5).tolist(),
-            "centre_m": eye.round(5).tolist(),
-            "distance_m": round(camera.distance_m, 3),
-            "aim_m": np.round(camera.aim, 4).tolist() if camera.aim is not None else None,
-            "margin_px": round(spec.camera.margin * spec.camera.height, 1),
-            "subject_bbox_px": camera.subject_bbox_px,
-            "axes": "OpenCV camera: x right, y down, z forward; x_cam = R x_world + t",
-        },
-        "frames": frames,
+        "subject": _subject_truth(body, points, spec.camera.side),
+        "camera": _camera_truth(spec, camera),
+        "frames": _frame_truth(points, box, times, posture, spec.camera.side),
         "points_px": {n: round_list(v, 1) for n, v in px.items()},
         "points_world_m": {n: round_list(points[n], 4) for n in EXTRA_POINTS if n in points},
         "visible": {n: v for n, v in visible.items() if n in px},
     }
-    gt["frames"].update(posterior_lines(points, spec.camera.side))
-    gt["subject"]["posterior_separation_cm"] = posterior_separation(points, spec.camera.side)
-    gt["camera"]["vertical_vanishing_point_h"] = vertical_vanishing_point(k, r)
     if box is not None:
-        gt["box"] = box_truth(spec, box, camera)
-        if "marker_corners" in box:
-            gt["marker"] = {
-                "dictionary": "DICT_4X4_50",
-                "id": 0,
-                "side_cm": spec.sit_reach.marker_cm,
-                "corners_world_m": box["marker_corners"].round(4).tolist(),
-                "corners_px": round_list(camera.project(box["marker_corners"]), 2),
-                "corner_order": "ArUco: top-left, top-right, bottom-right, bottom-left as printed",
-                "corners_box_cm": marker_in_box_frame(box),
-                "box_frame": BOX_FRAME,
-            }
-        gt["trials"] = [{k: round(v, 3) for k, v in vars(p).items()} for p in phases]
+        gt.update(_box_and_marker_truth(spec, box, camera, phases))
     return gt
+
+
+def _frame_truth(
+    points: dict[str, np.ndarray], box: dict[str, Any] | None, times: np.ndarray, posture, near: str
+) -> dict[str, list]:
+    """Return the per-frame series: time, clinical angles, sway and the posterior lines."""
+    angles = clinical_angles(points, box_face_y=None if box is None else box["face_y"])
+    frames = {
+        "t_s": round_list(times, 4),
+        **{k: round_list(v, 2) for k, v in angles.items()},
+        "sway_deg": round_list(posture.sway, 3),
+    }
+    frames.update(posterior_lines(points, near))
+    return frames
+
+
+def _subject_truth(body, points: dict[str, np.ndarray], near: str) -> dict[str, Any]:
+    """Return the rendered body's stature, phenotype, mass, neutral tilt and posterior point spacing."""
+    return {
+        "stature_cm": round(body.stature_m * 100.0, 1),
+        "anny_phenotype": body.phenotype,
+        "estimated_mass_kg": round(body.mass_kg, 1),
+        "neutral_tilt_deg": NEUTRAL_TILT_DEG,
+        "skin_vertices_moved_to_pelvis": body.reassigned_vertices,
+        "posterior_separation_cm": posterior_separation(points, near),
+    }
+
+
+def _camera_truth(spec: ClipSpec, camera) -> dict[str, Any]:
+    """Return the camera's intrinsics, pose (OpenCV axes), framing and vertical vanishing point."""
+    k, r, eye = camera.intrinsics, camera.rotation, camera.eye
+    return {
+        "fx": k[0, 0],
+        "fy": k[1, 1],
+        "cx": k[0, 2],
+        "cy": k[1, 2],
+        "width": spec.camera.width,
+        "height": spec.camera.height,
+        "rotation_world_to_camera": r.round(6).tolist(),
+        "translation_m": (-r @ eye).round(5).tolist(),
+        "centre_m": eye.round(5).tolist(),
+        "distance_m": round(camera.distance_m, 3),
+        "aim_m": np.round(camera.aim, 4).tolist() if camera.aim is not None else None,
+        "margin_px": round(spec.camera.margin * spec.camera.height, 1),
+        "subject_bbox_px": camera.subject_bbox_px,
+        "axes": "OpenCV camera: x right, y down, z forward; x_cam = R x_world + t",
+        "vertical_vanishing_point_h": vertical_vanishing_point(k, r),
+    }
+
+
+def _box_and_marker_truth(spec: ClipSpec, box: dict[str, Any], camera, phases: list) -> dict[str, Any]:
+    """Return the sit-and-reach entries: ``box``, ``marker`` (when printed) and ``trials``."""
+    out: dict[str, Any] = {"box": box_truth(spec, box, camera)}
+    if "marker_corners" in box:
+        out["marker"] = {
+            "dictionary": "DICT_4X4_50",
+            "id": 0,
+            "side_cm": spec.sit_reach.marker_cm,
+            "corners_world_m": box["marker_corners"].round(4).tolist(),
+            "corners_px": round_list(camera.project(box["marker_corners"]), 2),
+            "corner_order": "ArUco: top-left, top-right, bottom-right, bottom-left as printed",
+            "corners_box_cm": marker_in_box_frame(box),
+            "box_frame": BOX_FRAME,
+        }
+    out["trials"] = [{k: round(v, 3) for k, v in vars(p).items()} for p in phases]
+    return out
 
 
 POSTERIOR_PAIRS = (("psis", "s2"), ("psis", "s4"), ("s2", "s4"), ("iliac_crest", "psis"))

@@ -29,6 +29,7 @@ counter-clockwise (y-up) about ``centre``. Image y grows downwards.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import numpy as np
@@ -167,3 +168,13 @@ def make_figure(
         image_size=IMAGE_SIZE,
         fps=fps,
     )
+
+
+def blank_landmarks(lm: Landmarks, names: list[str], rows: slice | list[int] = slice(None)) -> Landmarks:
+    """Copy of ``lm`` with the named landmarks NaN (xyz and world) in ``rows``."""
+    xyz, world = lm.xyz.copy(), lm.world.copy()
+    for name in names:
+        k = lm.skeleton.index(name)
+        xyz[rows, k] = np.nan
+        world[rows, k] = np.nan
+    return dataclasses.replace(lm, xyz=xyz, world=world)

@@ -14,7 +14,7 @@ import pytest
 import tiltscreen
 from tiltscreen.errors import InputError, InputNotFoundError, ValidationError
 from tiltscreen.landmarks import Landmarks, Step
-from tiltscreen.outputs import tables
+from tiltscreen.outputs import tables, tables_write
 from tiltscreen.outputs.tables import (
     column_names,
     data_dictionary,
@@ -371,7 +371,7 @@ def test_failed_save_leaves_old_files_and_no_temp(lm, tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(
-        tables.pq.ParquetWriter, "write_table", broken_write
+        tables_write.pq.ParquetWriter, "write_table", broken_write
     )  # the Parquet write fails mid-way
     with pytest.raises(OSError, match="disk full"):
         save_landmarks(lm.select(slice(0, 5)), tmp_path)
@@ -388,7 +388,7 @@ def test_unserialisable_metadata_is_refused(lm, tmp_path):
 def test_batched_writing_round_trips(lm, tmp_path, monkeypatch):
     """With batches of 7 rows the files hold several row groups / appended blocks and still load back
     exactly."""
-    monkeypatch.setattr(tables, "_BATCH_ROWS", 7)
+    monkeypatch.setattr(tables_write, "_BATCH_ROWS", 7)
     saved = save_landmarks(lm, tmp_path)
     for fmt in ("csv", "parquet"):
         back = load_landmarks(saved[fmt])

@@ -5,6 +5,7 @@ The I/O edge (extraction, files, figures) is :mod:`tiltscreen.run.standing`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -113,12 +114,50 @@ def _camera(rec: Recording, side: str, facing: int, roll: Roll, th: Thresholds, 
     )
 
 
+@dataclass(frozen=True)
+class _Measured:
+    """What the measures step found: the view, the quiet window, scale, camera and metrics."""
+
+    side: str
+    facing: int
+    window: QuietWindow | None
+    scale: Scale
+    camera: Camera
+    ref: analysis.Reference
+    metrics: dict[str, Metric]
+    tilt_notes: list[str]
+
+
 def analyse_standing(rec: Recording, job: AnalyzeJob, th: Thresholds, sources: TiltSources) -> dict[str, Any]:
-    """Return the standing summary (result contract); early statuses from ``outcome.gate``."""
+    """Return the standing summary (result contract); early statuses from ``outcome.gate``.
+
+    Steps: view (:func:`~tiltscreen.protocols.outcome.gate`) -> measures -> validity (camera
+    limits, status) -> flags -> summary.
+    """
     view = gate(rec, "standing", th, side=job.side)
     if isinstance(view, Outcome):
         return outcome_summary(view, protocol="standing", job=job, th=th, rec=rec)
-    facing, side = view.facing, view.side
+    found = _measure(rec, job, th, sources, facing=view.facing, side=view.side)
+    metrics = _within_camera_limits(found.metrics, found.camera)
+    status, reasons = _status(metrics, found.camera)
+    flags = _flags(metrics, job, th, found.ref)
+    return envelope(
+        protocol="standing",
+        status=status,
+        reasons=reasons,
+        side=found.side,
+        scale=found.scale,
+        camera=found.camera,
+        metrics=metrics,
+        flags=flags,
+        extra=_extra(rec, job, th, found, metrics),
+    )
+
+
+def _measure(
+    rec: Recording, job: AnalyzeJob, th: Thresholds, sources: TiltSources, *, facing: int, side: str
+) -> _Measured:
+    """Quiet window, set-up checks, roll, scale, camera check, pelvic tilt and the window's metrics."""
     window = quiet_window(rec.lm, min_duration_s=1.0)
     setup = _setup_reasons(rec, window, side, th)
     rows = measure.window_rows(window) if window else slice(0, rec.lm.n_frames)
@@ -130,53 +169,63 @@ def analyse_standing(rec: Recording, job: AnalyzeJob, th: Thresholds, sources: T
         sources, rec=rec, rows=rows, side=side, facing=facing, roll=roll, yaw_deg=camera.yaw_deg,
         yaw_half95_deg=camera.yaw_uncertainty_deg,
     )  # fmt: skip
-    reasons: list[str] = list(camera.reasons)
     if window is None:
         metrics: dict[str, Metric] = {}
     else:
         metrics = widen_for_level(_metrics(rec, window, side, facing, roll, scale, tilt), roll)
-    if not camera.within_limits:
-        metrics = refuse(metrics, camera.reasons)
-    flags = []
-    if metrics:
-        baseline = _baseline_tilt(job)
-        flags = [
-            *analysis.tilt_flags(metrics["pelvic_tilt_deg"], ref, baseline=baseline),
-            *analysis.knee_flag(metrics["knee_hyperextension_deg"], th),
-        ]
+    return _Measured(side, facing, window, scale, camera, ref, metrics, tilt_notes)
+
+
+def _within_camera_limits(metrics: dict[str, Metric], camera: Camera) -> dict[str, Metric]:
+    """Return the metrics, refused with the camera's reasons when the view is outside its limits."""
+    return metrics if camera.within_limits else refuse(metrics, camera.reasons)
+
+
+def _status(metrics: dict[str, Metric], camera: Camera) -> tuple[str, list[str]]:
+    """Return the status ("ok" only if pelvic tilt was measured and nothing was wrong) and the reasons."""
+    reasons: list[str] = list(camera.reasons)
     status = (
         "ok" if metrics and metrics["pelvic_tilt_deg"].value is not None and not reasons else "indeterminate"
     )
     if status == "indeterminate" and metrics and metrics["pelvic_tilt_deg"].value is None:
         reasons.append("Pelvic tilt: " + (metrics["pelvic_tilt_deg"].reason or "not measurable."))
-    return envelope(
-        protocol="standing",
-        status=status,
-        reasons=reasons,
-        side=side,
-        scale=scale,
-        camera=camera,
-        metrics=metrics,
-        flags=flags,
-        extra={
-            "input": job.input,
-            "facing": "image-right" if facing > 0 else "image-left",
-            "quiet_window": None
-            if window is None
-            else {"start_s": round(window.start_s, 3), "end_s": round(window.end_s, 3)},
-            "kendall_type": analysis.kendall_type(metrics, th, ref) if metrics else None,
-            "tilt_notes": tilt_notes,
-            "reference": {
-                "mean_deg": ref.mean,
-                "sd_deg": ref.sd,
-                "anterior_limit_deg": ref.anterior_limit,
-                "source": ref.source,
-            },
-            "subject_fraction": round(rec.subject_fraction, 4),
-            "thresholds": {"file": th.path, "version": th.version},
-            "provenance": [s.as_dict() for s in rec.lm.provenance],
+    return status, reasons
+
+
+def _flags(metrics: dict[str, Metric], job: AnalyzeJob, th: Thresholds, ref: analysis.Reference) -> list:
+    """Pelvic-tilt flags (against the reference and any baseline) and the knee flag; none without metrics."""
+    if not metrics:
+        return []
+    baseline = _baseline_tilt(job)
+    return [
+        *analysis.tilt_flags(metrics["pelvic_tilt_deg"], ref, baseline=baseline),
+        *analysis.knee_flag(metrics["knee_hyperextension_deg"], th),
+    ]
+
+
+def _extra(
+    rec: Recording, job: AnalyzeJob, th: Thresholds, found: _Measured, metrics: dict[str, Metric]
+) -> dict[str, Any]:
+    """Return the standing-only summary fields: facing, quiet window, Kendall type, reference, provenance."""
+    window, ref = found.window, found.ref
+    return {
+        "input": job.input,
+        "facing": "image-right" if found.facing > 0 else "image-left",
+        "quiet_window": None
+        if window is None
+        else {"start_s": round(window.start_s, 3), "end_s": round(window.end_s, 3)},
+        "kendall_type": analysis.kendall_type(metrics, th, ref) if metrics else None,
+        "tilt_notes": found.tilt_notes,
+        "reference": {
+            "mean_deg": ref.mean,
+            "sd_deg": ref.sd,
+            "anterior_limit_deg": ref.anterior_limit,
+            "source": ref.source,
         },
-    )
+        "subject_fraction": round(rec.subject_fraction, 4),
+        "thresholds": {"file": th.path, "version": th.version},
+        "provenance": [s.as_dict() for s in rec.lm.provenance],
+    }
 
 
 def _baseline_tilt(job: AnalyzeJob) -> Metric | None:
