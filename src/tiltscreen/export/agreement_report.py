@@ -22,7 +22,7 @@ import io
 import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,7 +66,10 @@ def compare(pairs: Sequence[Pair]) -> list[Comparison]:
         result, note = None, ""
         if len(used) >= MIN_PAIRS:
             try:
-                result = agreement([p.tool for p in used], [p.reference for p in used])
+                paired = [
+                    (p.tool, p.reference) for p in used if p.tool is not None and p.reference is not None
+                ]
+                result = agreement([t for t, _ in paired], [r for _, r in paired])  # "used": both present
             except ValidationError as err:
                 note = str(err)
         else:
@@ -103,7 +106,7 @@ def row(c: Comparison) -> dict[str, object]:
     return {k: out.get(k, "") for k in COLUMNS}
 
 
-def _csv(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> bytes:
+def _csv(rows: Sequence[Mapping[str, object]], columns: Sequence[str]) -> bytes:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
     w.writeheader()

@@ -156,13 +156,13 @@ def angle_series(rec: RecordingResult) -> AngleSeries:
     s = rec.summary
     n = rec.landmarks.n_frames
     names = PROTOCOL_ANGLES.get(s.protocol or "", ())
-    why = None
+    side, facing = s.side, s.facing
     if not names:
         why = "No protocol was analysed (landmarks only), so no protocol angle is defined."
-    elif s.side not in ("left", "right") or s.facing is None:
+        return AngleSeries((), np.empty((n, 0)), (), None, 0.0, why)
+    if side is None or side not in ("left", "right") or facing is None:
         why = f"The analysis ended '{s.status}' before a side and facing direction were chosen."
-    if why:
         return AngleSeries((), np.empty((n, 0)), (), None, 0.0, why)
     roll = s.roll_deg if s.roll_deg is not None else 0.0
-    values = np.column_stack([_one(rec, name, s.side, s.facing, roll) for name in names])
-    return AngleSeries(names, values, tuple(ANGLE_DEFINITIONS[k] for k in names), s.side, roll)
+    values = np.column_stack([_one(rec, name, side, facing, roll) for name in names])
+    return AngleSeries(names, values, tuple(ANGLE_DEFINITIONS[k] for k in names), side, roll)

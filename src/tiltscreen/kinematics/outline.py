@@ -386,6 +386,6 @@ def median_features(frames: list[OutlineFeatures], *, min_reliable: float = 0.5)
             for r in f.reasons:
                 key = r.split(" (")[0]
                 counts[key] = counts.get(key, 0) + 1
-        top = sorted(counts, key=counts.get, reverse=True)[:3]
+        top = sorted(counts, key=counts.__getitem__, reverse=True)[:3]
         reasons = (f"only {frac:.0%} of frames had a usable outline",) + tuple(top)
     return OutlineFeatures(values, reasons, quality)

@@ -177,6 +177,7 @@ def estimate_pelvic_tilt(
 
     """
     model = load_model() if model is None else model
+    values: Mapping[str, float]
     if isinstance(features, OutlineFeatures):
         values, reasons = features.values, list(features.reasons)
     elif isinstance(features, Mapping):

@@ -90,7 +90,7 @@ def _x(lm: Landmarks, side: str, name: str) -> np.ndarray:
 
 def pair_separations(
     lm: Landmarks, side: str, *, facing: int, pairs: tuple[str, ...]
-) -> tuple[dict[str, float], int]:
+) -> tuple[dict[str, float], int, dict[str, float]]:
     """Median apparent far-minus-near separation of each left/right pair, trunk lengths.
 
     Parameters
@@ -121,7 +121,9 @@ def pair_separations(
     far = "left" if side == "right" else "right"
     trunk = _trunk_px(lm)
     trunk = np.where(trunk > 0, trunk, np.nan)
-    out, xs, seen = {}, {}, np.zeros(lm.n_frames, bool)
+    out: dict[str, float] = {}
+    xs: dict[str, float] = {}
+    seen = np.zeros(lm.n_frames, bool)
     for name in pairs:
         x_far, x_near = _x(lm, far, name), _x(lm, side, name)
         dx = facing * (x_far - x_near) / trunk

@@ -128,6 +128,14 @@ def _as_point(value: object) -> Point | None:
     return (float(arr[0]), float(arr[1])) if arr.shape == (2,) else None
 
 
+def _as_segment(line: object) -> tuple[Point, Point, str] | None:
+    """``((x0, y0), (x1, y1), label)`` as two points and a label, or None when malformed."""
+    if not (isinstance(line, Sequence) and len(line) == 3 and isinstance(line[2], str)):
+        return None
+    p, q = _as_point(line[0]), _as_point(line[1])
+    return None if p is None or q is None else (p, q, line[2])
+
+
 def _parse_marks(
     points: Mapping[str, object], lines: Sequence[object], text_lines: Sequence[str]
 ) -> tuple[dict[str, Point], list[tuple[Point, Point, str]]]:
@@ -145,12 +153,11 @@ def _parse_marks(
                 pts[name] = p
     segs: list[tuple[Point, Point, str]] = []
     for i, line in enumerate(lines if isinstance(lines, Sequence) else [lines]):
-        well_formed = isinstance(line, Sequence) and len(line) == 3 and isinstance(line[2], str)
-        p, q = (_as_point(line[0]), _as_point(line[1])) if well_formed else (None, None)
-        if p is None or q is None:
+        seg = _as_segment(line)
+        if seg is None:
             problems.append(f"lines[{i}] must be ((x0, y0), (x1, y1), label), got {line!r}")
         else:
-            segs.append((p, q, line[2]))
+            segs.append(seg)
     if isinstance(text_lines, str) or not all(isinstance(s, str) for s in text_lines):
         problems.append("text_lines must be a list of strings")
     if problems:
@@ -216,7 +223,7 @@ def annotate_key_frame(
     pts, segs = _parse_marks({} if points is None else points, lines, text_lines)
     if (xy_px_row is None) != (visibility_row is None):
         raise ValidationError("xy_px_row and visibility_row must both be given or both be None.")
-    if xy_px_row is not None:
+    if xy_px_row is not None and visibility_row is not None:  # both or neither (checked above)
         out = draw_skeleton(
             out, xy_px_row, visibility_row, min_visibility=min_visibility, side=side, scale=scale
         )
@@ -295,7 +302,8 @@ def _label_size(shape: tuple[int, ...], text: str, *, scale: float) -> tuple[int
     draw_label changes; the blank's size matters because the font scales with the image.
     """
     blank = np.zeros((shape[0], shape[1], 3), dtype=np.uint8)
-    drawn = draw_label(blank, text, org=(0, 0), scale=scale, background=(1, 1, 1)).any(axis=2)
+    # asarray: the stubs type ndarray.any(axis=...) as "bool scalar or array"; on 3-D input it is an array
+    drawn = np.asarray(draw_label(blank, text, org=(0, 0), scale=scale, background=(1, 1, 1)).any(axis=2))
     rows, cols = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
     return (int(cols[-1]) + 1, int(rows[-1]) + 1) if rows.size else (0, 0)
 

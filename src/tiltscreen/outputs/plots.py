@@ -188,7 +188,7 @@ def clip_phases(phases: Sequence[Phase], *, start_s: float, end_s: float) -> lis
 
 
 def _check_figure_args(
-    t_s: np.ndarray, panels: object, phases: object, sizes: dict[str, object]
+    t_s: np.ndarray, panels: object, phases: object, sizes: Mapping[str, object]
 ) -> list[str]:
     """Sentences for every problem with the arguments of :func:`time_series_figure`."""
     problems = []

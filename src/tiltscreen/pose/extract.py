@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -110,6 +111,11 @@ class ExtractionReport:
         }
 
 
+def _torso_colours(rgb: np.ndarray, cand: Candidate) -> np.ndarray | None:
+    """Torso colour histogram of a candidate in ``rgb`` (see :func:`torso_histogram`)."""
+    return torso_histogram(rgb, cand.xyz[:, :2])
+
+
 def extract_landmarks(
     source: FrameSource,
     *,
@@ -187,7 +193,7 @@ def extract_landmarks_live(
                 del pending[old]
             step = tracker.step(
                 cands,
-                describe=lambda c, rgb=frame.rgb: torso_histogram(rgb, c.xyz[:, :2]),
+                describe=partial(_torso_colours, frame.rgb),
                 plan=Plan(poses=options.max_people),  # one LIVE_STREAM landmarker, asked for everyone
             )
             _record(frame, step, rows, report, hooks, progress)

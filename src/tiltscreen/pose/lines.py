@@ -171,8 +171,8 @@ def find_vertical_segments(
         seg = _bottom_first(seg[(length >= min(min_length, min_dark_length) * h) & (lean <= max_lean_deg)])
     mask = None
     if exclude_mask is not None and len(seg):
-        m = (np.asarray(exclude_mask, np.float32) > 0.3).astype(np.uint8)
-        m = cv2.resize(m, (w, h), interpolation=cv2.INTER_NEAREST)
+        small = (np.asarray(exclude_mask, np.float32) > 0.3).astype(np.uint8)
+        m = cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST)
         k = 2 * int(margin_px) + 1
         mask = cv2.dilate(m, np.ones((k, k), np.uint8)) > 0
     seg = seg[_off_mask(seg, mask)] if len(seg) else seg

@@ -156,12 +156,16 @@ class SubjectTracker(PlanMixin):
         plan = plan or Plan()
         self._frames += 1
         found_first = not self.locked and not candidates and search is not None
-        if found_first and self._frames <= self.search_frames:  # nobody yet: look closer, at the centre
+        if (
+            search is not None and found_first and self._frames <= self.search_frames
+        ):  # nobody yet: look closer, at the centre
             candidates = search(Plan(window=(0.0, 0.0, 1.0, 1.0), scale=1.0, look=True))
         found_first = found_first and bool(candidates)
         keep = distinct_people(candidates)
         cands = [candidates[i] for i in keep]
-        colours = [describe(c) if self._colours_needed(describe, cands) else None for c in cands]
+        colours: list[np.ndarray | None] = [None] * len(cands)
+        if describe is not None and self._colours_needed(describe, cands):
+            colours = [describe(c) for c in cands]
         for track in self._tracks.values():
             track.age()
         looked = plan.look or (plan.window is None and plan.poses > 1)
@@ -355,7 +359,7 @@ class SubjectTracker(PlanMixin):
         """
         radius = self._limit(subject, self.reacquire)
         others = [tr for tid, tr in self._tracks.items() if tid != self._subject and tr.beside_subject]
-        fits = []
+        fits: list[tuple[float, int, Candidate, np.ndarray | None]] = []
         for cand in found:
             d = subject.distance(cand)
             if d > radius or any(same_person(cand, c) for c in cands):

@@ -6,12 +6,34 @@ See :meth:`PlanMixin.plan`. The state it reads (tracks, counters, parameters) be
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tiltscreen.pose.estimator import Candidate
 from tiltscreen.pose.tracks import Plan, Track, box_overlap, boxes_near
+
+if TYPE_CHECKING:
+    from tiltscreen.pose.subject import Describe
 
 
 class PlanMixin:
     """Which landmarker runs on the next frame, and where (mixed into :class:`SubjectTracker`)."""
+
+    # The tracker's state this half reads, declared for the type checker only (no values:
+    # the fields, their defaults and documentation are :class:`SubjectTracker`'s).
+    colour_memory: int
+    search_frames: int
+    max_people: int
+    probe_every: int
+    near: float
+    look_scale: float
+    _tracks: dict[int, Track]
+    _subject: int | None
+    _since_look: int
+    _in_window: bool
+    _whole: bool
+    _astray: int
+    _looks: int
+    _frames: int
 
     def plan(self) -> Plan:
         """Say what to run on the next frame (call once per frame: it counts the looks it asks for).
@@ -64,7 +86,7 @@ class PlanMixin:
         ]
         return any(boxes_near(subject.box, tr.predicted_box(), self.near * subject.diag) for tr in others)
 
-    def _colours_needed(self, describe, cands: list[Candidate]) -> bool:
+    def _colours_needed(self, describe: Describe | None, cands: list[Candidate]) -> bool:
         """Whether to measure colours this frame: always with company, every 5th frame alone (cost)."""
         if describe is None:
             return False

@@ -195,8 +195,9 @@ class Track:
         self.extent = size if not self.extent.any() else 0.8 * self.extent + 0.2 * size
         if colour is None:
             return
-        stale = self.colour is None or self.colour_age > colour_memory
-        self.colour = colour if stale else 0.9 * self.colour + 0.1 * colour
+        old = self.colour
+        stale = old is None or self.colour_age > colour_memory
+        self.colour = colour if old is None or stale else 0.9 * old + 0.1 * colour
         self.colour_age = 0
 
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TypedDict
 
 from tiltscreen.errors import InputNotFoundError, UnsupportedInputError
 from tiltscreen.sources.images import IMAGE_EXTENSIONS, open_image_folder
@@ -20,6 +21,14 @@ IMAGE_SIGNATURES = {
     b"MM\x00*": "TIFF",
     b"GIF8": "GIF",
 }
+
+
+class _QueueOptions(TypedDict):
+    """The keyword arguments :func:`open_source` passes on to every kind of source."""
+
+    max_side: int | None
+    queue_size: int
+    stall_timeout_s: float
 
 
 def image_kind(path: Path) -> str | None:
@@ -86,7 +95,11 @@ def open_source(
     a camera or stream that stops delivering.
 
     """
-    options = {"max_side": max_side, "queue_size": queue_size, "stall_timeout_s": stall_timeout_s}
+    options: _QueueOptions = {
+        "max_side": max_side,
+        "queue_size": queue_size,
+        "stall_timeout_s": stall_timeout_s,
+    }
     if isinstance(spec, bool):
         raise UnsupportedInputError(f"A camera index must be a whole number, got {spec!r}.")
     if isinstance(spec, int) or (isinstance(spec, str) and spec.strip().isdigit()):
@@ -117,5 +130,5 @@ def open_source(
         raise UnsupportedInputError(
             f"The file {path} is a {kind} image, not a video, although its name ends in {path.suffix}."
         )
-    info, backend = open_video_file(path)
-    return FrameSource(info, backend, **options)
+    video_info, video_backend = open_video_file(path)
+    return FrameSource(video_info, video_backend, **options)

@@ -86,10 +86,11 @@ class LiveBackend:
             ``stall_timeout_s`` seconds. A live source never ends cleanly.
 
         """
-        if self._pending is not None:
-            bgr, self._pending = self._pending, None
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
             self._read += 1
-            return self._stamp(), bgr
+            return self._stamp(), pending
         failed = 0
         started = self._clock()
         while True:
@@ -110,6 +111,13 @@ class LiveBackend:
         self._capture.release()
 
 
+def video_capture(target: int | str) -> CaptureLike:
+    """Open ``target`` with :class:`cv2.VideoCapture`: a camera index (int) or a URL (str)."""
+    if isinstance(target, int):
+        return cv2.VideoCapture(target)
+    return cv2.VideoCapture(target)
+
+
 def describe_live(capture: CaptureLike, first: np.ndarray, *, kind: str, uri: str) -> SourceInfo:
     """Build the :class:`SourceInfo` of an opened camera or stream from its first frame."""
     fps = capture.get(cv2.CAP_PROP_FPS)
@@ -126,7 +134,7 @@ def describe_live(capture: CaptureLike, first: np.ndarray, *, kind: str, uri: st
 
 
 def open_live(
-    target: int | str, *, kind: str, capture_factory: Callable[[int | str], CaptureLike] = cv2.VideoCapture
+    target: int | str, *, kind: str, capture_factory: Callable[[int | str], CaptureLike] = video_capture
 ) -> tuple[SourceInfo, CaptureLike, np.ndarray]:
     """Open a camera index or stream URL and read its first frame.
 
@@ -157,7 +165,7 @@ def open_live_source(
     queue_size: int = 4,
     stall_timeout_s: float = 5.0,
     max_failed_reads: int = 30,
-    capture_factory: Callable[[int | str], CaptureLike] = cv2.VideoCapture,
+    capture_factory: Callable[[int | str], CaptureLike] = video_capture,
 ) -> FrameSource:
     """Open a camera or stream as a live :class:`FrameSource` (newest frame only).
 

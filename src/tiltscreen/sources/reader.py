@@ -57,6 +57,14 @@ class _Failure:
     error: BaseException
 
 
+def _is_whole(value: object) -> bool:
+    """Return True for any integral number (``int``, ``bool``, NumPy integers, ...).
+
+    Typed on ``object`` so that a checker does not narrow an ``int`` parameter away.
+    """
+    return isinstance(value, numbers.Integral)
+
+
 def scale_for(width: int, height: int, *, max_side: int | None) -> float:
     """Return the downscale factor that fits the longer side into ``max_side``.
 
@@ -136,9 +144,9 @@ class FrameSource:
         queue_size: int = 4,
         stall_timeout_s: float = 5.0,
     ) -> None:
-        if max_side is not None and (not isinstance(max_side, numbers.Integral) or max_side < 1):
+        if max_side is not None and (not _is_whole(max_side) or max_side < 1):
             raise ValueError(f"max_side must be a positive integer or None, got {max_side!r}")
-        if not isinstance(queue_size, numbers.Integral) or queue_size < 1:
+        if not _is_whole(queue_size) or queue_size < 1:
             raise ValueError(f"queue_size must be a positive integer, got {queue_size!r}")
         if not stall_timeout_s > 0:
             raise ValueError(f"stall_timeout_s must be positive, got {stall_timeout_s!r}")

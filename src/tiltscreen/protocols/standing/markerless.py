@@ -91,10 +91,11 @@ def outline_tilt(
         f"Markerless estimate from the body outline (model {estimate.model_version}, fitted on synthetic "
         f"bodies; {len(frames)} frames)."
     )
+    ci_lo, ci_hi = estimate.ci95
     return Metric(
         float(estimate.value),
         "deg",
         method,
-        tuple(float(v) for v in estimate.ci95),
+        (float(ci_lo), float(ci_hi)),
         reason="An estimate from the outline, not a measurement of the ASIS and PSIS.",
     ), [note]

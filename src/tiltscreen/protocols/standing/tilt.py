@@ -167,7 +167,7 @@ def pelvic_tilt(
     known = yaw_deg is not None and math.isfinite(yaw_deg)
     view = TiltView(
         rec.lm.image_size,
-        yaw_deg if known else 0.0,
+        yaw_deg if known and yaw_deg is not None else 0.0,
         (yaw_half95_deg or 0.0) / 1.96 if known else 0.0,
         roll.pitch_deg or 0.0,
         roll.pitch_sd_deg or 0.0,
