@@ -28,6 +28,8 @@ from tiltscreen.protocols.sit_and_reach.measure import (
     roll_estimate,
 )
 from tiltscreen.protocols.sit_and_reach.pelvis import PelvisSeries
+from tiltscreen.protocols.sit_and_reach.reach import reach_geometry
+from tiltscreen.protocols.sit_and_reach.recorder import SitReachRecorder
 from tiltscreen.protocols.sit_and_reach.trials import best_trial, detect_trials
 from tiltscreen.screening.thresholds import Thresholds, load_thresholds
 
@@ -91,7 +93,7 @@ def _pelvis_series(rec: Recording, stickers, facing: int, roll) -> PelvisSeries:
 
 
 def analyse(
-    rec: Recording, job: AnalyzeJob, th: Thresholds, stickers=None
+    rec: Recording, job: AnalyzeJob, th: Thresholds, stickers=None, extras: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return the summary (contract) and the pieces the figures need."""
     facing = facing_direction(rec.lm)
@@ -101,9 +103,12 @@ def analyse(
     roll = roll_estimate(rec.markers, floor)
     scale = _scale(rec, job, side)
     camera = _camera(rec, side, facing, roll, th)
+    geometry, tips = reach_geometry(rec, job, side=side, facing=facing, roll_deg=roll.deg or 0.0, scale=scale)
     series = build_series(
-        rec.lm, rec.features, side=side, facing=facing, roll_deg=roll.deg or 0.0, px_per_cm=scale.px_per_cm
-    )
+        rec.lm, geometry, tips, side=side, facing=facing, roll_deg=roll.deg or 0.0, px_per_cm=scale.px_per_cm,
+        raw=rec.raw, contacts=(extras or {}).get("border_contacts"),
+        hands_gap_error_cm=th.hands_gap_error_cm.value,
+    )  # fmt: skip
     rules_px = scale.px_per_cm or _rules_scale(rec.lm, side)
     rules = analysis.rules_from(th, unit=series.unit, px_per_cm=rules_px)
     trials = detect_trials(series, rules)
@@ -116,6 +121,9 @@ def analyse(
         sex=job.sex,
         zero_offset_cm=job.zero_offset_cm,
         pelvis=_pelvis_series(rec, stickers, facing, roll),
+        reach_method=geometry.method,
+        reach_zero=geometry.zero,
+        reach_kind=geometry.kind,
     )
     reasons: list[str] = []
     metrics = analysis.trial_metrics(trials[best] if best is not None else None, series, ctx)
@@ -198,6 +206,8 @@ def _trial_dict(t, series, ctx, *, refused: tuple[str, ...] = ()) -> dict[str, A
         "valid": t.valid,
         "invalid_reasons": list(t.invalid_reasons),
         "invalid_codes": list(t.invalid_codes),
+        "not_assessed": list(t.notes),
+        "fingertip_source": t.tip_source,
         "bouncing": t.bouncing,
         "metrics": {k: m.as_dict() for k, m in metrics.items()},
     }
@@ -210,9 +220,10 @@ def run_sit_and_reach(job: AnalyzeJob) -> dict[str, Any]:
     th = load_thresholds(job.thresholds)
     job.out_dir.mkdir(parents=True, exist_ok=True)
     stickers = StickerRecorder(spec=StickerSpec(colour_rgb=job.marker_colour))
-    rec = extract(job, extra_hooks=[stickers])
+    extras = SitReachRecorder()
+    rec = extract(job, extra_hooks=[stickers, extras])
     files = {f"landmarks_{k}": str(v) for k, v in save_landmarks(rec.lm, job.out_dir).items()}
-    summary, parts = analyse(rec, job, th, stickers)
+    summary, parts = analyse(rec, job, th, stickers, extras.arrays())
     files.update(_figures(job, rec, parts, th))
     summary["files"] = files
     write_json(job.out_dir / "summary.json", summary)

@@ -1,0 +1,86 @@
+"""Extra development renders for the sit-and-reach reach and validity work (seeds 30000-39999).
+
+Each row is one ``tiltscreen-synth sit-and-reach`` call; clips already rendered are skipped. Renders run
+one at a time under the shared render lock. Usage (synth environment)::
+
+    PYTHONPATH=src ANNY_CACHE_DIR=/work/cache/anny PYOPENGL_PLATFORM=osmesa \\
+        /work/venv-synth/bin/python benchmarks/reach_extra_renders.py [--out /work/cache/dev/reach_extra]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+DEFAULT_OUT = Path("/work/cache/dev/reach_extra")
+LOCK = "/work/cache/render.lock"
+
+# seed: options (besides --trials 2 --rest 1.0); holds near and far below 2 s, slow returns, yaw, lenses
+CLIPS: dict[int, str] = {
+    30001: "--sex 0 --stature-cm 178 --side left --yaw 5 "
+    "--extensibility 0.6 --hold 0.9 --reach-time 1.5 --return-time 2.5",
+    30002: "--sex 1 --stature-cm 163 --side right --yaw -6 "
+    "--extensibility 0.8 --hold 2.5 --reach-time 2.0 --return-time 1.5 --hfov 70",
+    30003: "--sex 0 --stature-cm 186 --side left --yaw 10 "
+    "--extensibility 0.3 --hold 1.6 --reach-time 1.5 --return-time 1.5 --hfov 52",
+    30004: "--sex 1 --stature-cm 170 --side left --yaw -10 "
+    "--extensibility 0.5 --hold 2.2 --reach-time 2.5 --return-time 3.0",
+    30005: "--sex 0 --stature-cm 172 --side right --yaw 3 "
+    "--extensibility 0.2 --hold 3.0 --reach-time 1.5 --return-time 1.2 --knee-flexion 14",
+    30006: "--sex 1 --stature-cm 158 --side right --yaw 8 "
+    "--extensibility 1.0 --hold 1.8 --reach-time 1.2 --return-time 2.0 --hfov 65",
+    30007: "--sex 0 --stature-cm 182 --side left --yaw 0 "
+    "--extensibility 0.7 --hold 2.5 --reach-time 3.0 --return-time 1.5 --ballistic",
+    30008: "--sex 1 --stature-cm 166 --side left --yaw 4 "
+    "--extensibility 0.4 --hold 0.6 --reach-time 1.5 --return-time 3.0 --hfov 75",
+    30009: "--sex 0 --stature-cm 190 --side right --yaw -3 "
+    "--extensibility 0.9 --hold 2.8 --reach-time 2.0 --return-time 1.5 --camera-height-m 0.75",
+    30010: "--sex 1 --stature-cm 155 --side left --yaw 12 "
+    "--extensibility 0.6 --hold 2.0 --reach-time 1.5 --return-time 1.5 --knee-flexion 12",
+    30011: "--sex 0 --stature-cm 175 --side right --yaw -8 "
+    "--extensibility 0.45 --hold 1.2 --reach-time 2.0 --return-time 4.0 --hfov 55",
+    30012: "--sex 1 --stature-cm 176 --side left --yaw 2 "
+    "--extensibility 0.15 --hold 2.4 --reach-time 1.8 --return-time 1.5 --marker-cm 12",
+}
+
+
+def render(seed: int, out_dir: Path) -> None:
+    """Render one clip (under the render lock) unless its video exists."""
+    stem = out_dir / f"rx{seed}"
+    if stem.with_suffix(".mp4").exists() and stem.with_suffix(".json").exists():
+        return
+    cmd = [
+        "flock",
+        LOCK,
+        sys.executable,
+        "-m",
+        "tiltscreen.synth.cli",
+        "sit-and-reach",
+        "--out",
+        str(stem),
+        "--seed",
+        str(seed),
+        "--trials",
+        "2",
+        "--rest",
+        "1.0",
+        *CLIPS[seed].split(),
+    ]
+    subprocess.run(cmd, check=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    p.add_argument("--only", type=int, nargs="*")
+    args = p.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for seed in args.only or CLIPS:
+        render(seed, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
