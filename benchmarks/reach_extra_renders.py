@@ -4,7 +4,10 @@ Each row is one ``tiltscreen-synth sit-and-reach`` call; clips already rendered 
 one at a time under the shared render lock. Usage (synth environment)::
 
     PYTHONPATH=src ANNY_CACHE_DIR=/work/cache/anny PYOPENGL_PLATFORM=osmesa \\
-        /work/venv-synth/bin/python benchmarks/reach_extra_renders.py [--out /work/cache/dev/reach_extra]
+        /work/venv-synth/bin/python benchmarks/reach_extra_renders.py [--part tuning|calibration]
+
+The tuning part goes to ``/work/cache/dev/reach_extra`` (the method was developed on it), the calibration
+part to ``/work/cache/dev/reach_extra_cal`` (only used to measure the errors the intervals are built from).
 """
 
 from __future__ import annotations
@@ -45,6 +48,34 @@ CLIPS: dict[int, str] = {
     "--extensibility 0.15 --hold 2.4 --reach-time 1.8 --return-time 1.5 --marker-cm 12",
 }
 
+# calibration part (not looked at while tuning): seeds 30013-30024
+CALIBRATION: dict[int, str] = {
+    30013: "--sex 0 --stature-cm 181 --side left --yaw 6 "
+    "--extensibility 0.55 --hold 2.5 --reach-time 1.5 --return-time 1.2",
+    30014: "--sex 1 --stature-cm 160 --side right --yaw -4 "
+    "--extensibility 0.85 --hold 3.0 --reach-time 1.8 --return-time 1.5 --hfov 55",
+    30015: "--sex 0 --stature-cm 169 --side right --yaw 9 "
+    "--extensibility 0.25 --hold 2.2 --reach-time 2.0 --return-time 1.2 --hfov 68",
+    30016: "--sex 1 --stature-cm 172 --side left --yaw -12 "
+    "--extensibility 0.65 --hold 1.7 --reach-time 1.5 --return-time 2.0",
+    30017: "--sex 0 --stature-cm 188 --side left --yaw 2 "
+    "--extensibility 0.4 --hold 2.6 --reach-time 1.5 --return-time 1.2 --knee-flexion 18",
+    30018: "--sex 1 --stature-cm 152 --side right --yaw 0 "
+    "--extensibility 0.95 --hold 2.4 --reach-time 1.6 --return-time 1.4 --hfov 52",
+    30019: "--sex 0 --stature-cm 176 --side right --yaw -7 "
+    "--extensibility 0.1 --hold 1.3 --reach-time 1.5 --return-time 3.0",
+    30020: "--sex 1 --stature-cm 167 --side left --yaw 11 "
+    "--extensibility 0.75 --hold 2.8 --reach-time 2.5 --return-time 1.5 --hfov 64",
+    30021: "--sex 0 --stature-cm 193 --side left --yaw -2 "
+    "--extensibility 0.5 --hold 2.5 --reach-time 2.0 --return-time 1.5 --ballistic",
+    30022: "--sex 1 --stature-cm 158 --side right --yaw 5 "
+    "--extensibility 0.35 --hold 2.1 --reach-time 1.5 --return-time 1.2 --camera-height-m 0.7",
+    30023: "--sex 0 --stature-cm 184 --side right --yaw -10 --extensibility 0.7 "
+    "--hold 2.3 --reach-time 1.5 --return-time 1.5 --knee-flexion 13 --hfov 58",
+    30024: "--sex 1 --stature-cm 163 --side left --yaw 7 "
+    "--extensibility 0.2 --hold 3.2 --reach-time 1.7 --return-time 1.3 --marker-cm 12",
+}
+
 
 def render(seed: int, out_dir: Path) -> None:
     """Render one clip (under the render lock) unless its video exists."""
@@ -75,10 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--only", type=int, nargs="*")
+    p.add_argument("--part", choices=("tuning", "calibration"), default="tuning")
     args = p.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    for seed in args.only or CLIPS:
-        render(seed, args.out)
+    out = args.out if args.part == "tuning" else args.out.with_name(args.out.name + "_cal")
+    out.mkdir(parents=True, exist_ok=True)
+    for seed in args.only or (CLIPS if args.part == "tuning" else CALIBRATION):
+        render(seed, out)
     return 0
 
 

@@ -28,6 +28,7 @@ and ``0..H`` (a pixel's centre at ``+0.5``), so the principal point is ``(W/2, H
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -130,6 +131,8 @@ class PlaneFit:
         Posterior mean and SD of the camera's yaw relative to the box side (deg).
     placement : MarkerPlacement
         The marker's placement used for the object frame.
+    corners_px : ndarray, shape (4, 2)
+        The (ordered) marker corners the fit came from.
 
     """
 
@@ -142,7 +145,7 @@ class PlaneFit:
     yaw_deg: float
     yaw_sd_deg: float
     placement: MarkerPlacement
-    notes: tuple[str, ...] = field(default=())
+    corners_px: np.ndarray = field(default_factory=lambda: np.full((4, 2), np.nan))
 
 
 def ordered_corners(corners_px: np.ndarray, *, facing: int) -> np.ndarray:
@@ -275,7 +278,8 @@ def fit_plane(
                 - 0.5 * (pitch / prior.pitch_sd_deg) ** 2
             )
             candidates.append((log_w, focal, pose, yaw, pitch))
-    return _posterior(candidates, placement=placement, facing=facing, image_size=image_size, prior=prior)
+    fit = _posterior(candidates, placement=placement, facing=facing, image_size=image_size, prior=prior)
+    return dataclasses.replace(fit, corners_px=corners.copy())
 
 
 def _ippe_poses(obj: np.ndarray, img: np.ndarray, focal: float, size: tuple[int, int]) -> list[tuple]:
@@ -410,7 +414,7 @@ def transfer(
         u0, w0, ku, kw = _ray_terms(pose, pts, fit)
         prec = np.full(len(pts), 1.0 / max(depth_sd_cm, 1e-9) ** 2)
         num = prec * depth_cm
-        if height_cm is not None and height_sd_cm is not None:
+        if height_cm is not None and height_sd_cm is not None and math.isfinite(height_cm):
             hp = kw**2 / height_sd_cm**2
             num = num + kw * (height_cm - w0) / height_sd_cm**2
             prec = prec + hp

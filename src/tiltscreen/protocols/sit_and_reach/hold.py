@@ -66,11 +66,17 @@ def open_close(values: np.ndarray, t: np.ndarray, *, width_s: float) -> np.ndarr
     return _rank_filter(_rank_filter(opened, t, width_s, np.max), t, width_s, np.min)
 
 
-def filtered_noise(values: np.ndarray, filtered: np.ndarray) -> float:
-    """Robust SD (1.4826 x MAD) of ``values - filtered`` over the known frames; 0.0 if none."""
-    resid = values - filtered
+def top_noise(reach: np.ndarray, t: np.ndarray, near_top: np.ndarray) -> float:
+    """The fingertip's noise near the top of a trial: robust SD of the raw reach about its 1 s moving median.
+
+    ``near_top`` selects the frames to use (those within a few band widths of the trial's highest level,
+    i.e. the hold and its approach). Same unit as ``reach``; 0.0 if fewer than 5 frames are known.
+    """
+    from tiltscreen.protocols.sit_and_reach.series import moving_median  # noqa: PLC0415
+
+    resid = (reach - moving_median(reach, t, width_s=1.0))[near_top]
     resid = resid[np.isfinite(resid)]
-    return float(1.4826 * np.median(np.abs(resid - np.median(resid)))) if resid.size else 0.0
+    return float(1.4826 * np.median(np.abs(resid - np.median(resid)))) if resid.size >= 5 else 0.0
 
 
 def speed(values: np.ndarray, t: np.ndarray, *, half_s: float = 0.1) -> np.ndarray:
@@ -101,6 +107,7 @@ def _runs(
 
 
 def find_hold(
+    reach: np.ndarray,
     smooth: np.ndarray,
     t: np.ndarray,
     first: int,
@@ -117,6 +124,8 @@ def find_hold(
 
     Parameters
     ----------
+    reach : ndarray
+        The raw reach (series unit), for its noise (:func:`top_noise`).
     smooth : ndarray
         The reach after the short moving median (series unit); NaN where unknown.
     t : ndarray
@@ -125,7 +134,7 @@ def find_hold(
         The trial's onset and end frames.
     band : float
         Tolerance: within a hold the filtered reach varies by at most ``band`` plus
-        ``noise_k`` times its measured noise (:func:`filtered_noise`).
+        ``noise_k`` times the fingertip's noise near the top of the trial (:func:`top_noise`).
     min_hold_s : float
         Required hold (s).
     max_overshoot_s : float
@@ -136,8 +145,8 @@ def find_hold(
         Multiple of the noise added to ``band``.
     max_speed : float
         A hold frame is still: the filtered reach changes by at most this (unit/s) over
-        +-0.1 s, raised to ``noise_k`` times the speed's own noise (the filtered noise x
-        sqrt(2) / 0.2 s) when that is larger. This trims the ends of the reach and the return
+        +-0.1 s, raised to ``noise_k`` times the speed's own noise (the noise x sqrt(2) /
+        0.2 s) when that is larger. This trims the ends of the reach and the return
         that pass through the band while still moving (a cosine ease spends 0.1-0.2 s there),
         so the hold is the time the hand is kept still, as a tester with a stopwatch times it.
 
@@ -155,7 +164,8 @@ def find_hold(
         return None
     tk = t[idx]
     filt = open_close(smooth[idx], tk, width_s=max_overshoot_s)
-    noise = filtered_noise(smooth[idx], filt)
+    near_top = filt >= np.nanmax(filt) - 3 * band
+    noise = top_noise(reach[idx], tk, near_top)
     tol = band + noise_k * noise
     still = speed(filt, tk) <= max(max_speed, noise_k * noise * math.sqrt(2) / 0.2)
     runs = _runs(filt, tk, tol, max_gap_s, still)

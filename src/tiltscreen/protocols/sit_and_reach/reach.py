@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -125,6 +125,45 @@ class ReachGeometry:
     method: str
     zero: str
     kind: str
+    plane: PlaneFit | None = None
+    toe_px: np.ndarray | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form: method, zero, kind, the toe point and the box plane's pose (for checks, benchmarks)."""
+        out: dict[str, Any] = {"kind": self.kind, "method": self.method, "zero": self.zero}
+        out["toe_px"] = None if self.toe_px is None else [round(float(v), 2) for v in self.toe_px]
+        out["box_plane"] = None if self.plane is None else plane_dict(self.plane)
+        return out
+
+
+def plane_dict(fit: PlaneFit) -> dict[str, Any]:
+    """JSON form of a :class:`PlaneFit`: the median corners it came from, focal length, yaw and placement."""
+    p = fit.placement
+    return {
+        "corners_px": [[round(float(v), 3) for v in c] for c in fit.corners_px],
+        "focal_px": round(fit.focal_px, 1),
+        "focal_sd_px": round(fit.focal_sd_px, 1),
+        "focal_from_marker": fit.focal_from_marker,
+        "yaw_deg": round(fit.yaw_deg, 2),
+        "yaw_sd_deg": round(fit.yaw_sd_deg, 2),
+        "facing": fit.facing,
+        "image_size": list(fit.image_size),
+        "placement": {
+            "size_cm": p.size_cm,
+            "from_end_cm": p.from_end_cm,
+            "from_top_cm": p.from_top_cm,
+            "box_width_cm": p.box_width_cm,
+        },
+    }
+
+
+def hold_point(px: np.ndarray | None, frames: slice) -> list[float] | None:
+    """Median pixel (x, y) of a per-frame point over a trial's hold frames, rounded; None if unknown."""
+    if px is None:
+        return None
+    pts = px[frames]
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    return [round(float(v), 2) for v in np.median(pts, axis=0)] if len(pts) else None
 
 
 def fit_box_plane(
@@ -170,10 +209,11 @@ def reach_on_plane(fit: PlaneFit, tips_px: np.ndarray, toe_px: np.ndarray | None
             "fingertip placed on the box's long axis from the marker's plane",
             "the box's end face, where the soles rest",
             "box_end",
+            plane=fit,
         )
     if toe_px is None or not np.isfinite(toe_px).all():
         nan = np.full(len(tips_px), np.nan)
-        return ReachGeometry(nan, nan, "cm", "no toe point", "the toe tips", "plane_toe")
+        return ReachGeometry(nan, nan, "cm", "no toe point", "the toe tips", "plane_toe", plane=fit)
     d_toe, _ = _depth(fit.placement, TOE_FROM_MIDLINE_CM)
     toe = transfer(fit, np.asarray(toe_px, float).reshape(1, 2), depth_cm=d_toe, depth_sd_cm=0.0)
     # the hand's depth relative to the toe's: the box width (shared) cancels to first order, so the
@@ -189,6 +229,8 @@ def reach_on_plane(fit: PlaneFit, tips_px: np.ndarray, toe_px: np.ndarray | None
         "fingertip and toe tip placed on the box's long axis from the marker's plane",
         "the toe tips",
         "plane_toe",
+        plane=fit,
+        toe_px=np.asarray(toe_px, float),
     )
 
 
@@ -196,12 +238,13 @@ def reach_in_pixels(
     tips_px: np.ndarray, toe_px: np.ndarray, *, facing: int, roll_deg: float, px_per_cm: float | None
 ) -> ReachGeometry:
     """Fingertip beyond the toe tip along the floor (roll removed), divided by ``px_per_cm`` if given."""
-    reach = reach_px(np.asarray(tips_px, float), np.asarray(toe_px, float), facing=facing, roll_deg=roll_deg)
+    toe = np.asarray(toe_px, float)
+    reach = reach_px(np.asarray(tips_px, float), toe, facing=facing, roll_deg=roll_deg)
     nan = np.full(len(reach), np.nan)
     method = "fingertip beyond the toe tip along the floor, one pixel scale"
     if px_per_cm:
-        return ReachGeometry(reach / px_per_cm, nan, "cm", method, "the toe tips", "pixels")
-    return ReachGeometry(reach, nan, "px", method, "the toe tips", "pixels")
+        return ReachGeometry(reach / px_per_cm, nan, "cm", method, "the toe tips", "pixels", toe_px=toe)
+    return ReachGeometry(reach, nan, "px", method, "the toe tips", "pixels", toe_px=toe)
 
 
 def reach_geometry(

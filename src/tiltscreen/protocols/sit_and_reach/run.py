@@ -28,7 +28,7 @@ from tiltscreen.protocols.sit_and_reach.measure import (
     roll_estimate,
 )
 from tiltscreen.protocols.sit_and_reach.pelvis import PelvisSeries
-from tiltscreen.protocols.sit_and_reach.reach import reach_geometry
+from tiltscreen.protocols.sit_and_reach.reach import hold_point, reach_geometry
 from tiltscreen.protocols.sit_and_reach.recorder import SitReachRecorder
 from tiltscreen.protocols.sit_and_reach.trials import best_trial, detect_trials
 from tiltscreen.screening.thresholds import Thresholds, load_thresholds
@@ -159,11 +159,14 @@ def analyse(
             "input": job.input,
             "facing": "image-right" if facing > 0 else "image-left",
             "trials": [
-                _trial_dict(t, series, ctx, refused=camera.reasons if not camera.within_limits else ())
+                _trial_dict(
+                    t, series, ctx, refused=camera.reasons if not camera.within_limits else (), tips=tips
+                )
                 for t in trials
             ],
             "best_trial": best,
             "reach_conventions": analysis.reach_conventions(metrics["reach_cm"], job.zero_offset_cm),
+            "reach_geometry": geometry.as_dict(),
             "hip_spine_contribution": split
             if split is not None
             else {
@@ -194,7 +197,7 @@ def _rules_scale(lm: Landmarks, side: str) -> float | None:
     return found.px_per_cm if found else None
 
 
-def _trial_dict(t, series, ctx, *, refused: tuple[str, ...] = ()) -> dict[str, Any]:
+def _trial_dict(t, series, ctx, *, refused: tuple[str, ...] = (), tips=None) -> dict[str, Any]:
     metrics = analysis.trial_metrics(t, series, ctx)
     if refused:  # a set-up outside the limits refuses every number, the trials' included
         metrics = refuse(metrics, refused)
@@ -203,6 +206,10 @@ def _trial_dict(t, series, ctx, *, refused: tuple[str, ...] = ()) -> dict[str, A
         "start_s": round(t.start_s, 3),
         "max_reach_s": round(t.max_reach_s, 3),
         "end_s": round(t.end_s, 3),
+        "hold_start_s": round(float(series.t_s[t.hold_frames.start]), 3),
+        "hold_end_s": round(float(series.t_s[t.hold_frames.stop - 1]), 3),
+        "fingertip_px": hold_point(tips.px if tips is not None else None, t.hold_frames),
+        "reach_sd_cm": round(t.reach_sd, 3) if np.isfinite(t.reach_sd) else None,
         "valid": t.valid,
         "invalid_reasons": list(t.invalid_reasons),
         "invalid_codes": list(t.invalid_codes),

@@ -110,6 +110,7 @@ class ReachSeries:
             object.__setattr__(self, "reach_sd", np.full(n, np.nan))
         if self.tip_source is None:
             object.__setattr__(self, "tip_source", np.zeros(n))
+
         for name in (*FLOAT_FIELDS, "reach_sd", "tip_source", "in_frame"):
             arr, problem = _as_series(name, getattr(self, name), boolean=name == "in_frame")
             if problem:

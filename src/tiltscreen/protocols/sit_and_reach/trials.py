@@ -170,7 +170,7 @@ def detect_trials(series: ReachSeries, rules: SitAndReachRules) -> list[Trial]:
     swings = _find_swings(smooth, min_excursion=rules.min_excursion, return_fraction=rules.return_fraction)
     trials = []
     for k, swing in enumerate(swings):
-        window = _window(swing, smooth, held, t, rules, first=k == 0)
+        window = _window(swing, smooth, held, t, rules, first=k == 0, reach=series.reach_cm)
         trials.append(_make_trial(k, window, series, smooth, knee, rules))
     return trials
 
@@ -249,8 +249,9 @@ def _window(
     rules: SitAndReachRules,
     *,
     first: bool,
+    reach: np.ndarray,
 ) -> TrialWindow:
-    """Onset, hold and end frames of one swing."""
+    """Onset, hold and end frames of one swing (``reach``: the raw reach, for its noise)."""
     known = np.isfinite(smooth)
     first_known = int(np.flatnonzero(known)[0])
     peak_v = smooth[swing.peak]
@@ -273,7 +274,7 @@ def _window(
         )
         end = swing.peak + int(below[0]) if below.size else swing.after
     hold = find_hold(
-        smooth, t, onset, end, band=rules.hold_band, min_hold_s=rules.min_hold_s,
+        reach, smooth, t, onset, end, band=rules.hold_band, min_hold_s=rules.min_hold_s,
         max_overshoot_s=rules.max_overshoot_s, max_gap_s=rules.max_gap_s, noise_k=rules.hold_noise_k,
         max_speed=rules.max_still_speed,
     )  # fmt: skip
