@@ -198,8 +198,9 @@ def trial_record(tr: dict[str, Any], summary: dict[str, Any], gt: dict[str, Any]
             "toe": (at_true_tip - toe_truth) if kind != "box_end" else 0.0,
             "projection": (toe_truth if kind != "box_end" else at_true_tip) - true_reach,
         },
-        "fingertip_source": tr.get("fingertip_source"), "geo_sd_cm": tr.get("reach_sd_cm"),
-        "hold_s": tr["metrics"].get("hold_s", {}).get("value"),
+        "fingertip_source": tr.get("fingertip_source"),
+        "geo_sd_cm": tr.get("reach_sd_cm"),
+        "hold_s": tr.get("hold_s", tr["metrics"].get("hold_s", {}).get("value")),
         "truth": tru,
         "expected": truth.expected_validity(tru),
         "codes": tr["invalid_codes"],
@@ -235,7 +236,9 @@ def evaluate(
             if cached:
                 done = analyse_cached(video, gt, mode)
             elif src is not None:  # an earlier version of the tool: no box-placement options
-                done = run_cli(video, gt, "marker_only" if mode == "marker" else mode, work / "legacy", commit, src)
+                done = run_cli(
+                    video, gt, "marker_only" if mode == "marker" else mode, work / "legacy", commit, src
+                )
             else:
                 done = run_cli(video, gt, mode, work, commit)
             summary = done.get("summary") if done else None
@@ -286,7 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--name", help="results name (default: the set folder's name)")
     p.add_argument("--no-save", action="store_true")
     p.add_argument("--cached", action="store_true", help="development: analyse cached extractions in process")
-    p.add_argument("--tool-src", type=Path, help="run an earlier version's sources (e.g. for 'before' figures)")
+    p.add_argument(
+        "--tool-src", type=Path, help="run an earlier version's sources (e.g. for 'before' figures)"
+    )
     args = p.parse_args(argv)
     modes = tuple(m for m in args.modes.split(",") if m)
     raw = evaluate(args.set, modes, args.work, cached=args.cached, src=args.tool_src)

@@ -63,6 +63,8 @@ def validity(clips: list[dict[str, Any]], mode: str) -> dict[str, Any]:
             "flagged_when_false": [sum(rule in t["codes"] for t in neg), len(neg)],
         }
     out["hands_not_assessed"] = [sum(bool(t["not_assessed"]) for t in trials), len(trials)]
+    steady = [t for t in trials if not t["expected"]["bouncing"] and t["hold_s"] is not None]
+    out["hold_error_s"] = _stats([t["hold_s"] - t["truth"]["hold_s"] for t in steady])
     scored = [t for t in trials if None not in t["expected"].values()]
     right = [t for t in scored if t["valid"] == (not any(t["expected"].values()))]
     out["validity_right"] = [len(right), len(scored)]

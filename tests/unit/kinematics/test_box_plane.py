@@ -60,7 +60,7 @@ def test_object_corners_follow_the_placement():
 
 
 def test_ordered_corners_whatever_the_print_turn():
-    """The same square given in four cyclic orders gives one image order; facing image-left mirrors back/front."""
+    """Four cyclic orders of one square give one image order; facing image-left mirrors back and front."""
     c = np.array([[100, 50], [140, 50], [140, 90], [100, 90]], float)
     for k in range(4):
         assert ordered_corners(np.roll(c, k, axis=0), facing=1).tolist() == c.tolist()

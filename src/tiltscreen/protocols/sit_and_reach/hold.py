@@ -67,7 +67,7 @@ def open_close(values: np.ndarray, t: np.ndarray, *, width_s: float) -> np.ndarr
 
 
 def top_noise(reach: np.ndarray, t: np.ndarray, near_top: np.ndarray) -> float:
-    """The fingertip's noise near the top of a trial: robust SD of the raw reach about its 1 s moving median.
+    """Return the fingertip's noise near a trial's top: robust SD of the raw reach about its 1 s median.
 
     ``near_top`` selects the frames to use (those within a few band widths of the trial's highest level,
     i.e. the hold and its approach). Same unit as ``reach``; 0.0 if fewer than 5 frames are known.
@@ -119,6 +119,7 @@ def find_hold(
     max_gap_s: float,
     noise_k: float,
     max_speed: float = np.inf,
+    hand: np.ndarray | None = None,
 ) -> Hold | None:
     """Find the hold of one trial between frames ``first`` and ``last`` (inclusive).
 
@@ -168,6 +169,12 @@ def find_hold(
     noise = top_noise(reach[idx], tk, near_top)
     tol = band + noise_k * noise
     still = speed(filt, tk) <= max(max_speed, noise_k * noise * math.sqrt(2) / 0.2)
+    if hand is not None and np.isfinite(hand[idx]).sum() >= 5:
+        known = np.isfinite(hand[idx])
+        h = np.interp(tk, tk[known], hand[idx][known])
+        hf = open_close(h, tk, width_s=max_overshoot_s)
+        h_noise = top_noise(hand[idx], tk, near_top)
+        still &= speed(hf, tk) <= max(max_speed, noise_k * h_noise * math.sqrt(2) / 0.2)
     runs = _runs(filt, tk, tol, max_gap_s, still)
     if not runs:
         return None

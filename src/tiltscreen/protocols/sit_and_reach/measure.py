@@ -171,6 +171,7 @@ def build_series(
         )
     )
     to_unit = 1.0 / px_per_cm if (px_per_cm and geometry.unit == "cm") else 1.0
+    hand = forward_component(lm.point(f"{side}_index"), facing=facing, roll_deg=roll_deg) * to_unit
     gap_error = hands_gap_error_cm if geometry.unit == "cm" else hands_gap_error_cm * (px_per_cm or math.nan)
     return ReachSeries(
         t_s=lm.timestamps_s,
@@ -186,4 +187,5 @@ def build_series(
         reach_sd=geometry.sd,
         tip_source=tips.source,
         tip_labels=tips.labels,
+        hand=hand,
     )

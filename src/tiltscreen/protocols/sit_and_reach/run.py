@@ -206,6 +206,7 @@ def _trial_dict(t, series, ctx, *, refused: tuple[str, ...] = (), tips=None) -> 
         "start_s": round(t.start_s, 3),
         "max_reach_s": round(t.max_reach_s, 3),
         "end_s": round(t.end_s, 3),
+        "hold_s": round(t.hold_s, 3),
         "hold_start_s": round(float(series.t_s[t.hold_frames.start]), 3),
         "hold_end_s": round(float(series.t_s[t.hold_frames.stop - 1]), 3),
         "fingertip_px": hold_point(tips.px if tips is not None else None, t.hold_frames),

@@ -72,6 +72,11 @@ class ReachSeries:
         (-1 = none); None = source 0 everywhere.
     tip_labels : tuple of str, default ("outline",)
         Names of the fingertip sources (e.g. a hand model, the outline).
+    hand : numpy.ndarray or None, default None
+        Per-frame forward position of the hand along the floor (``unit``, any zero), e.g.
+        MediaPipe's index knuckle; None = not known. When given, a hold frame must have the
+        hand still as well as the fingertip (an outline fingertip can stop short while the
+        hand still slides on).
 
     Raises
     ------
@@ -101,6 +106,7 @@ class ReachSeries:
     reach_sd: np.ndarray | None = None
     tip_source: np.ndarray | None = None
     tip_labels: tuple[str, ...] = ("outline",)
+    hand: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -110,8 +116,10 @@ class ReachSeries:
             object.__setattr__(self, "reach_sd", np.full(n, np.nan))
         if self.tip_source is None:
             object.__setattr__(self, "tip_source", np.zeros(n))
+        if self.hand is None:
+            object.__setattr__(self, "hand", np.full(n, np.nan))
 
-        for name in (*FLOAT_FIELDS, "reach_sd", "tip_source", "in_frame"):
+        for name in (*FLOAT_FIELDS, "reach_sd", "tip_source", "hand", "in_frame"):
             arr, problem = _as_series(name, getattr(self, name), boolean=name == "in_frame")
             if problem:
                 problems.append(problem)

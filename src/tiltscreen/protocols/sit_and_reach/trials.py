@@ -167,10 +167,11 @@ def detect_trials(series: ReachSeries, rules: SitAndReachRules) -> list[Trial]:
     smooth = moving_median(series.reach_cm, t, width_s=rules.smooth_s)
     held = moving_median(series.reach_cm, t, width_s=rules.hold_level_s)
     knee = moving_median(series.knee_flexion_deg, t, width_s=rules.smooth_s)
+    hand = moving_median(series.hand, t, width_s=rules.smooth_s)
     swings = _find_swings(smooth, min_excursion=rules.min_excursion, return_fraction=rules.return_fraction)
     trials = []
     for k, swing in enumerate(swings):
-        window = _window(swing, smooth, held, t, rules, first=k == 0, reach=series.reach_cm)
+        window = _window(swing, smooth, held, t, rules, first=k == 0, reach=series.reach_cm, hand=hand)
         trials.append(_make_trial(k, window, series, smooth, knee, rules))
     return trials
 
@@ -250,6 +251,7 @@ def _window(
     *,
     first: bool,
     reach: np.ndarray,
+    hand: np.ndarray,
 ) -> TrialWindow:
     """Onset, hold and end frames of one swing (``reach``: the raw reach, for its noise)."""
     known = np.isfinite(smooth)
@@ -276,7 +278,7 @@ def _window(
     hold = find_hold(
         reach, smooth, t, onset, end, band=rules.hold_band, min_hold_s=rules.min_hold_s,
         max_overshoot_s=rules.max_overshoot_s, max_gap_s=rules.max_gap_s, noise_k=rules.hold_noise_k,
-        max_speed=rules.max_still_speed,
+        max_speed=rules.max_still_speed, hand=hand,
     )  # fmt: skip
     hold_first, hold_last = (hold.first, hold.last) if hold is not None else (swing.peak, swing.peak)
     in_hold = np.arange(hold_first, hold_last + 1)
