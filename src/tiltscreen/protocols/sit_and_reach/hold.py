@@ -150,6 +150,10 @@ def find_hold(
         0.2 s) when that is larger. This trims the ends of the reach and the return
         that pass through the band while still moving (a cosine ease spends 0.1-0.2 s there),
         so the hold is the time the hand is kept still, as a tester with a stopwatch times it.
+    hand : ndarray or None
+        The hand's forward position per frame (series unit, any zero), e.g. MediaPipe's index
+        knuckle, smoothed like ``smooth``; when given, it must be still too (same speed rule
+        with its own noise): an outline fingertip can stop short while the hand slides on.
 
     Returns
     -------
