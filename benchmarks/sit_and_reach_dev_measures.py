@@ -5,7 +5,8 @@ thresholds, marker with its placement) and measures, during each scripted hold o
 
 - the fingertip's frame-to-frame noise: SD of the reach about its 1 s moving median (cm);
 - the outline's brief overshoots: runs of frames whose reach exceeds its hold median by more than 0.5 cm (s);
-- the hands gap from MediaPipe's two index landmarks (unfiltered: the far hand's guess) against the true gap (cm);
+- the hands gap from MediaPipe's two index landmarks (unfiltered: the far hand's guess) against the truth
+  (cm);
 - the near knee's largest smoothed flexion against the truth (deg).
 
 Writes ``benchmarks/results/sit_and_reach_dev_measures.{json,md}``. Usage::
@@ -40,7 +41,8 @@ def clip_measures(video: Path, gt: dict[str, Any]) -> list[dict[str, Any]]:
     rec, stickers, extras = reach_cache.load(video)
     args = build_parser().parse_args(["analyze", str(video), "--protocol", "sit-and-reach", "--out", "/tmp/u",
                                       *cli_args(gt, "marker")])  # fmt: skip
-    _, parts = run.analyse(rec, job_from_args(args, input=str(video), out_dir=Path("/tmp/u")), load_thresholds(),
+    job = job_from_args(args, input=str(video), out_dir=Path("/tmp/u"))
+    _, parts = run.analyse(rec, job, load_thresholds(),
                            stickers, extras)  # fmt: skip
     s, side, facing = parts["series"], parts["side"], parts["facing"]
     px_cm = parts["scale"].px_per_cm
@@ -55,7 +57,9 @@ def clip_measures(video: Path, gt: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         tru = truth.trial_truth(gt, k, (tr["hold_start_s"], tr["hold_end_s"]))
         above = s.reach_cm[sel] - np.nanmedian(s.reach_cm[sel]) > 0.5
-        runs = np.diff(np.flatnonzero(np.diff(np.r_[0, above.astype(int), 0]) != 0))[::2] / (1 / np.median(np.diff(s.t_s)))
+        runs = np.diff(np.flatnonzero(np.diff(np.r_[0, above.astype(int), 0]) != 0))[::2] / (
+            1 / np.median(np.diff(s.t_s))
+        )
         out.append({
             "clip": video.stem, "trial": k, "noise_cm": float(np.nanstd(s.reach_cm[sel] - level[sel])),
             "overshoots_s": [round(float(r), 3) for r in runs],
@@ -76,9 +80,12 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     bent = [r["knee_read_deg"] for r in rows if r["knee_true_deg"] >= truth.BENT_KNEE_DEG]
     return {
         "trials": len(rows),
-        "noise_cm": {"median": float(np.median(noise)), "p90": float(np.percentile(noise, 90)), "max": float(noise.max())},
-        "overshoot_s": {"n": int((over > 0).sum()), "max": float(over.max()), "p90": float(np.percentile(over, 90))},
-        "hands_gap_error_cm": {"median": float(np.median(gap)), "p95": float(np.percentile(gap, 95)), "max": float(gap.max())},
+        "noise_cm": {"median": float(np.median(noise)), "p90": float(np.percentile(noise, 90)),
+                     "max": float(noise.max())},
+        "overshoot_s": {"n": int((over > 0).sum()), "max": float(over.max()),
+                        "p90": float(np.percentile(over, 90))},
+        "hands_gap_error_cm": {"median": float(np.median(gap)), "p95": float(np.percentile(gap, 95)),
+                               "max": float(gap.max())},
         "knee_read_straight_max_deg": max(straight) if straight else None,
         "knee_read_bent_min_deg": min(bent) if bent else None,
     }  # fmt: skip
@@ -90,22 +97,29 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     rows = []
     for video in sorted(args.set.glob("*.mp4")):
-        if video.with_suffix(".json").exists() and reach_cache.cache_path(video, reach_cache.DEFAULT_CACHE).exists():
+        if (
+            video.with_suffix(".json").exists()
+            and reach_cache.cache_path(video, reach_cache.DEFAULT_CACHE).exists()
+        ):
             rows += clip_measures(video, json.loads(video.with_suffix(".json").read_text()))
     result = {"set": str(args.set), "summary": summarise(rows), "trials": rows}
     su = result["summary"]
     text = "\n".join([
         f"# Sit-and-reach validity measurements on `{args.set.name}` (renders)", "",
-        f"`benchmarks/sit_and_reach_dev_measures.py --set {args.set}`; {su['trials']} scripted holds (the middle, "
+        f"`benchmarks/sit_and_reach_dev_measures.py --set {args.set}`; {su['trials']} scripted holds (the "
+        "middle, "
         "0.2 s in from each end). Renders, not patients.", "",
-        f"- Fingertip noise about its 1 s moving median: median SD {su['noise_cm']['median']:.2f} cm, 90th percentile "
+        f"- Fingertip noise about its 1 s moving median: median SD {su['noise_cm']['median']:.2f} cm, 90th "
+        "percentile "
         f"{su['noise_cm']['p90']:.2f}, largest {su['noise_cm']['max']:.2f} cm.",
         f"- Outline overshoots (> 0.5 cm above the hold's median): {su['overshoot_s']['n']}, longest "
         f"{su['overshoot_s']['max']:.2f} s (90th percentile {su['overshoot_s']['p90']:.2f} s).",
         f"- Hands gap from MediaPipe's index landmarks minus the true gap: median |error| "
-        f"{su['hands_gap_error_cm']['median']:.1f} cm, 95th percentile {su['hands_gap_error_cm']['p95']:.1f} cm, "
+        f"{su['hands_gap_error_cm']['median']:.1f} cm, 95th percentile "
+        f"{su['hands_gap_error_cm']['p95']:.1f} cm, "
         f"largest {su['hands_gap_error_cm']['max']:.1f} cm.",
-        f"- Knee flexion read during the hold: straight knees (true <= 5 deg) up to {su['knee_read_straight_max_deg']} deg; "
+        f"- Knee flexion read during the hold: straight knees (true <= 5 deg) up to "
+        f"{su['knee_read_straight_max_deg']} deg; "
         f"bent knees (true >= 12 deg) from {su['knee_read_bent_min_deg']} deg.", "",
     ])  # fmt: skip
     print(text)

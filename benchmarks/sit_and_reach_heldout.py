@@ -3,8 +3,9 @@
 For every ``<clip>.mp4`` with its ground truth ``<clip>.json`` in ``--set DIR``, runs the real
 ``tiltscreen analyze --protocol sit-and-reach`` (as a subprocess, this checkout's sources) in each mode:
 
-- ``marker``: ``--marker-size-cm`` with the marker's place on the box and the box width (``--marker-from-end-cm
-  --marker-from-top-cm --box-width-cm``, from the ground truth, as a user measures them);
+- ``marker``: ``--marker-size-cm`` with the marker's place on the box and the box width
+  (``--marker-from-end-cm --marker-from-top-cm --box-width-cm``, from the ground truth, as a user measures
+  them);
 - ``marker_only``: ``--marker-size-cm`` alone (the reach is then taken from the toe tip);
 - ``stature``: ``--subject-height-cm`` alone;
 
@@ -199,7 +200,9 @@ def trial_record(tr: dict[str, Any], summary: dict[str, Any], gt: dict[str, Any]
             "projection": (toe_truth if kind != "box_end" else at_true_tip) - true_reach,
         },
         "fingertip_source": tr.get("fingertip_source"),
-        "geo_sd_cm": tr.get("reach_sd_cm"),
+        "geo_sd_cm": tr.get("reach_sd_cm")
+        if tr.get("reach_sd_cm") is not None
+        else abs(value or 0.0) * (summary.get("scale", {}).get("relative_uncertainty") or 0.0),
         "hold_s": tr.get("hold_s", tr["metrics"].get("hold_s", {}).get("value")),
         "truth": tru,
         "expected": truth.expected_validity(tru),

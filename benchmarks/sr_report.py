@@ -51,6 +51,41 @@ def reach_stats(clips: list[dict[str, Any]], mode: str) -> dict[str, Any]:
     }
 
 
+def calibration(clips: list[dict[str, Any]], mode: str) -> dict[str, Any]:
+    """Interval constants from these clips' errors: per reach method, the bias and the SD beyond the
+    trials' geometric SD, and the multiplier that covers 95% of the trials; the hold's 95th-percentile error.
+
+    Steady trials (not ballistic) of the clips within the limits. SD beyond geometry: sqrt(max(var(e) -
+    mean(geo^2), 0)); multiplier: max(1.96, the 95th percentile of |e - bias| / hypot(geo, sd)).
+    """
+    trials = [
+        t
+        for c in clips
+        if _in_limits(c)
+        for t in c["runs"].get(mode, {}).get("trials", [])
+        if not t["expected"]["bouncing"] and t["error_cm"] is not None and math.isfinite(t["error_cm"])
+    ]
+    out: dict[str, Any] = {}
+    for kind in sorted({t["kind"] for t in trials}):
+        e = np.array([t["error_cm"] for t in trials if t["kind"] == kind])
+        geo = np.array([t["geo_sd_cm"] or 0.0 for t in trials if t["kind"] == kind])
+        if e.size < 3:
+            continue
+        bias = float(e.mean())
+        sd = float(math.sqrt(max(float(e.var()) - float(np.mean(geo**2)), 0.0)))
+        z = float(max(1.96, np.percentile(np.abs(e - bias) / np.hypot(geo, max(sd, 1e-6)), 95)))
+        out[kind] = {
+            "n": int(e.size),
+            "bias_cm": bias,
+            "sd_cm": sd,
+            "z": z,
+            "mean_geo_sd_cm": float(geo.mean()),
+        }
+    holds = [abs(t["hold_s"] - t["truth"]["hold_s"]) for t in trials if t["hold_s"] is not None]
+    out["hold_p95_s"] = float(np.percentile(holds, 95)) if holds else None
+    return out
+
+
 def validity(clips: list[dict[str, Any]], mode: str) -> dict[str, Any]:
     """Per rule, how often the tool flagged it when it should (and should not); overall validity right."""
     trials = [t for c in clips if _in_limits(c) for t in c["runs"].get(mode, {}).get("trials", [])]
@@ -116,6 +151,7 @@ def aggregate(raw: dict[str, Any]) -> dict[str, Any]:
             "validity": validity(clips, mode),
             "indeterminate": indeterminate(clips, mode),
             "ymca": ymca(clips, mode),
+            "calibration": calibration(clips, mode),
         }
         for mode in raw["modes"]
     }
@@ -131,18 +167,45 @@ def _frac(pair: list[int]) -> str:
 
 def _reach_rows(agg: dict[str, Any]) -> list[str]:
     rows = [
-        "| mode | method | trials | MAE cm | worst | bias | reported: n, MAE | 95% CI half-width | coverage |",
+        "| mode | method | trials | MAE cm | worst | bias | reported: n, MAE | 95% CI half-width | coverage "
+        "|",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for mode, a in agg.items():
         r = a["reach"]
         s, rep = r["all"], r["reported"]
         rows.append(
-            f"| {mode} | {', '.join(r['kinds'])} | {s.get('n', 0)} | {_f(s.get('mae'))} | {_f(s.get('worst'))} "
+            f"| {mode} | {', '.join(r['kinds'])} | {s.get('n', 0)} | {_f(s.get('mae'))} | "
+            f"{_f(s.get('worst'))} "
             f"| {_f(s.get('bias'))} | {rep.get('n', 0)}, {_f(rep.get('mae'))} | {_f(r['ci_half_cm'])} "
             f"| {_f(r['coverage'])} ({_frac(r['n_covered'])}) |"
         )
     return rows
+
+
+def _calibration_lines(agg: dict[str, Any]) -> list[str]:
+    """Hold error and the interval constants these clips would give (used only from the calibration set)."""
+    lines = [
+        "",
+        "## Hold time and interval constants from these clips",
+        "",
+        "| mode | hold - scripted hold: n, MAE, bias, worst (s) | hold 95th pct abs error (s) | reach "
+        "method: n, bias, "
+        "SD beyond geometry, z for 95% (cm) |",
+        "|---|---|---|---|",
+    ]
+    for mode, a in agg.items():
+        h, cal = a["validity"]["hold_error_s"], a["calibration"]
+        kinds = "; ".join(
+            f"{k}: {v['n']}, {_f(v['bias_cm'])}, {_f(v['sd_cm'])}, {_f(v['z'])}"
+            for k, v in cal.items()
+            if isinstance(v, dict)
+        )
+        lines.append(
+            f"| {mode} | {h.get('n', 0)}, {_f(h.get('mae'))}, {_f(h.get('bias'))}, {_f(h.get('worst'))} "
+            f"| {_f(cal.get('hold_p95_s'))} | {kinds} |"
+        )
+    return lines
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -152,7 +215,8 @@ def markdown(result: dict[str, Any]) -> str:
         f"# Sit-and-reach on `{result['set']}` (renders)",
         "",
         f"`benchmarks/sit_and_reach_heldout.py --set {result['set_dir']}` at tiltscreen {result['commit']}; "
-        f"{len(result['clips'])} clips. **Renders, not patients: optimistic bounds.** Accuracy figures use the "
+        f"{len(result['clips'])} clips. **Renders, not patients: optimistic bounds.** Accuracy figures use "
+        "the "
         f"clips with camera yaw within {MAX_YAW_DEG:g} deg (the set-up limit); trials whose values the tool "
         "withheld (camera view refused) are scored with the same geometry from their recorded fingertip and "
         "box plane, and listed apart as 'reported'.",
@@ -161,7 +225,8 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         *_reach_rows(agg),
         "",
-        "Truth: beyond the box end face (`reach_box`) for the box-plane method, beyond the toe tip otherwise; "
+        "Truth: beyond the box end face (`reach_box`) for the box-plane method, beyond the toe tip "
+        "otherwise; "
         "medians over the tool's hold frames.",
         "",
         "### Error split (mean, MAE, worst; cm)",
@@ -198,7 +263,8 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         "| mode | "
         + " | ".join(f"{r}: flagged if true / if false" for r in RULES)
-        + " | hands not assessed | validity right | indeterminate (clips with a valid trial) | YMCA agrees (>1 cm from edge) |",
+        + " | hands not assessed | validity right | indeterminate (clips with a valid trial) | YMCA agrees "
+        "(>1 cm from edge) |",
         "|---|" + "---|" * (len(RULES) + 4),
     ]
     for mode, a in agg.items():
@@ -213,7 +279,8 @@ def markdown(result: dict[str, Any]) -> str:
     lines += [
         "",
         "Truth per rule: knees bent if the near knee's largest flexion over the scripted hold is >= 12 deg, "
-        "straight if <= 5 deg (between: not scored); hold short if the scripted hold is under 2 s; bouncing if "
+        "straight if <= 5 deg (between: not scored); hold short if the scripted hold is under 2 s; bouncing "
+        "if "
         "the clip is ballistic; hands uneven if the true fingertips are more than 5 cm apart; never out of "
         "frame (renders keep a margin).",
         "",
@@ -221,16 +288,19 @@ def markdown(result: dict[str, Any]) -> str:
     for mode, a in agg.items():
         for w in a["validity"]["wrong"]:
             lines.append(
-                f"- {mode}: wrong validity: expected {w['expected']}, codes {w['codes']}, hold {_f(w['hold_s'])} s "
+                f"- {mode}: wrong validity: expected {w['expected']}, codes {w['codes']}, hold "
+                f"{_f(w['hold_s'])} s "
                 f"(scripted {_f(w['truth_hold_s'])} s), knee {_f(w['knee'], 1)} deg"
             )
         for name, reasons in a["indeterminate"]["clips"].items():
             lines.append(f"- {mode}: {name} indeterminate: {' '.join(reasons or [])}")
+    lines += _calibration_lines(agg)
     lines += [
         "",
         "## Per clip",
         "",
-        "| clip | yaw | box top (dE) | mode | status | trials: valid, codes, hold s (scripted), reach err cm (kind, source) |",
+        "| clip | yaw | box top (dE) | mode | status | trials: valid, codes, hold s (scripted), reach err "
+        "cm (kind, source) |",
         "|---|---|---|---|---|---|",
     ]
     for c in result["clips"]:

@@ -16,7 +16,8 @@ import numpy as np
 #: knees are those at most STRAIGHT_KNEE_DEG; in between the truth is not scored (the tolerance is 10 deg)
 BENT_KNEE_DEG, STRAIGHT_KNEE_DEG = 12.0, 5.0
 #: box-top colour classes by the hand/box-top colour difference (CIELAB delta E), when the ground truth
-#: does not name the box colour: skin-like below 25 (where the outline fingertip fell short on earlier renders)
+#: does not name the box colour: skin-like below 25 (where the outline fingertip fell short on earlier
+#: renders)
 SKIN_LIKE_DELTA_E = 25.0
 
 
@@ -166,7 +167,8 @@ def _hand_box_delta_e(gt: dict[str, Any], video: Path) -> float | None:
 
 def ymca_category(reach_cm: float, subject_: dict[str, Any], thresholds) -> tuple[str | None, float | None]:
     """YMCA category of a reach (``"poor"`` / ``"not poor"``) for the subject, and the reach's distance (cm)
-    from the band edge; (None, None) outside the norms' ages. Score = 15 in + reach / 2.54 (heels at 15 in)."""
+    from the band edge; (None, None) outside the norms' ages. Score = 15 in + reach / 2.54 (heels at
+    15 in)."""
     cut = thresholds.ymca.poor_cutoff(sex=subject_["sex"], age=subject_["age"])
     if cut is None or not math.isfinite(reach_cm):
         return None, None

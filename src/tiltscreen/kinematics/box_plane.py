@@ -450,3 +450,16 @@ def _ray_terms(pose: PlanePose, pts: np.ndarray, fit: PlaneFit) -> tuple[np.ndar
     u0, w0 = p0[:, 0] * fit.facing, p0[:, 1]
     ku, kw = rays[:, 0] * ds * fit.facing, rays[:, 1] * ds
     return u0, w0, ku, kw
+
+
+def project(fit: PlaneFit, uwd_cm: np.ndarray) -> np.ndarray:
+    """Image pixels of box points ``(u, w, d)`` (cm), with the fit's most probable pose (for drawing)."""
+    pose = max(fit.poses, key=lambda p: p.weight)
+    pts = np.asarray(uwd_cm, float).reshape(-1, 3)
+    obj = np.column_stack([pts[:, 0] * fit.facing, pts[:, 1], -pts[:, 2]])
+    cam = obj @ pose.rotation.T + pose.translation
+    k = np.array(
+        [[pose.focal_px, 0, fit.image_size[0] / 2], [0, pose.focal_px, fit.image_size[1] / 2], [0, 0, 1]]
+    )
+    px = cam @ k.T
+    return px[:, :2] / px[:, 2:]

@@ -136,3 +136,18 @@ def test_median_corners_and_scatter():
 def test_placement_checks(kwargs, match):
     with pytest.raises(ValidationError, match=match):
         MarkerPlacement(**kwargs)
+
+
+def test_project_is_the_inverse_of_transfer():
+    """A box point projected with the fit's pose and transferred back at its own depth returns itself."""
+    from tiltscreen.kinematics.box_plane import project
+
+    proj = camera(focal=600.0, yaw_deg=6.0)
+    prior = ViewPrior(hfov_deg=hfov(600.0), hfov_sd_deg=0.01, hfov_grid_deg=(hfov(600.0), hfov(600.0), 1.0))
+    fit = fit_plane(
+        marker_px(proj), placement=PLACE, facing=1, image_size=SIZE, corner_sd_px=0.05, prior=prior
+    )
+    pt = np.array([[5.0, 0.0, 0.0]])
+    px = project(fit, pt)
+    assert px[0] == pytest.approx(proj(pt)[0], abs=0.05)
+    assert transfer(fit, px, depth_cm=0.0, depth_sd_cm=0.0).u_cm[0] == pytest.approx(5.0, abs=0.01)

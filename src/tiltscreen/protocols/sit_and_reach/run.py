@@ -188,6 +188,8 @@ def analyse(
         "scale": scale,
         "pelvis": ctx.pelvis,
         "camera_ok": camera.within_limits,
+        "geometry": geometry,
+        "tips": tips,
         "lumbo": metrics["lumbo_horizontal_deg"],  # the best trial's (null when refused), for the key frame
     }
 
@@ -252,6 +254,7 @@ def _figures(job: AnalyzeJob, rec: Recording, parts: dict[str, Any], th: Thresho
                 unit_label=series.unit,
                 knee_tolerance_deg=th.knee_tolerance_deg.value,
                 lumbo_horizontal_deg=lumbo,
+                zero_label=parts["geometry"].zero,
             )
         )
     }
