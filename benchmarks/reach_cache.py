@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--refresh", action="store_true", help="re-extract clips already cached")
     args = p.parse_args(argv)
     for d in args.dirs:
-        for video in sorted(d.glob("*.mp4")):
+        for video in sorted(v for ext in ("mp4", "avi", "webm", "mov") for v in d.glob(f"*.{ext}")):
             out = cache_path(video, args.cache)
             if out.exists() and not args.refresh:
                 continue

@@ -96,12 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--set", type=Path, required=True)
     args = p.parse_args(argv)
     rows = []
-    for video in sorted(args.set.glob("*.mp4")):
-        if (
-            video.with_suffix(".json").exists()
-            and reach_cache.cache_path(video, reach_cache.DEFAULT_CACHE).exists()
-        ):
-            rows += clip_measures(video, json.loads(video.with_suffix(".json").read_text()))
+    for gt_path in sorted(args.set.glob("*.json")):
+        gt = json.loads(gt_path.read_text())
+        video = truth.video_of(gt_path, gt)
+        if video is not None and reach_cache.cache_path(video, reach_cache.DEFAULT_CACHE).exists():
+            rows += clip_measures(video, gt)
     result = {"set": str(args.set), "summary": summarise(rows), "trials": rows}
     su = result["summary"]
     text = "\n".join([

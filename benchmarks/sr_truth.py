@@ -123,13 +123,28 @@ def expected_validity(truth: dict[str, Any], min_hold_s: float = 2.0) -> dict[st
     }
 
 
+def video_of(gt_path: Path, gt: dict[str, Any]) -> Path | None:
+    """The clip's video next to its ground truth: ``video_file`` if named, else the stem with a video suffix."""
+    named = gt.get("video_file")
+    if named and (gt_path.parent / Path(named).name).exists():
+        return gt_path.parent / Path(named).name
+    for suffix in (".mp4", ".avi", ".webm", ".mov"):
+        if gt_path.with_suffix(suffix).exists():
+            return gt_path.with_suffix(suffix)
+    return None
+
+
 def box_colour_class(gt: dict[str, Any], video: Path) -> tuple[str, float | None]:
     """``("skin-like" | "contrasting", delta_e)``: from the ground truth's box colour if it names one, else
     the CIELAB difference between the hand and the box top just beyond the fingertip (middle of the first
     scripted hold; 3x3 px patches, the box patch 6 px beyond the tip and 2 px below)."""
-    named = gt.get("box", {}).get("top_class") or gt.get("box", {}).get("top_colour_class")
-    if isinstance(named, str):
-        return named, None
+    look = gt.get("look") or {}
+    named = look.get("box_top") if isinstance(look, dict) else None
+    if isinstance(named, dict):
+        named = named.get("kind") or named.get("mode")
+    classes = {"skin": "skin-like", "contrast": "contrasting"}
+    if isinstance(named, str) and named in classes:
+        return classes[named], None
     delta = _hand_box_delta_e(gt, video)
     if delta is None:
         return "unknown", None
