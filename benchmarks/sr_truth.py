@@ -124,7 +124,7 @@ def expected_validity(truth: dict[str, Any], min_hold_s: float = 2.0) -> dict[st
 
 
 def video_of(gt_path: Path, gt: dict[str, Any]) -> Path | None:
-    """The clip's video next to its ground truth: ``video_file`` if named, else the stem with a video suffix."""
+    """The clip's video next to its ground truth: ``video_file`` if named, else the stem + a video suffix."""
     named = gt.get("video_file")
     if named and (gt_path.parent / Path(named).name).exists():
         return gt_path.parent / Path(named).name
