@@ -97,7 +97,7 @@ def render(seed: int, out_dir: Path) -> None:
         "2",
         "--rest",
         "1.0",
-        *CLIPS[seed].split(),
+        *{**CLIPS, **CALIBRATION}[seed].split(),
     ]
     subprocess.run(cmd, check=True)
 

@@ -29,7 +29,7 @@ def test_reach_interval_from_scale_and_localisation() -> None:
     bias's side (not shifted): (10 - z s + min(b, 0), 10 + z s + max(b, 0))."""
     m = analysis.reach_metric(trial(10.0), ctx())
     assert m.value == 10.0
-    bias, sd = analysis.REACH_ERROR_CM["pixels"]
+    bias, sd = analysis.REACH_ERROR_CM[("outline", "pixels")]
     half = analysis.REACH_COVERAGE_Z * math.hypot(0.5, sd)
     assert m.ci95 == pytest.approx((10 - half + min(bias, 0.0), 10 + half + max(bias, 0.0)))
     assert "toe tip" in m.method
@@ -49,7 +49,7 @@ def test_reach_interval_on_the_box_plane() -> None:
     )
     tr = dataclasses.replace(trial(10.0), reach_sd=1.2)
     m = analysis.reach_metric(tr, c)
-    bias, sd = analysis.REACH_ERROR_CM["box_end"]
+    bias, sd = analysis.REACH_ERROR_CM[("outline", "box_end")]
     half = analysis.REACH_COVERAGE_Z * math.hypot(1.2, sd)
     assert m.ci95 == pytest.approx((10 - half + min(bias, 0.0), 10 + half + max(bias, 0.0)))
     assert "box's end face" in m.method
