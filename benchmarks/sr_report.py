@@ -86,6 +86,12 @@ def calibration(clips: list[dict[str, Any]], mode: str) -> dict[str, Any]:
     return out
 
 
+def _judged(t: dict[str, Any]) -> dict[str, bool | None]:
+    """The rules a trial should fail, without the hands rule when the tool reported it not assessed (the
+    far hand hidden: "not assessed" is the expected answer then, not "invalid")."""
+    return {k: v for k, v in t["expected"].items() if not (k == "hands_uneven" and t["not_assessed"])}
+
+
 def validity(clips: list[dict[str, Any]], mode: str) -> dict[str, Any]:
     """Per rule, how often the tool flagged it when it should (and should not); overall validity right."""
     trials = [t for c in clips if _in_limits(c) for t in c["runs"].get(mode, {}).get("trials", [])]
@@ -101,7 +107,7 @@ def validity(clips: list[dict[str, Any]], mode: str) -> dict[str, Any]:
     steady = [t for t in trials if not t["expected"]["bouncing"] and t["hold_s"] is not None]
     out["hold_error_s"] = _stats([t["hold_s"] - t["truth"]["hold_s"] for t in steady])
     scored = [t for t in trials if None not in t["expected"].values()]
-    right = [t for t in scored if t["valid"] == (not any(t["expected"].values()))]
+    right = [t for t in scored if t["valid"] == (not any(_judged(t).values()))]
     out["validity_right"] = [len(right), len(scored)]
     out["wrong"] = [
         {
@@ -124,7 +130,7 @@ def indeterminate(clips: list[dict[str, Any]], mode: str) -> dict[str, Any]:
         for c in clips
         if _in_limits(c)
         and any(
-            None not in t["expected"].values() and not any(t["expected"].values())
+            None not in t["expected"].values() and not any(_judged(t).values())
             for t in c["runs"].get(mode, {}).get("trials", [])
         )
     ]
