@@ -63,6 +63,7 @@ class Thresholds:
     max_still_speed_cm_s: Threshold
     hold_noise_k: Threshold
     knee_tolerance_deg: Threshold
+    knee_trial_tolerance_deg: Threshold
     max_hands_gap_cm: Threshold
     hands_gap_error_cm: Threshold
     max_hands_gap_error_cm: Threshold
@@ -114,6 +115,7 @@ def parse_thresholds(raw: dict[str, Any], *, where: str = "thresholds") -> Thres
         max_still_speed_cm_s=_t(sr, "max_still_speed_cm_s", where),
         hold_noise_k=_t(sr, "hold_noise_k", where),
         knee_tolerance_deg=_t(sr, "knee_tolerance_deg", where),
+        knee_trial_tolerance_deg=_t(sr, "knee_trial_tolerance_deg", where),
         max_hands_gap_cm=_t(sr, "max_hands_gap_cm", where),
         hands_gap_error_cm=_t(sr, "hands_gap_error_cm", where),
         max_hands_gap_error_cm=_t(sr, "max_hands_gap_error_cm", where),

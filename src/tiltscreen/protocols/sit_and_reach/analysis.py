@@ -79,6 +79,7 @@ def rules_from(thresholds: Thresholds, *, unit: str, px_per_cm: float | None) ->
         max_still_speed=thresholds.max_still_speed_cm_s.value,
         hold_noise_k=thresholds.hold_noise_k.value,
         knee_tolerance_deg=thresholds.knee_tolerance_deg.value,
+        knee_trial_tolerance_deg=thresholds.knee_trial_tolerance_deg.value,
         max_hands_gap=thresholds.max_hands_gap_cm.value,
         max_hands_gap_error=thresholds.max_hands_gap_error_cm.value,
         min_visible=thresholds.min_visible_fraction.value,

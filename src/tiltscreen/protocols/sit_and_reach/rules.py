@@ -57,6 +57,10 @@ class SitAndReachRules:
         Largest knee flexion (deg) allowed during the hold. All SR protocols
         require extended knees; 5-10 deg is a tool-design choice, not a
         published cut-off (docs/clinical.md §3).
+    knee_trial_tolerance_deg : float, default 14.0
+        Largest knee flexion (deg) allowed anywhere in the trial (reach, hold,
+        return), wider than ``knee_tolerance_deg`` because the 2-D knee angle is
+        less precise there (measured on renders, see thresholds.json).
     max_hands_gap : float, default 5.0
         Largest distance along the floor between the two fingertips at the
         maximum (protocols: "hands parallel", so both reach equally far).
@@ -125,6 +129,7 @@ class SitAndReachRules:
     min_hold_s: float = 2.0
     hold_band: float = 1.0
     knee_tolerance_deg: float = 10.0
+    knee_trial_tolerance_deg: float = 14.0
     max_hands_gap: float = 5.0
     max_hands_gap_error: float = 2.5
     min_visible: float = 0.7
@@ -156,9 +161,12 @@ class SitAndReachRules:
             "bounce_max_period_s",
             "bounce_min_trunk_swing_deg",
         )
-        non_negative = ("min_hold_s", "knee_tolerance_deg", "max_hands_gap", "max_hands_gap_error",
-                        "max_out_of_frame_s", "min_rest_s", "smooth_s", "max_gap_s", "hold_level_s",
-                        "max_overshoot_s", "hold_noise_k", "bounce_trunk_smooth_s")  # fmt: skip
+        non_negative = (
+            "min_hold_s", "knee_tolerance_deg", "knee_trial_tolerance_deg", "max_hands_gap",
+            "max_hands_gap_error", "max_out_of_frame_s", "min_rest_s", "smooth_s", "max_gap_s",
+            "hold_level_s",
+            "max_overshoot_s", "hold_noise_k", "bounce_trunk_smooth_s",
+        )  # fmt: skip
         problems = [p for name in positive for p in _number_problems(self, name, low=0.0, strict=True)]
         problems += [p for name in non_negative for p in _number_problems(self, name, low=0.0)]
         problems += _number_problems(self, "min_visible", low=0.0, high=1.0)

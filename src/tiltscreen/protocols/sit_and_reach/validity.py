@@ -197,7 +197,10 @@ def judge(
       rapid trunk-inclination peaks (:func:`trunk_bouncing_chain`);
     - ``hold_short``: ``hold_s < min_hold_s``;
     - ``knees_unknown`` / ``knees_bent``: the maximum of the smoothed knee
-      flexion over the hold is unknown / above ``knee_tolerance_deg``;
+      flexion over the hold is unknown / above ``knee_tolerance_deg``, or its
+      maximum over the whole trial (onset to end) is above
+      ``knee_trial_tolerance_deg`` (MediaPipe under-reads a bent knee in deep
+      forward flexion, and reads it better while the trunk is more upright);
     - ``hands_uneven``: the median hands gap within ``smooth_s / 2`` of the
       maximum exceeds ``max_hands_gap``, judged only when the gap is known there
       and measured with a 95% error (``series.hands_gap_error``) of at most
@@ -235,7 +238,7 @@ def judge(
         )
     found += _hold_reasons(t, window, rules)
     knee = finite_max(smooth_knee[hold])
-    found += _knee_reasons(knee, rules)
+    found += _knee_reasons(knee, finite_max(smooth_knee[window.onset : window.end + 1]), rules)
     gap = finite_median(series.hands_gap[np.abs(t - t[window.peak]) <= rules.smooth_s / 2])
     hands, notes = _hands_reasons(gap, series.hands_gap_error, series.unit, rules)
     found += hands
@@ -306,11 +309,17 @@ def _hold_reasons(t: np.ndarray, window: TrialWindow, rules: SitAndReachRules) -
     return [("hold_short", why)]
 
 
-def _knee_reasons(knee: float, rules: SitAndReachRules) -> list[tuple[str, str]]:
-    """Return the ``knees_unknown`` or ``knees_bent`` reason."""
+def _knee_reasons(knee: float, knee_trial: float, rules: SitAndReachRules) -> list[tuple[str, str]]:
+    """Return the ``knees_unknown`` or ``knees_bent`` reason (the hold, else the trial's wider tolerance)."""
     if math.isnan(knee):
         return [("knees_unknown", "knee angle unknown during the hold")]
     if knee > rules.knee_tolerance_deg:
         why = f"knees bent {knee:.0f}° during the hold (tolerance {rules.knee_tolerance_deg:g}°)"
+        return [("knees_bent", why)]
+    if knee_trial > rules.knee_trial_tolerance_deg:
+        why = (
+            f"knees bent {knee_trial:.0f}° during the reach or return (tolerance "
+            f"{rules.knee_trial_tolerance_deg:g}° there, where the camera reads the knee less precisely)"
+        )
         return [("knees_bent", why)]
     return []

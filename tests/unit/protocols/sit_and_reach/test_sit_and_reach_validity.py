@@ -50,9 +50,19 @@ def test_knees_bent_during_hold(make_series, rng):
     assert tr.knee_flexion_max_deg == pytest.approx(18.0, abs=0.5)
 
 
-def test_knees_bent_outside_the_hold_only_is_accepted(make_series):
-    tr = only_trial(make_series(ONE_TRIAL, knee_flexion_deg=during(0.0, 1.5, 25.0, 2.0)))
+def test_knees_bent_outside_the_trial_only_is_accepted(make_series):
+    """Knees at 25 deg while resting before the reach (0-1 s; the onset is at 1.215 s): accepted. (The bend
+    used to last until 1.5 s, 0.3 s into the reach, which the trial-wide knee rule now rejects, below.)"""
+    tr = only_trial(make_series(ONE_TRIAL, knee_flexion_deg=during(0.0, 1.0, 25.0, 2.0)))
     assert tr.valid and tr.knee_flexion_max_deg == pytest.approx(2.0)
+
+
+def test_knees_bent_during_the_reach_only(make_series):
+    """Knees at 18 deg during the reach (1.2-2.2 s) and straight (2 deg) in the hold: the hold's 10 deg
+    tolerance passes, the trial-wide 14 deg one does not."""
+    tr = only_trial(make_series(ONE_TRIAL, knee_flexion_deg=during(1.2, 2.2, 18.0, 2.0)))
+    assert tr.invalid_codes == ("knees_bent",)
+    assert tr.invalid_reasons[0].startswith("knees bent 18° during the reach or return (tolerance 14°")
 
 
 def test_knees_unknown(make_series):
