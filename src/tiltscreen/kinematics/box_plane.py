@@ -372,8 +372,6 @@ def transfer(
     *,
     depth_cm: float,
     depth_sd_cm: float,
-    height_cm: float | None = None,
-    height_sd_cm: float | None = None,
 ) -> BoxPoints:
     """Place image points that lie about ``depth_cm`` behind the box side in box coordinates.
 
@@ -385,10 +383,6 @@ def transfer(
         Continuous pixels; NaN rows give NaN.
     depth_cm, depth_sd_cm : float
         Prior on the points' depth ``d`` behind the camera-facing side (cm, 1 SD).
-    height_cm, height_sd_cm : float, optional
-        Prior on the points' height ``w`` relative to the box top (e.g. a fingertip lying
-        on the top), combined with the depth prior along each viewing ray; only for an
-        anchored placement.
 
     Returns
     -------
@@ -397,32 +391,25 @@ def transfer(
     Notes
     -----
     For each pose, a point's ray ``C + s r`` meets depth ``d`` at ``u(d) = u0 + k_u d``,
-    ``w(d) = w0 + k_w d``. The depth is the precision-weighted combination of the depth
-    prior and, if given, the height prior read through ``k_w``; the position's variance is
-    ``k_u^2`` times that depth's variance. Means and variances are then mixed over the
-    poses by their weights, so a focal length or yaw the marker leaves open widens the SD.
+    ``w(d) = w0 + k_w d``; the position's variance is ``k_u^2`` times the depth's variance.
+    Means and variances are then mixed over the poses by their weights, so a focal length or
+    yaw the marker leaves open widens the SD. (A height prior, e.g. the fingertip lying on the
+    box top, was tried on the development renders: the camera looks almost horizontally
+    across the top, so it fixes the depth poorly, and it moved the reach error little.)
 
     """
     pts = np.asarray(points_px, float).reshape(-1, 2)
     problems = number_problems("depth_cm", depth_cm, low=-500, high=500)
     problems += number_problems("depth_sd_cm", depth_sd_cm, low=0.0)
-    if height_cm is not None:
-        problems += number_problems("height_sd_cm", height_sd_cm, low=0.0, strict_low=True)
     raise_if_problems("transfer", problems)
     means_u, means_w, means_d, vars_u, weights = [], [], [], [], []
     for pose in fit.poses:
         u0, w0, ku, kw = _ray_terms(pose, pts, fit)
-        prec = np.full(len(pts), 1.0 / max(depth_sd_cm, 1e-9) ** 2)
-        num = prec * depth_cm
-        if height_cm is not None and height_sd_cm is not None and math.isfinite(height_cm):
-            hp = kw**2 / height_sd_cm**2
-            num = num + kw * (height_cm - w0) / height_sd_cm**2
-            prec = prec + hp
-        d = num / prec
+        d = np.full(len(pts), float(depth_cm))
         means_u.append(u0 + ku * d)
         means_w.append(w0 + kw * d)
         means_d.append(d)
-        vars_u.append(ku**2 / prec)
+        vars_u.append(ku**2 * depth_sd_cm**2)
         weights.append(pose.weight)
     wts = np.array(weights)[:, None]
     mu = np.sum(wts * np.array(means_u), axis=0)
