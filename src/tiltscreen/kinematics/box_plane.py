@@ -356,8 +356,8 @@ class BoxPoints:
     """Image points placed in box coordinates, with their 1-SD errors from the pose and the depth prior.
 
     ``u_cm``, ``w_cm`` are posterior means over the fit's poses; ``u_sd_cm`` their SD
-    (pose spread and depth uncertainty); ``d_cm`` the depth used (after the height
-    constraint, if any). NaN where the input point is NaN.
+    (pose spread and depth uncertainty); ``d_cm`` the depth used. NaN where the input point
+    is NaN.
     """
 
     u_cm: np.ndarray
