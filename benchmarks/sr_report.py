@@ -142,8 +142,14 @@ def indeterminate(clips: list[dict[str, Any]], mode: str) -> dict[str, Any]:
 
 
 def ymca(clips: list[dict[str, Any]], mode: str) -> dict[str, Any]:
-    """YMCA 'poor' category agreement on trials more than 1 cm from the band edge."""
-    trials = [t for c in clips if _in_limits(c) for t in c["runs"].get(mode, {}).get("trials", [])]
+    """YMCA 'poor' category agreement on the trials with a reported reach more than 1 cm from the band edge."""
+    trials = [
+        t
+        for c in clips
+        if _in_limits(c)
+        for t in c["runs"].get(mode, {}).get("trials", [])
+        if t["reported_cm"] is not None
+    ]
     far = [t for t in trials if t.get("ymca_edge_cm") is not None and t["ymca_edge_cm"] > 1.0]
     return {"agree": [sum(t["ymca_truth"] == t["ymca_tool"] for t in far), len(far)]}
 
