@@ -62,8 +62,9 @@ def markdown(cmp: dict[str, dict[str, Any]], names: tuple[str, str]) -> str:
     lines = [
         f"# Before / after on the same trials: `{names[0]}` vs `{names[1]}` (renders)",
         "",
-        "| mode | version | reach error on trials both report: n, MAE, worst, bias (cm) | hold - scripted: MAE, "
-        "bias, worst (s) | holds < 2 s flagged short | holds >= 2 s flagged short | out of frame (none true) |",
+        "| mode | version | reach error on trials both report: n, MAE, worst, bias (cm) "
+        "| hold - scripted: MAE, bias, worst (s) | holds < 2 s flagged short | holds >= 2 s flagged short "
+        "| out of frame (none true) |",
         "|---|---|---|---|---|---|---|",
     ]
     for mode, c in cmp.items():

@@ -142,7 +142,7 @@ def indeterminate(clips: list[dict[str, Any]], mode: str) -> dict[str, Any]:
 
 
 def ymca(clips: list[dict[str, Any]], mode: str) -> dict[str, Any]:
-    """YMCA 'poor' category agreement on the trials with a reported reach more than 1 cm from the band edge."""
+    """YMCA 'poor' category agreement on trials with a reported reach more than 1 cm from the band edge."""
     trials = [
         t
         for c in clips
