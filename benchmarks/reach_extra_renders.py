@@ -7,7 +7,8 @@ one at a time under the shared render lock. Usage (synth environment)::
         /work/venv-synth/bin/python benchmarks/reach_extra_renders.py [--part tuning|calibration]
 
 The tuning part goes to ``/work/cache/dev/reach_extra`` (the method was developed on it), the calibration
-part to ``/work/cache/dev/reach_extra_cal`` (only used to measure the errors the intervals are built from).
+parts to ``/work/cache/dev/reach_extra_cal`` and ``..._cal2`` (only used to measure the errors the intervals
+are built from); ``calibration2`` needs the newer generator (box-top colours, looks): PYTHONPATH at its sources.
 """
 
 from __future__ import annotations
@@ -76,6 +77,27 @@ CALIBRATION: dict[int, str] = {
     "--extensibility 0.2 --hold 3.2 --reach-time 1.7 --return-time 1.3 --marker-cm 12",
 }
 
+# second calibration part, with the newer generator's box-top colours (skin-like within dE 12 of the skin, or
+# contrasting), looks, lenses, frame rates and sizes: render with PYTHONPATH pointing at that generator's sources
+CALIBRATION2: dict[int, str] = {
+    30025: "--sex 0 --stature-cm 177 --side left --yaw 4 --extensibility 0.5 --hold 2.4 "
+    "--box-top skin --look rich",
+    30026: "--sex 1 --stature-cm 164 --side right --yaw -6 --extensibility 0.7 --hold 1.8 "
+    "--box-top contrast --look rich --hfov 75",
+    30027: "--sex 0 --stature-cm 185 --side right --yaw 8 --extensibility 0.3 --hold 2.6 "
+    "--box-top skin --hfov 48 --fps 15",
+    30028: "--sex 1 --stature-cm 157 --side left --yaw -3 --extensibility 0.9 --hold 2.2 "
+    "--box-top contrast --width 1280 --height 720 --fps 25",
+    30029: "--sex 0 --stature-cm 172 --side left --yaw 10 --extensibility 0.6 --hold 3.0 "
+    "--box-top skin --look rich --knee-flexion 15",
+    30030: "--sex 1 --stature-cm 170 --side right --yaw 2 --extensibility 0.45 --hold 1.9 "
+    "--box-top skin --hfov 68 --fps 24",
+    30031: "--sex 0 --stature-cm 191 --side left --yaw -9 --extensibility 0.8 --hold 2.5 "
+    "--box-top contrast --look rich --shadows",
+    30032: "--sex 1 --stature-cm 160 --side right --yaw 6 --extensibility 0.2 --hold 2.3 "
+    "--box-top skin --width 960 --height 540",
+}
+
 
 def render(seed: int, out_dir: Path) -> None:
     """Render one clip (under the render lock) unless its video exists."""
@@ -97,7 +119,7 @@ def render(seed: int, out_dir: Path) -> None:
         "2",
         "--rest",
         "1.0",
-        *{**CLIPS, **CALIBRATION}[seed].split(),
+        *{**CLIPS, **CALIBRATION, **CALIBRATION2}[seed].split(),
     ]
     subprocess.run(cmd, check=True)
 
@@ -106,11 +128,16 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--only", type=int, nargs="*")
-    p.add_argument("--part", choices=("tuning", "calibration"), default="tuning")
+    p.add_argument("--part", choices=("tuning", "calibration", "calibration2"), default="tuning")
     args = p.parse_args(argv)
-    out = args.out if args.part == "tuning" else args.out.with_name(args.out.name + "_cal")
+    out = {
+        "tuning": args.out,
+        "calibration": args.out.with_name(args.out.name + "_cal"),
+        "calibration2": args.out.with_name(args.out.name + "_cal2"),
+    }[args.part]
     out.mkdir(parents=True, exist_ok=True)
-    for seed in args.only or (CLIPS if args.part == "tuning" else CALIBRATION):
+    parts = {"tuning": CLIPS, "calibration": CALIBRATION, "calibration2": CALIBRATION2}
+    for seed in args.only or parts[args.part]:
         render(seed, out)
     return 0
 
