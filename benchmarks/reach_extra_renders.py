@@ -8,7 +8,8 @@ one at a time under the shared render lock. Usage (synth environment)::
 
 The tuning part goes to ``/work/cache/dev/reach_extra`` (the method was developed on it), the calibration
 parts to ``/work/cache/dev/reach_extra_cal`` and ``..._cal2`` (only used to measure the errors the intervals
-are built from); ``calibration2`` needs the newer generator (box-top colours, looks): PYTHONPATH at its sources.
+are built from); ``calibration2`` needs the newer generator (box-top colours, looks): point PYTHONPATH at
+its sources.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ CALIBRATION: dict[int, str] = {
 }
 
 # second calibration part, with the newer generator's box-top colours (skin-like within dE 12 of the skin, or
-# contrasting), looks, lenses, frame rates and sizes: render with PYTHONPATH pointing at that generator's sources
+# contrasting), looks, lenses, frame rates and sizes: render with PYTHONPATH at that generator's sources
 CALIBRATION2: dict[int, str] = {
     30025: "--sex 0 --stature-cm 177 --side left --yaw 4 --extensibility 0.5 --hold 2.4 "
     "--box-top skin --look rich",
