@@ -95,7 +95,8 @@ def reach_metric(trial: Trial | None, ctx: Context) -> Metric:
 
     The interval combines the trial's geometric SD (box plane: pose and depth of the hand; pixel
     scale: the scale's relative uncertainty times the reach) with the measured error of the method
-    (:data:`REACH_ERROR_CM`: its bias widens the interval on that side, it is not subtracted).
+    (:data:`REACH_ERROR_CM`: a reading that is short on average, bias < 0, widens the interval
+    upwards by the bias; it is not subtracted from the value).
     """
     method = (
         f"near-side fingertip ({trial.tip_source if trial is not None else 'outline'}) beyond "
@@ -115,7 +116,8 @@ def reach_metric(trial: Trial | None, ctx: Context) -> Metric:
     )
     geo = trial.reach_sd if math.isfinite(trial.reach_sd) else abs(value) * (ctx.scale.rel_uncertainty or 0.0)
     half = REACH_COVERAGE_Z * math.hypot(geo, sd)
-    return Metric(value, "cm", method, (value - half + min(bias, 0.0), value + half + max(bias, 0.0)))
+    # bias = mean(reported - truth): the truth lies |bias| to the other side, so that side is widened
+    return Metric(value, "cm", method, (value - half - max(bias, 0.0), value + half - min(bias, 0.0)))
 
 
 def angle_metric(

@@ -26,12 +26,13 @@ def ctx(
 def test_reach_interval_from_scale_and_localisation() -> None:
     """Pixel method, reach 10 cm, relative scale uncertainty 5% (no geometric SD from a box plane): 1 SD =
     hypot(10 x 0.05, sd) with sd the method's measured error; the interval is widened by its bias on the
-    bias's side (not shifted): (10 - z s + min(b, 0), 10 + z s + max(b, 0))."""
+    side where the truth lies (b = mean(reported - truth) < 0: the truth is higher), not shifted:
+    (10 - z s - max(b, 0), 10 + z s - min(b, 0))."""
     m = analysis.reach_metric(trial(10.0), ctx())
     assert m.value == 10.0
     bias, sd = analysis.REACH_ERROR_CM[("outline", "pixels")]
     half = analysis.REACH_COVERAGE_Z * math.hypot(0.5, sd)
-    assert m.ci95 == pytest.approx((10 - half + min(bias, 0.0), 10 + half + max(bias, 0.0)))
+    assert m.ci95 == pytest.approx((10 - half - max(bias, 0.0), 10 + half - min(bias, 0.0)))
     assert "toe tip" in m.method
 
 
@@ -51,8 +52,19 @@ def test_reach_interval_on_the_box_plane() -> None:
     m = analysis.reach_metric(tr, c)
     bias, sd = analysis.REACH_ERROR_CM[("outline", "box_end")]
     half = analysis.REACH_COVERAGE_Z * math.hypot(1.2, sd)
-    assert m.ci95 == pytest.approx((10 - half + min(bias, 0.0), 10 + half + max(bias, 0.0)))
+    assert m.ci95 == pytest.approx((10 - half - max(bias, 0.0), 10 + half - min(bias, 0.0)))
     assert "box's end face" in m.method
+
+
+def test_reach_interval_widens_towards_the_truth(monkeypatch) -> None:
+    """A method that reads 0.9 cm short on average (bias -0.9): reach 10, geometric SD 1.0, extra SD 0, z 2:
+    (10 - 2, 10 + 2 + 0.9) = (8.0, 12.9) -- the truth lies above a short reading."""
+    monkeypatch.setitem(analysis.REACH_ERROR_CM, ("outline", "box_end"), (-0.9, 0.0))
+    monkeypatch.setattr(analysis, "REACH_COVERAGE_Z", 2.0)
+    c = analysis.Context(scale=MARKER, roll_corrected=True, angles_vs_horizontal_ok=True, age=30, sex="M",
+                         zero_offset_cm=None, reach_kind="box_end")  # fmt: skip
+    m = analysis.reach_metric(dataclasses.replace(trial(10.0), reach_sd=1.0), c)
+    assert m.ci95 == pytest.approx((8.0, 12.9))
 
 
 def test_no_scale_gives_null_reach_with_reason() -> None:
