@@ -213,15 +213,15 @@ def trial_record(tr: dict[str, Any], summary: dict[str, Any], gt: dict[str, Any]
 
 
 def evaluate(
-    set_dir: Path, modes: tuple[str, ...], work: Path, *, cached: bool = False, src: Path | None = None
+    set_dirs: list[Path], modes: tuple[str, ...], work: Path, *, cached: bool = False, src: Path | None = None
 ) -> dict[str, Any]:
-    """Run every clip of a set in every mode; return the per-clip records."""
+    """Run every clip of the sets in every mode; return the per-clip records."""
     from tiltscreen.screening.thresholds import load_thresholds  # noqa: PLC0415
 
     th = load_thresholds()
     commit = tool_commit() if src is None else f"sources at {src}"
     clips = []
-    for gt_path in sorted(set_dir.glob("*.json")):
+    for gt_path in sorted(p for d in set_dirs for p in d.glob("*.json")):
         gt = json.loads(gt_path.read_text())
         video = truth.video_of(gt_path, gt)
         if video is None or gt.get("scene") != "sit-and-reach":
@@ -264,8 +264,8 @@ def evaluate(
             print(f"{clip['name']} {mode}: exit {run['exit_code']}, {run.get('status')}", flush=True)
         clips.append(clip)
     return {
-        "set": set_dir.name,
-        "set_dir": str(set_dir),
+        "set": "+".join(d.name for d in set_dirs),
+        "set_dir": " ".join(str(d) for d in set_dirs),
         "commit": commit + (" (cached extractions)" if cached else ""),
         "modes": list(modes),
         "clips": clips,
@@ -286,7 +286,13 @@ def _json_safe(x: Any) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--set", required=True, type=Path, help="folder of <clip>.mp4 + <clip>.json renders")
+    p.add_argument(
+        "--set",
+        required=True,
+        type=Path,
+        action="append",
+        help="folder of <clip>.json (ground truth) + video renders; repeat to pool several",
+    )
     p.add_argument("--modes", default=",".join(MODES), help="comma-separated: " + ", ".join(MODES))
     p.add_argument("--work", type=Path, default=DEFAULT_WORK, help="cache of the runs' outputs")
     p.add_argument("--name", help="results name (default: the set folder's name)")
@@ -302,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     text = sr_report.markdown(result)
     print(text)
     if not args.no_save:
-        name = args.name or args.set.name
+        name = args.name or "+".join(d.name for d in args.set)
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / f"sit_and_reach_{name}.json").write_text(json.dumps(result, indent=1) + "\n")
         (RESULTS / f"sit_and_reach_{name}.md").write_text(text)
