@@ -226,7 +226,8 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [
         f"# Sit-and-reach on `{result['set']}` (renders)",
         "",
-        f"`benchmarks/sit_and_reach_heldout.py --set {' --set '.join(result['set_dir'].split())}` at tiltscreen {result['commit']}; "
+        f"`benchmarks/sit_and_reach_heldout.py --set {' --set '.join(result['set_dir'].split())}` "
+        f"at tiltscreen {result['commit']}; "
         f"{len(result['clips'])} clips. **Renders, not patients: optimistic bounds.** Accuracy figures use "
         "the "
         f"clips with camera yaw within {MAX_YAW_DEG:g} deg (the set-up limit); trials whose values the tool "
