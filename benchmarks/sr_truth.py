@@ -135,20 +135,29 @@ def video_of(gt_path: Path, gt: dict[str, Any]) -> Path | None:
 
 
 def box_colour_class(gt: dict[str, Any], video: Path) -> tuple[str, float | None]:
-    """``("skin-like" | "contrasting", delta_e)``: from the ground truth's box colour if it names one, else
-    the CIELAB difference between the hand and the box top just beyond the fingertip (middle of the first
-    scripted hold; 3x3 px patches, the box patch 6 px beyond the tip and 2 px below)."""
-    look = gt.get("look") or {}
-    named = look.get("box_top") if isinstance(look, dict) else None
-    if isinstance(named, dict):
-        named = named.get("kind") or named.get("mode")
-    classes = {"skin": "skin-like", "contrast": "contrasting"}
-    if isinstance(named, str) and named in classes:
-        return classes[named], None
+    """``("skin-like" | "contrasting", delta_e)``: the CIE76 difference between the skin and the box-top
+    colours of the ground truth's ``look`` when it has them, else the CIELAB difference between the hand and
+    the box top just beyond the fingertip in the video (middle of the first scripted hold; 3x3 px patches,
+    the box patch 6 px beyond the tip and 2 px below); skin-like below 25."""
+    look = gt.get("look") if isinstance(gt.get("look"), dict) else {}
+    if isinstance(look.get("box_top"), list) and isinstance(look.get("skin"), list):
+        delta = _lab_delta_e(look["skin"], look["box_top"])
+        return ("skin-like" if delta < SKIN_LIKE_DELTA_E else "contrasting"), delta
     delta = _hand_box_delta_e(gt, video)
     if delta is None:
         return "unknown", None
     return ("skin-like" if delta < SKIN_LIKE_DELTA_E else "contrasting"), delta
+
+
+def _lab_delta_e(rgb_a: list[float], rgb_b: list[float]) -> float:
+    """CIE76 difference of two sRGB colours given as 0-1 floats (the generator's ``look`` colours)."""
+    import cv2  # noqa: PLC0415 - mediapipe's opencv
+
+    px = (np.array([[rgb_a, rgb_b]], float) * 255).round().astype(np.uint8)
+    lab = cv2.cvtColor(px[:, :, ::-1], cv2.COLOR_BGR2LAB).astype(float)[0]
+    lab[:, 0] *= 100 / 255
+    lab[:, 1:] -= 128
+    return round(float(np.linalg.norm(lab[0] - lab[1])), 1)
 
 
 def _hand_box_delta_e(gt: dict[str, Any], video: Path) -> float | None:
