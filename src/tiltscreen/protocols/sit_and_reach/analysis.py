@@ -34,22 +34,25 @@ ZERO_CONVENTIONS_CM = {
 #: knee SD 2.8 deg (32 trials, before the 15-degree back view was refused; the 28-trial run gives 4.4 and 2.4,
 #: kept wider); trunk inclination bias +2.2 / SD 2.4 deg (28 trials, roll from the marker's vertical edges)
 ANGLE_CI_DEG = {"hip_flexion_deg": 9.5, "knee_flexion_deg": 5.6, "trunk_inclination_deg": 6.4}
-#: reach error beyond the geometric SD, per fingertip source and reach method (cm): bias (reported - truth,
-#: not subtracted: the interval is widened on its side) and SD, measured on the calibration part of the
-#: development renders, which the method was not tuned on (benchmarks/results/sit_and_reach_<set>.md, section
-#: "Hold time and interval constants"). Most of it is the fingertip found on the outline (short on box tops
-#: close to skin colour). A fingertip source without its own entry (e.g. a new hand model) gets the
-#: outline's until it is measured.
+#: reach error beyond the geometric SD, per fingertip source and reach method (cm): bias (mean of reported -
+#: truth, not subtracted: the interval is widened towards the truth) and SD beyond the trials' geometric SD,
+#: measured on the calibration part of the development renders (reach_extra_cal and reach_extra_cal2, 16
+#: clips, 30 steady trials), which the method was not tuned on (benchmarks/results/
+#: sit_and_reach_calibration_cached.md, "Hold time and interval constants"). Most of it is the fingertip
+#: found on the outline (short by 1-5 cm on some clips). A fingertip source without its own entry (e.g. a
+#: new hand model) gets the outline's until it is measured.
 REACH_ERROR_CM = {
-    ("outline", "box_end"): (0.0, 3.0),
-    ("outline", "plane_toe"): (0.0, 3.0),
-    ("outline", "pixels"): (0.0, 3.0),
+    ("outline", "box_end"): (-1.32, 0.84),
+    ("outline", "plane_toe"): (-1.77, 1.76),
+    ("outline", "pixels"): (-2.44, 2.15),
 }
-#: multiplier of the combined SD giving 95% coverage on the calibration renders
-REACH_COVERAGE_Z = 1.96
-#: hold time error, 95% half-width: the 95th percentile of |error| on renders (26 trials, hands over the
-#: box; MAE 0.21 s, 77% within 0.3 s; the largest errors are bouncing trials and fingertip-tracking breaks)
-HOLD_HALF_S = 0.8
+#: multiplier of the combined SD covering 95% of the calibration trials about their bias (1.96-2.03 per
+#: method on the same renders; the largest is used)
+REACH_COVERAGE_Z = 2.03
+#: hold time error, 95% half-width: the 95th percentile of |hold - scripted hold| on the calibration renders
+#: (30 steady trials: MAE 0.16 s, bias +0.09 s, worst 0.44 s;
+#: benchmarks/results/sit_and_reach_calibration_cached.md)
+HOLD_HALF_S = 0.37
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,7 @@ def trial_metrics(trial: Trial | None, series: ReachSeries, ctx: Context) -> dic
             "knee_flexion_deg": Metric.missing("deg", "hip-knee-ankle", empty),
             "pelvic_tilt_deg": Metric.missing("deg", "ASIS-PSIS line vs horizontal", empty),
             "lumbo_horizontal_deg": Metric.missing("deg", "L5-S1 back surface vs forward horizontal", empty),
-            "hold_s": Metric.missing("s", "time within 1 cm of the highest reach held 2 s", empty),
+            "hold_s": Metric.missing("s", "time the hand was kept still at the highest position held", empty),
         }
     return {
         "reach_cm": reach_metric(trial, ctx),
@@ -179,8 +182,8 @@ def trial_metrics(trial: Trial | None, series: ReachSeries, ctx: Context) -> dic
         "hold_s": Metric(
             trial.hold_s,
             "s",
-            "contiguous time within the hold band (1 cm) of the highest reach sustained over the required "
-            "hold (2 s)",
+            "time the hand was kept still (under 3 cm/s, within 1 cm plus the fingertip's noise) at the "
+            "highest position held for 2 s, else at the trial's highest position",
             (
                 max(trial.hold_s - HOLD_HALF_S - _frame_s(series), 0.0),
                 trial.hold_s + HOLD_HALF_S + _frame_s(series),
