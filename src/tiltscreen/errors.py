@@ -55,6 +55,26 @@ class SourceInterruptedError(TiltscreenError):
         self.frames_read = frames_read
 
 
+class StoppedEarlyError(TiltscreenError):
+    """A job ended before the end of its source; what was processed was saved.
+
+    Raised by the command line after the results were written, so the exit code says that
+    they cover only part of the recording.
+    """
+
+    exit_code = 4
+
+
+class StoppedByUserError(StoppedEarlyError):
+    """Ctrl-C stopped a job; what was processed was saved."""
+
+    exit_code = 130
+
+
+class NotThisProtocolError(InputError):
+    """The recording does not show the test it was analysed as (its summary says what was expected)."""
+
+
 class ModelError(TiltscreenError):
     """The pose model bundle is missing, corrupt or fails its checksum."""
 

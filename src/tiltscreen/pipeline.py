@@ -16,7 +16,8 @@ import cv2
 import numpy as np
 
 import tiltscreen
-from tiltscreen.errors import NoPersonError
+from tiltscreen.errors import EmptyVideoError, NoPersonError
+from tiltscreen.interrupt import CtrlCWatch
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.outputs.files import write_json
 from tiltscreen.pose.estimator import Candidate, PoseOptions
@@ -48,6 +49,7 @@ class LandmarksJob:
     formats: tuple[str, ...] = ("csv", "parquet")
     segmentation: bool = False
     duration_s: float | None = None
+    follow_poses: int | None = 1
 
 
 @dataclass
@@ -91,7 +93,18 @@ def filter_landmarks(lm: Landmarks, job: LandmarksJob) -> Landmarks:
     return butterworth_lowpass(out, cutoff_hz=job.cutoff_hz)
 
 
-def _summary(job: LandmarksJob, raw: Landmarks, lm: Landmarks, report: ExtractionReport, sha: str) -> dict:
+def _job_dict(job: LandmarksJob) -> dict[str, Any]:
+    return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(job).items()}
+
+
+def _summary(
+    job: LandmarksJob, raw: Landmarks, lm: Landmarks, report: ExtractionReport, sha: str, *, ctrl_c: bool
+) -> dict:
+    """Return the job's ``summary.json``.
+
+    ``stopped_by`` is ``ctrl_c`` (also the normal end of a camera session, whose status stays
+    ``ok``), ``source`` (it stopped by itself mid-way) or None.
+    """
     gaps = [g for g in find_gaps(lm, max_gap_s=job.max_gap_s) if not g.filled]
     return {
         "tiltscreen_version": tiltscreen.__version__,
@@ -99,6 +112,7 @@ def _summary(job: LandmarksJob, raw: Landmarks, lm: Landmarks, report: Extractio
         "status": "interrupted"
         if report.interrupted
         else ("ok" if report.person_fraction >= MIN_SUBJECT_FRACTION else "no_person"),
+        "stopped_by": "ctrl_c" if ctrl_c else ("source" if report.interrupted else None),
         "message": report.interrupted,
         "frames": report.frames,
         "frames_with_subject": report.frames_with_person,
@@ -109,7 +123,7 @@ def _summary(job: LandmarksJob, raw: Landmarks, lm: Landmarks, report: Extractio
         "rotation_deg": raw.rotation_deg,
         "model_sha256": sha,
         "gaps_left_missing": len(gaps),
-        "job": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(job).items()},
+        "job": _job_dict(job),
     }
 
 
@@ -119,20 +133,32 @@ def run_landmarks(
     progress: Callable[[int], None] | None = None,
     on_open: Callable[[Any], None] | None = None,
 ) -> LandmarksResult:
-    """Run the job; results are written even when the source stops mid-way.
+    """Run the job; results are written even when the source stops mid-way or Ctrl-C stops it.
 
     Raises
     ------
     NoPersonError
         After saving, if the subject was found in fewer than
         :data:`MIN_SUBJECT_FRACTION` of the frames (the message gives the fraction).
+    EmptyVideoError
+        After writing a ``summary.json`` with status ``unreadable``, if the video holds no frame.
 
     """
     model_path = locate_model(job.model)
     sha = verify_model(model_path) if job.model is None else _sha(model_path)
-    options = PoseOptions(model_path=model_path, max_people=job.max_people, segmentation=job.segmentation)
+    options = PoseOptions(
+        model_path=model_path,
+        max_people=job.max_people,
+        segmentation=job.segmentation,
+        follow_poses=job.follow_poses,
+    )
     job.out_dir.mkdir(parents=True, exist_ok=True)
-    with open_source(job.input, max_side=job.max_side) as source:
+    try:
+        source = open_source(job.input, max_side=job.max_side)
+    except EmptyVideoError as err:
+        write_json(job.out_dir / "summary.json", _unreadable_summary(job, str(err)))
+        raise
+    with source, CtrlCWatch() as ctrl_c:
         if on_open is not None:
             on_open(source.info)
         hooks, writer = [], None
@@ -141,7 +167,7 @@ def run_landmarks(
             hooks.append(hook)
         common = dict(
             options=options,
-            tracker=SubjectTracker(rule=job.subject),
+            tracker=SubjectTracker(rule=job.subject, max_people=job.max_people),
             hooks=hooks,
             progress=progress,
             model_sha256=sha,
@@ -154,12 +180,33 @@ def run_landmarks(
         finally:
             if writer is not None:
                 writer.close()
-    result = _finish(job, raw, report, sha, annotated=writer.path if writer is not None else None)
-    return result
+    annotated = writer.path if writer is not None else None
+    return _finish(job, raw, report, sha, annotated=annotated, ctrl_c=ctrl_c.pressed)
+
+
+def _unreadable_summary(job: LandmarksJob, message: str) -> dict[str, Any]:
+    """``summary.json`` of a video that opened but held no frame."""
+    return {
+        "tiltscreen_version": tiltscreen.__version__,
+        "input": job.input,
+        "status": "unreadable",
+        "stopped_by": None,
+        "message": message,
+        "frames": 0,
+        "frames_with_subject": 0,
+        "subject_fraction": 0.0,
+        "job": _job_dict(job),
+    }
 
 
 def _finish(
-    job: LandmarksJob, raw: Landmarks, report: ExtractionReport, sha: str, *, annotated: Path | None
+    job: LandmarksJob,
+    raw: Landmarks,
+    report: ExtractionReport,
+    sha: str,
+    *,
+    annotated: Path | None,
+    ctrl_c: bool = False,
 ) -> LandmarksResult:
     from tiltscreen.outputs.tables import save_landmarks
 
@@ -169,7 +216,7 @@ def _finish(
         files["annotated"] = annotated
     raw_files = save_landmarks(raw, job.out_dir, stem="landmarks_raw", formats=("csv",))
     files.update({f"raw_{k}": v for k, v in raw_files.items()})
-    summary = _summary(job, raw, lm, report, sha)
+    summary = _summary(job, raw, lm, report, sha, ctrl_c=ctrl_c)
     summary["files"] = {k: str(v) for k, v in files.items()}
     files["summary"] = write_json(job.out_dir / "summary.json", summary)
     result = LandmarksResult(raw=raw, filtered=lm, report=report, files=files, summary=summary)

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.fixtures.videos import demo_multi_person, demo_single_person_portrait, run_ffmpeg
+from tests.fixtures.videos import (
+    POSE2SIM_CAM01,
+    DemoVideo,
+    demo_multi_person,
+    demo_single_person_portrait,
+    fetch_demo,
+    run_ffmpeg,
+)
 
 from tiltscreen.cli.main import main
 from tiltscreen.pose.estimator import PoseOptions
@@ -16,41 +23,119 @@ from tiltscreen.sources import open_source
 
 pytestmark = [pytest.mark.realvideo, pytest.mark.model]
 
-#: hand-annotated frames of the Sports2D demo in which the man (the subject) is fully in view:
-#: on the box 0-168, then on the ground after landing his flip 198-224 (169-197: flipping in the sun's glare)
-SUBJECT_IN_VIEW = np.r_[0:169, 198:225]
+#: where the man (the subject) and the woman are in every frame of the Sports2D demo, by eye
+#: (see the file's "method"); in view = "full" or "partial", i.e. frames 0-227
+PEOPLE = json.loads((Path(__file__).parent / "data" / "sports2d_demo_people.json").read_text())["people"]
 
 
-@pytest.fixture(scope="module")
-def demo_run(model_path: Path):
+def torso_centre(xyz: np.ndarray) -> np.ndarray:
+    """Mean normalised (x, y) of the shoulders and hips of one row (NaN where the subject is absent)."""
+    return np.nanmean(xyz[[11, 12, 23, 24], :2], axis=0)
+
+
+def who(point: np.ndarray, frame: int, *, pad: float = 0.25) -> str | None:
+    """``"man"`` or ``"woman"``: whose annotated box (grown by ``pad`` x its longer side) holds the point.
+
+    The man wins only when the point is outside the woman's own (ungrown) box; a point in
+    neither box is None (a stray pose: counted as a switch too).
+    """
+
+    def holds(name: str, grow: float) -> bool:
+        box = PEOPLE[name]["boxes"][frame]
+        if box is None:
+            return False
+        m = grow * max(box[2] - box[0], box[3] - box[1])
+        return box[0] - m <= point[0] <= box[2] + m and box[1] - m <= point[1] <= box[3] + m
+
+    if holds("man", pad) and not holds("woman", 0.0):
+        return "man"
+    return "woman" if holds("woman", pad) else None
+
+
+#: torso centres of the two people of Pose2Sim's multi-person demo at key frames, by eye (see "method")
+POSE2SIM = json.loads((Path(__file__).parent / "data" / "pose2sim_multiperson_people.json").read_text())
+
+
+def pose2sim_multi_person(camera: str) -> Path:
+    """One camera of Pose2Sim's multi-person demo (same wheel as the single-person one), fetched once."""
+    return fetch_demo(
+        DemoVideo(
+            requirement=POSE2SIM_CAM01.requirement,
+            wheel_glob=POSE2SIM_CAM01.wheel_glob,
+            member=f"Pose2Sim/Demo_MultiPerson/videos/{camera}.mp4",
+            sha256=POSE2SIM["sha256"][camera],
+        )
+    )
+
+
+def key_point(keys: dict[str, list[float]], frame: int) -> np.ndarray:
+    """A person's torso centre at a frame, linear between the annotated key frames."""
+    frames = sorted(int(k) for k in keys)
+    xs, ys = zip(*(keys[str(k)] for k in frames), strict=True)
+    return np.array([np.interp(frame, frames, xs), np.interp(frame, frames, ys)])
+
+
+@pytest.fixture(scope="module", params=[1, None], ids=["follow-1-pose", "follow-2-poses"])
+def demo_run(request, model_path: Path):
+    """The demo through the tracker, following the subject alone with one pose (``tiltscreen
+    landmarks``) or with two (the analyses: MediaPipe's two-pose mode, as before)."""
+    options = PoseOptions(model_path=model_path, follow_poses=request.param)
     with open_source(demo_multi_person(), max_side=960) as source:
-        return extract_landmarks(source, options=PoseOptions(model_path=model_path))
+        return extract_landmarks(source, options=options)
 
 
-def test_multi_person_demo_keeps_one_subject(demo_run) -> None:
-    """The man stays the subject while the woman walks past below the box and after he lands.
+def test_multi_person_demo_never_takes_the_woman(demo_run) -> None:
+    """Every subject row is the man: its torso lies in his annotated box, never in the woman's.
 
-    From frame 59 the woman walks right to left on the ground (hip height > 0.6 of the image)
-    while the man is on the box (hips < 0.6); after his landing (>= 198) he is right of x = 0.5
-    and she is left of it. Any subject row outside those regions is an identity switch.
+    She walks right to left below the box from frame 36 to 202 while he stands on it, flips
+    (about frames 165-190, much of it in the sun's glare) and lands on her side of the box.
     """
     lm, report = demo_run
-    hip = lm.xyz[:, [23, 24], :2].mean(axis=1)  # NaN where the subject is absent; NaN compares False
-    on_box = hip[59:188]
-    landed = hip[198:]
-    assert np.sum(on_box[:, 1] > 0.6) == 0
-    assert np.sum(landed[:, 0] < 0.5) == 0
-    assert report.frames == 230 and report.max_people_seen >= 2
+    rows = [i for i in range(lm.n_frames) if lm.detected[i]]
+    assert [i for i in rows if who(torso_centre(lm.xyz[i]), i) != "man"] == []
+    assert report.frames == 230
 
 
-def test_multi_person_demo_detection_rate(demo_run) -> None:
-    """Target: >= 95% of frames with the subject in view have landmarks. Measured 90.3% (see README).
+def test_multi_person_demo_keeps_the_man_in_view(demo_run) -> None:
+    """Target: landmarks in >= 95% of the frames where the man is in view (228: all but 228-229).
 
-    This guards the measured level against regressions; the missing frames are the first three
-    (MediaPipe's detector needs a few frames) and the man sprinting out of view at the end.
+    Measured 220 of 228 (96.5%; before the window search, the look at the centre before anyone
+    is found and the re-acquisition: 180, 78.9%). The misses are six frames of the flip in the
+    sun's glare (169-174) and two frames of the flip after it.
     """
     lm, _ = demo_run
-    assert lm.detected[SUBJECT_IN_VIEW].mean() >= 0.90
+    in_view = np.array([s in ("full", "partial") for s in PEOPLE["man"]["state"]])
+    assert in_view.sum() == 228
+    assert lm.detected[in_view].mean() >= 0.95
+
+
+@pytest.mark.parametrize("camera", ["cam02", "cam03"])
+def test_pose2sim_two_people_no_identity_switch(camera: str, model_path: Path) -> None:
+    """Two people on a treadmill: every subject row is the person the first frame's rule picked.
+
+    cam02: the woman (left) is picked; the man balances at the centre. cam03: the man is picked;
+    he moves left in front of the standing woman and from frame 80 stands behind her, where
+    MediaPipe finds only her (around frame 80 its single pose straddles both). A row whose torso
+    is nearer the other person's annotated torso, by more than the annotation's precision
+    (0.02 of the image), is a switch. Before the look for people near the subject and the colour
+    rule: 7 such rows in cam02 (frames 3-16) and 15 in cam03 (81-99). The woman is never hidden
+    in cam02, so she is found on (almost) every frame; the man of cam03 is hidden from 80.
+    """
+    people = POSE2SIM["cameras"][camera]
+    subject = people["subject"]
+    other = "man" if subject == "woman" else "woman"
+    with open_source(pose2sim_multi_person(camera), max_side=960) as source:
+        lm, _ = extract_landmarks(source, options=PoseOptions(model_path=model_path))
+    rows = [i for i in range(lm.n_frames) if lm.detected[i]]
+    centres = {i: torso_centre(lm.xyz[i]) for i in rows}
+    nearer_other = [
+        i
+        for i in rows
+        if np.linalg.norm(centres[i] - key_point(people[other], i)) + 0.02
+        < np.linalg.norm(centres[i] - key_point(people[subject], i))
+    ]
+    assert nearer_other == []
+    assert len(rows) >= (95 if camera == "cam02" else 60)
 
 
 def test_rotated_phone_video_gives_upright_landmarks(tmp_path: Path, model_path: Path) -> None:

@@ -3,7 +3,8 @@
 ``standing_markers_left``: seen from the left, green stickers on the left ASIS and PSIS; ground-truth
 sticker tilt 18.05 deg (the skin points; the bone ASIS-PSIS tilt is 13.9 deg: the rendered skin
 does not follow the bone exactly, as skin over bony landmarks does not in life either).
-``standing_nomarkers_right``: seen from the right, no stickers.
+``standing_nomarkers_right``: seen from the right, no stickers, arms folded (the README's markerless example).
+``standing_armshanging_right``: the same person and tilt with the arms hanging over the pelvis outline.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ def test_markerless_estimate_when_no_sticker_is_found(tmp_path, model_path) -> N
 
 
 def test_arms_hanging_makes_the_estimate_refuse(tmp_path, model_path) -> None:
-    """The right-side sample has the arms hanging over the pelvis outline: indeterminate, with the reason."""
-    s = run_standing("standing_nomarkers_right.mp4", tmp_path)
+    """The arms-hanging sample has the arms over the pelvis outline: indeterminate, with the reason."""
+    s = run_standing("standing_armshanging_right.mp4", tmp_path)
     assert s["status"] == "indeterminate" and s["metrics"]["pelvic_tilt_deg"]["value"] is None
     assert "arm overlaps" in s["metrics"]["pelvic_tilt_deg"]["reason"]

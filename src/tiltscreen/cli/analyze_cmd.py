@@ -5,10 +5,26 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tiltscreen.errors import ValidationError
+from tiltscreen.errors import (
+    InputError,
+    NoPersonError,
+    NotThisProtocolError,
+    StoppedByUserError,
+    StoppedEarlyError,
+    TiltscreenError,
+    ValidationError,
+)
 from tiltscreen.pose.subject import SubjectRule
 
 PROTOCOLS = ("sit-and-reach", "standing")
+
+#: the error (and so the exit code, README "Exit codes") each ``summary.json`` status ends with;
+#: ``ok`` and ``indeterminate`` exit 0 (an indeterminate result says what to change in its reasons)
+STATUS_ERRORS: dict[str, type[TiltscreenError]] = {
+    "not_this_protocol": NotThisProtocolError,
+    "unreadable": InputError,
+    "no_person": NoPersonError,
+}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -117,7 +133,27 @@ def _first_sentence(text: str) -> str:
     return head + ("." if dot else "")
 
 
-def _print(summary: dict) -> None:
+def outcome_error(summary: dict, out_dir: Path) -> TiltscreenError | None:
+    """Return the error a summary's status ends the command with (None for ``ok`` and ``indeterminate``).
+
+    Its message is the summary's first reason and where the results are; the error's
+    ``exit_code`` is the command's exit code.
+    """
+    status = summary["status"]
+    if status == "interrupted":
+        kind: type[TiltscreenError] = (
+            StoppedByUserError if summary.get("stopped_by") == "ctrl_c" else StoppedEarlyError
+        )
+    elif status in STATUS_ERRORS:
+        kind = STATUS_ERRORS[status]
+    else:
+        return None
+    first = summary["reasons"][0] if summary["reasons"] else f"Status {status}."
+    return kind(f"{first} Results saved in {out_dir}/.")
+
+
+def _print(summary: dict, out_dir: Path | None = None) -> None:
+    """Print the status, reasons, metrics and flags; ``out_dir`` defaults to the folder of the files."""
     print(f"{summary['protocol']}: {summary['status']}")
     for reason in summary["reasons"]:
         print(f"  - {reason}")
@@ -128,7 +164,10 @@ def _print(summary: dict) -> None:
         print(f"  {name:>22}: {value}{ci}{why}")
     for flag in summary["flags"]:
         print(f"  [{flag['level']}] {flag['message']}")
-    print(f"results in {Path(summary['files']['plot']).parent}/")
+    files = summary.get("files") or {}
+    if out_dir is None and files:
+        out_dir = Path(next(iter(files.values()))).parent
+    print(f"results in {out_dir}/")
 
 
 def run_protocol(protocol: str, job) -> dict:
@@ -150,5 +189,8 @@ def run(args: argparse.Namespace) -> int:
     with quiet_native_stderr():
         summary = run_protocol(args.protocol, job)
     if not args.quiet:
-        _print(summary)
+        _print(summary, job.out_dir)
+    error = outcome_error(summary, job.out_dir)
+    if error is not None:
+        raise error
     return 0

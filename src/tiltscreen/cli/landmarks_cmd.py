@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tiltscreen.errors import TiltscreenError
+from tiltscreen.errors import StoppedByUserError, StoppedEarlyError
 from tiltscreen.pose.subject import SubjectRule
 
 
@@ -111,12 +111,8 @@ def run(args: argparse.Namespace) -> int:
         )
         for name, path in sorted(result.files.items()):
             print(f"  {name:>9}: {path}")
-    if result.report.interrupted:
-        raise _Interrupted(
-            f"{result.report.interrupted} The {s['frames']} frames processed were saved in {job.out_dir}."
-        )
+    if s["status"] == "interrupted":
+        kind = StoppedByUserError if s["stopped_by"] == "ctrl_c" else StoppedEarlyError
+        saved = f"The {s['frames']} frames processed were saved in {job.out_dir}."
+        raise kind(f"{result.report.interrupted} {saved}")
     return 0
-
-
-class _Interrupted(TiltscreenError):
-    exit_code = 4

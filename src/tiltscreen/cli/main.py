@@ -1,15 +1,16 @@
 """The ``tiltscreen`` command: a thin layer that parses arguments and turns errors into messages.
 
-Exit codes
+Exit codes (and the ``summary.json`` status that goes with each, README "Command line")
 ----------
-0  success
+0  success (``ok``; for ``analyze`` also ``indeterminate``)
 1  another tiltscreen error (message printed)
-2  bad input: missing, wrong type, unreadable, empty; or bad arguments
+2  bad input: missing, wrong type, unreadable, empty (``unreadable``); or bad arguments; for ``analyze``
+   a recording that is not the test (``not_this_protocol``)
 3  model missing, corrupt or failing its checksum
 4  the source stopped mid-way (camera unplugged, stream ended, truncated file);
-   everything processed before was saved
-5  no person found (results saved, with the fraction of frames with a person)
-130 interrupted with Ctrl-C
+   everything processed before was saved (``interrupted``)
+5  no person found (results saved, with the fraction of frames with a person; ``no_person``)
+130 interrupted with Ctrl-C (what was processed is saved; ``interrupted``)
 """
 
 from __future__ import annotations
@@ -62,6 +63,20 @@ SUBCOMMANDS = (
         "Runs each protocol into its own folder and writes screening.json and screening.md: one "
         "plain-language "
         "reading for the clinician, with the evidence.",
+    ),
+    (
+        "export",
+        "export_cmd",
+        "export results as NWB, OpenSim .trc/.mot, BIDS motion or tidy CSV/Parquet tables",
+        "Reads one output folder of 'analyze' or 'landmarks' (or a folder of them) and writes research "
+        "formats with units, provenance and a data dictionary (needs the research extra for nwb and csv).",
+    ),
+    (
+        "agreement",
+        "agreement_cmd",
+        "agreement with a clinic's reference values (Bland-Altman, ICC, SEM, MDC95)",
+        "Matches the metrics of a folder of results with a reference CSV and reports, per metric, "
+        "Bland-Altman bias and limits, ICC(2,1) and ICC(3,1) with 95% CIs, SEM and MDC95, with a plot.",
     ),
     ("models", "models_cmd", "fetch, verify or list the pose model bundles", None),
     ("info", "info_cmd", "versions and model hash, for bug reports", None),

@@ -138,6 +138,11 @@ def load_model() -> TiltModel:
     return parse_model(json.loads(text))
 
 
+def _words(name: str) -> str:
+    """Return a feature's name in words: ``concavity_buttock_deg`` -> ``concavity buttock angle``."""
+    return name.removesuffix("_deg").replace("_", " ") + (" angle" if name.endswith("_deg") else "")
+
+
 def _indeterminate(reasons: tuple[str, ...], model: TiltModel) -> TiltEstimate:
     return TiltEstimate(math.nan, (math.nan, math.nan), False, reasons, METHOD, model.version)
 
@@ -186,12 +191,16 @@ def estimate_pelvic_tilt(
         x = values.get(name, math.nan)
         x = float(x) if isinstance(x, int | float) else math.nan
         if not math.isfinite(x):
-            reasons.append(f"feature {name} could not be measured")
+            reasons.append(f"the outline's {_words(name)} could not be measured")
         elif not lo <= x <= hi:
-            reasons.append(f"{name} = {x:.3g} is outside the range of the bodies the model was fitted on")
+            reasons.append(
+                f"the outline's {_words(name)} ({x:.3g}) is outside the range of the bodies the model was "
+                "fitted on"
+            )
         total += c * x
     if not reasons and not model.valid_output_deg[0] <= total <= model.valid_output_deg[1]:
-        reasons.append(f"estimate {total:.0f} deg is outside the plausible range {model.valid_output_deg}")
+        lo, hi = model.valid_output_deg
+        reasons.append(f"the estimate, {total:.0f} deg, is outside the plausible range {lo:g} to {hi:g} deg")
     if reasons:
         return _indeterminate(tuple(reasons), model)
     half = model.half_width_deg

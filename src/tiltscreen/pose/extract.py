@@ -14,8 +14,10 @@ import numpy as np
 
 from tiltscreen.errors import SourceInterruptedError
 from tiltscreen.landmarks import Landmarks
-from tiltscreen.pose.estimator import Candidate, LivePoseEstimator, PoseOptions, VideoPoseEstimator
-from tiltscreen.pose.subject import SubjectTracker
+from tiltscreen.pose.appearance import torso_histogram
+from tiltscreen.pose.engines import PoseEngines
+from tiltscreen.pose.estimator import Candidate, LivePoseEstimator, PoseOptions
+from tiltscreen.pose.subject import Plan, SubjectTracker, TrackStep
 from tiltscreen.sources import Frame, FrameSource
 
 #: called once per processed frame with the frame and the subject (None if absent)
@@ -66,13 +68,21 @@ class _Rows:
 
 @dataclass
 class ExtractionReport:
-    """What happened during extraction, for messages and provenance."""
+    """What happened during extraction, for messages and provenance.
+
+    ``frames_with_several_people`` and ``max_people_seen`` count the people found by the
+    landmarker run on each frame: MediaPipe is asked for everyone only on the tracker's
+    looks (first frames, about once a second, while someone is near the subject, long
+    losses), so they are lower bounds.
+    """
 
     frames: int = 0
     frames_with_person: int = 0
     frames_with_several_people: int = 0
     max_people_seen: int = 0
     refused_switches: int = 0
+    frames_found_by_search: int = 0
+    landmarker_calls: dict[str, int] = field(default_factory=dict)
     interrupted: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -90,6 +100,8 @@ class ExtractionReport:
             "frames_with_several_people": self.frames_with_several_people,
             "max_people_seen": self.max_people_seen,
             "tracker_refused_switches": self.refused_switches,
+            "frames_found_by_window_search": self.frames_found_by_search,
+            "landmarker_calls": dict(self.landmarker_calls),
             "interrupted": self.interrupted,
         }
 
@@ -105,9 +117,14 @@ def extract_landmarks(
 ) -> tuple[Landmarks, ExtractionReport]:
     """Detect the subject in every frame of a recorded source (VIDEO mode).
 
-    A source that stops mid-way (:class:`SourceInterruptedError`) ends the loop
-    normally: everything processed so far is returned, and the report says why it
-    stopped, so the caller can save it before telling the user.
+    The tracker says, frame by frame, which landmarker runs (:class:`PoseEngines`, see
+    :meth:`SubjectTracker.plan`): one pose on the whole frame while it follows the subject
+    alone, everyone now and then, a window around the subject when it is lost. How often
+    each ran is in the report (``landmarker_calls``).
+
+    A source that stops mid-way (:class:`SourceInterruptedError`) ends the loop normally:
+    everything processed so far is returned, and the report says why it stopped, so the
+    caller can save it before telling the user.
 
     Returns
     -------
@@ -116,15 +133,14 @@ def extract_landmarks(
     report : ExtractionReport
 
     """
-    tracker = tracker or SubjectTracker()
+    tracker = tracker or SubjectTracker(max_people=options.max_people)
     hooks = tuple(hooks)
     count = source.info.frame_count
     rows, report = _Rows(count + count // 50 + 8 if count else 256), ExtractionReport()
-    with VideoPoseEstimator(options) as estimator:
+    with PoseEngines(options) as engines:
         try:
             for frame in source:
-                cands = estimator.detect(frame.rgb, frame.timestamp_s)
-                _record(frame, cands, tracker, rows, report, hooks, progress)
+                _record(frame, track_frame(frame, engines, tracker), rows, report, hooks, progress)
         except SourceInterruptedError as err:
             report.interrupted = str(err)
         except KeyboardInterrupt:
@@ -132,6 +148,7 @@ def extract_landmarks(
             if not source.info.live:
                 report.interrupted = "Stopped with Ctrl-C before the end of the video."
             report.notes.append("stopped with Ctrl-C")
+        report.landmarker_calls = dict(engines.calls)
     report.refused_switches = tracker.switches_refused
     return _build(rows, source, options, report, model_sha256), report
 
@@ -152,7 +169,7 @@ def extract_landmarks_live(
     MediaPipe (and stale ones by the source), so the result has one row per frame that
     was actually analysed, with that frame's timestamp.
     """
-    tracker = tracker or SubjectTracker()
+    tracker = tracker or SubjectTracker(max_people=options.max_people)
     hooks = tuple(hooks)
     rows, report = _Rows(), ExtractionReport()
     pending: dict[int, Frame] = {}
@@ -164,7 +181,12 @@ def extract_landmarks_live(
                 continue
             for old in [k for k in pending if k < ms]:  # MediaPipe dropped these
                 del pending[old]
-            _record(frame, cands, tracker, rows, report, hooks, progress)
+            step = tracker.step(
+                cands,
+                describe=lambda c, rgb=frame.rgb: torso_histogram(rgb, c.xyz[:, :2]),
+                plan=Plan(poses=options.max_people),  # one LIVE_STREAM landmarker, asked for everyone
+            )
+            _record(frame, step, rows, report, hooks, progress)
 
     with LivePoseEstimator(options) as estimator:
         try:
@@ -184,31 +206,42 @@ def extract_landmarks_live(
     return lm.with_step("live_stream", {"frames_submitted_dropped": len(pending)}), report
 
 
+def track_frame(frame: Frame, engines: PoseEngines, tracker: SubjectTracker) -> TrackStep:
+    """Run the landmarker the tracker's plan names on one frame, then let the tracker follow everyone.
+
+    The tracker may ask for one window search on the same frame when the subject it saw
+    recently is not among the people found; colours come from this frame's pixels.
+    """
+    rgb, ts = frame.rgb, frame.timestamp_s
+    plan = tracker.plan()
+
+    def run(p: Plan) -> list[Candidate]:
+        return engines.window(rgb, ts, p) if p.window is not None else engines.frame(rgb, ts, poses=p.poses)
+
+    return tracker.step(
+        run(plan), describe=lambda c: torso_histogram(rgb, c.xyz[:, :2]), search=run, plan=plan
+    )
+
+
 def _record(
     frame: Frame,
-    cands: list[Candidate],
-    tracker: SubjectTracker,
+    step: TrackStep,
     rows: _Rows,
     report: ExtractionReport,
     hooks: tuple[FrameHook, ...],
     progress: Callable[[int], None] | None,
 ) -> None:
-    """Pick the subject among this frame's people, keep its row, tell the hooks and the progress bar."""
-    k = tracker.update(cands)
-    subject = cands[k] if k is not None else None
-    rows.append(frame, subject)
-    _count(report, cands, subject)
+    """Keep the subject's row, count, tell the hooks and the progress bar."""
+    rows.append(frame, step.subject)
+    report.frames += 1
+    report.frames_with_person += step.subject is not None
+    report.frames_found_by_search += step.source == "search"
+    report.frames_with_several_people += step.people > 1
+    report.max_people_seen = max(report.max_people_seen, step.people)
     for hook in hooks:
-        hook(frame, subject)
+        hook(frame, step.subject)
     if progress is not None:
         progress(1)
-
-
-def _count(report: ExtractionReport, cands: list[Candidate], subject: Candidate | None) -> None:
-    report.frames += 1
-    report.frames_with_person += subject is not None
-    report.frames_with_several_people += len(cands) > 1
-    report.max_people_seen = max(report.max_people_seen, len(cands))
 
 
 def _build(

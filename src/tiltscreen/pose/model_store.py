@@ -1,13 +1,13 @@
-r"""Find, fetch and verify the PoseLandmarker model bundle.
+r"""Find, fetch and verify the model bundles: PoseLandmarker (lite/full/heavy) and HandLandmarker (hand).
 
 Lookup order (first hit wins): an explicit path (``--model``), the environment
-variable ``TILTSCREEN_MODEL``, the ``models/`` folder of a source checkout (and
-of the current directory), then the per-user cache directory
-(``$XDG_CACHE_HOME/tiltscreen/models``, ``~/.cache/tiltscreen/models``, or
-``%LOCALAPPDATA%\tiltscreen\models`` on Windows).
+variable (``TILTSCREEN_MODEL`` for the pose model, ``TILTSCREEN_HAND_MODEL`` for the
+hand model), the ``models/`` folder of a source checkout (and of the current
+directory), then the per-user cache directory (``$XDG_CACHE_HOME/tiltscreen/models``,
+``~/.cache/tiltscreen/models``, or ``%LOCALAPPDATA%\tiltscreen\models`` on Windows).
 
-Nothing here touches the network except :func:`fetch_model`, which a user starts
-explicitly (``tiltscreen models fetch``).
+Nothing here touches the network except :func:`fetch_model` and :func:`fetch_models`,
+which a user starts explicitly (``tiltscreen models fetch``).
 """
 
 from __future__ import annotations
@@ -25,17 +25,24 @@ from importlib import resources
 from pathlib import Path
 
 from tiltscreen.errors import ModelChecksumError, ModelError, ModelNotFoundError
-from tiltscreen.pose.bundle import bundle_from_wheel, check_bundle
+from tiltscreen.pose.bundle import RECIPES, bundle_from_wheel, check_bundle
 
 ENV_MODEL = "TILTSCREEN_MODEL"
+ENV_HAND_MODEL = "TILTSCREEN_HAND_MODEL"
 ENV_URL_BASE = "TILTSCREEN_MODEL_URL_BASE"
-VARIANTS = ("lite", "full", "heavy")
+POSE_VARIANTS = ("lite", "full", "heavy")
+HAND_VARIANT = "hand"
+VARIANTS = (*POSE_VARIANTS, HAND_VARIANT)
 DEFAULT_VARIANT = "full"
+#: what ``tiltscreen models fetch`` and ``verify`` handle when no variant is named
+DEFAULT_SET = (DEFAULT_VARIANT, HAND_VARIANT)
+#: environment variable naming a bundle, per kind of model
+_ENV = {"pose": ENV_MODEL, "hand": ENV_HAND_MODEL}
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """One model variant as recorded in the manifest."""
+    """One model variant as recorded in the manifest (``kind``: ``"pose"`` or ``"hand"``)."""
 
     variant: str
     file: str
@@ -43,6 +50,7 @@ class ModelSpec:
     official_url: str
     wheel: str | None
     licence: str
+    kind: str = "pose"
 
 
 def load_manifest() -> dict[str, ModelSpec]:
@@ -57,6 +65,7 @@ def load_manifest() -> dict[str, ModelSpec]:
             official_url=entry["official_url"],
             wheel=entry.get("built_from", {}).get("pypi") if entry.get("built_from") else None,
             licence=raw["licence"],
+            kind=entry.get("kind", "pose"),
         )
         for name, entry in raw["models"].items()
     }
@@ -88,10 +97,11 @@ def user_cache_dir() -> Path:
 
 def candidate_paths(variant: str = DEFAULT_VARIANT) -> list[Path]:
     """Places looked in, in order, for the bundle of ``variant`` (explicit paths excluded)."""
-    name = spec_for(variant).file
+    spec = spec_for(variant)
+    name, env = spec.file, _ENV[spec.kind]
     places: list[Path] = []
-    if os.environ.get(ENV_MODEL):
-        places.append(Path(os.environ[ENV_MODEL]).expanduser())
+    if os.environ.get(env):
+        places.append(Path(os.environ[env]).expanduser())
     for folder in (checkout_models_dir(), Path.cwd() / "models", user_cache_dir()):
         if folder is not None and folder / name not in places:
             places.append(folder / name)
@@ -125,9 +135,21 @@ def locate_model(model: str | os.PathLike[str] | None = None, *, variant: str = 
         if path.is_file():
             return path
     raise ModelNotFoundError(
-        f"No pose model found; run 'tiltscreen models fetch' once to build it offline "
+        f"No {spec_for(variant).kind} model found; run 'tiltscreen models fetch' once to build it offline "
         f"(looked in: {', '.join(str(p) for p in candidate_paths(variant))})."
     )
+
+
+def locate_hand_model(model: str | os.PathLike[str] | None = None) -> Path:
+    """Return the HandLandmarker bundle to use (lookup as for the pose model, ``$TILTSCREEN_HAND_MODEL``).
+
+    Raises
+    ------
+    ModelNotFoundError
+        With one sentence naming the command that fetches the model.
+
+    """
+    return locate_model(model, variant=HAND_VARIANT)
 
 
 def verify_model(path: Path, *, variant: str = DEFAULT_VARIANT) -> str:
@@ -136,9 +158,10 @@ def verify_model(path: Path, *, variant: str = DEFAULT_VARIANT) -> str:
     A variant whose manifest entry records no digest (an official download that
     could not be checked when the manifest was written) is checked for structure only.
     """
-    check_bundle(path.read_bytes())
+    spec = spec_for(variant)
+    check_bundle(path.read_bytes(), RECIPES[spec.kind])
     digest = sha256_of(path)
-    expected = spec_for(variant).sha256
+    expected = spec.sha256
     if expected is not None and digest != expected:
         raise ModelChecksumError(
             f"{path} has SHA-256 {digest}, expected {expected}; delete it and run 'tiltscreen models fetch'."
@@ -164,26 +187,119 @@ def _download_official(spec: ModelSpec, *, timeout_s: float) -> bytes:
             data = resp.read()
     except (urllib.error.URLError, TimeoutError, OSError) as err:
         raise ModelError(f"Could not download {url} ({err}).") from err
-    check_bundle(data)
+    check_bundle(data, RECIPES[spec.kind])
     return data
 
 
-def _build_from_pypi(spec: ModelSpec, *, wheel: Path | None) -> bytes:
-    """Build the bundle from a local wheel, or one fetched with ``pip download``."""
+class _Wheel:
+    """The ``mediapipe==0.10.21`` wheel: the user's file, or one ``pip download`` shared by all bundles."""
+
+    def __init__(self, wheel: Path | None, tmp: Path) -> None:
+        self.given = wheel is not None
+        self._path, self._tmp = wheel, tmp
+
+    def path(self, requirement: str) -> Path:
+        """Return the wheel's path, downloading it on first use (``ModelError`` if pip fails)."""
+        if self._path is None:
+            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                   "--quiet", "--dest", str(self._tmp), requirement]  # fmt: skip
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            wheels = sorted(self._tmp.glob("mediapipe-*.whl"))
+            if proc.returncode != 0 or not wheels:
+                raise ModelError(f"'pip download {requirement}' failed: {proc.stderr.strip()[-400:]}")
+            self._path = wheels[0]
+        return self._path
+
+
+def _build_from_pypi(spec: ModelSpec, wheel: _Wheel) -> bytes:
+    """Build the bundle from the wheel (a local file, or fetched with ``pip download``)."""
     if spec.wheel is None:
         raise ModelError(
             f"The {spec.variant} model can only come from the official URL, which was not reachable."
         )
-    if wheel is not None:
-        return bundle_from_wheel(wheel)
+    return bundle_from_wheel(wheel.path(spec.wheel), RECIPES[spec.kind])
+
+
+def _official(spec: ModelSpec, *, source: str, timeout_s: float, errors: list[str]) -> bytes | None:
+    """Return the official bundle if it downloads and matches the recorded SHA-256 (if any), else None.
+
+    A download whose digest differs (another release than the one recorded) is not used: with
+    ``source="auto"`` the bundle is then built from the wheel; with ``"official"`` it is an error.
+    """
+    try:
+        data = _download_official(spec, timeout_s=timeout_s)
+    except ModelError as err:
+        errors.append(str(err))
+        return None
+    digest = hashlib.sha256(data).hexdigest()
+    if spec.sha256 is None or digest == spec.sha256:
+        return data
+    message = f"The official {spec.file} has SHA-256 {digest}, not the recorded {spec.sha256}."
+    if source == "official":
+        raise ModelChecksumError(message)
+    errors.append(message)
+    return None
+
+
+def _fetch(
+    spec: ModelSpec, *, folder: Path, source: str, wheel: _Wheel, timeout_s: float
+) -> tuple[Path, str]:
+    """Obtain one bundle (official URL, else the wheel), write it atomically into ``folder`` and verify it."""
+    errors: list[str] = []
+    data, how = None, ""
+    if source in ("auto", "official") and not wheel.given:
+        data, how = _official(spec, source=source, timeout_s=timeout_s, errors=errors), "official URL"
+    if data is None and source in ("auto", "wheel"):
+        data, how = _build_from_pypi(spec, wheel), f"built from {spec.wheel}"
+    if data is None:
+        raise ModelError(" ".join(errors) or "No model source was tried.")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / spec.file
+    tmp = target.with_suffix(".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    verify_model(target, variant=spec.variant)
+    return target, how
+
+
+def fetch_models(
+    variants: tuple[str, ...] = DEFAULT_SET,
+    *,
+    dest: Path | None = None,
+    source: str = "auto",
+    wheel: Path | None = None,
+    timeout_s: float = 15.0,
+) -> list[tuple[Path, str]]:
+    """Make the bundles of ``variants`` available; return each one's path and how it was obtained.
+
+    Parameters
+    ----------
+    variants : tuple of {"lite", "full", "heavy", "hand"}
+        Bundles to get, in order. Default: the full pose model and the hand model.
+        Only ``full`` and ``hand`` can be built offline; both come from one wheel,
+        downloaded at most once.
+    dest : Path, optional
+        Folder to write to; default :func:`default_destination`.
+    source : {"auto", "official", "wheel"}
+        ``auto`` tries the official URL, then builds from the PyPI wheel.
+    wheel : Path, optional
+        A local ``mediapipe==0.10.21`` wheel to build from (no download).
+    timeout_s : float
+        Network timeout for the official URL.
+
+    Raises
+    ------
+    ModelError
+        If a bundle can be neither downloaded nor built, or fails its checksum.
+
+    """
+    if source not in ("auto", "official", "wheel"):
+        raise ModelError(f"source must be 'auto', 'official' or 'wheel', got {source!r}.")
+    specs = [spec_for(v) for v in variants]
+    folder = dest or default_destination()
     with tempfile.TemporaryDirectory(prefix="tiltscreen-wheel-") as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-               "--quiet", "--dest", tmp, spec.wheel]  # fmt: skip
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        wheels = sorted(Path(tmp).glob("mediapipe-*.whl"))
-        if proc.returncode != 0 or not wheels:
-            raise ModelError(f"'pip download {spec.wheel}' failed: {proc.stderr.strip()[-400:]}")
-        return bundle_from_wheel(wheels[0])
+        shared = _Wheel(wheel, Path(tmp))
+        return [_fetch(s, folder=folder, source=source, wheel=shared, timeout_s=timeout_s) for s in specs]
 
 
 def fetch_model(
@@ -194,41 +310,5 @@ def fetch_model(
     wheel: Path | None = None,
     timeout_s: float = 15.0,
 ) -> tuple[Path, str]:
-    """Make the bundle of ``variant`` available; return its path and how it was obtained.
-
-    Parameters
-    ----------
-    variant : {"lite", "full", "heavy"}
-        Model size. Only ``full`` can be built offline.
-    dest : Path, optional
-        Folder to write to; default :func:`default_destination`.
-    source : {"auto", "official", "wheel"}
-        ``auto`` tries the official URL, then builds from the PyPI wheel.
-    wheel : Path, optional
-        A local ``mediapipe==0.10.21`` wheel to build from (no download).
-    timeout_s : float
-        Network timeout for the official URL.
-
-    """
-    if source not in ("auto", "official", "wheel"):
-        raise ModelError(f"source must be 'auto', 'official' or 'wheel', got {source!r}.")
-    spec = spec_for(variant)
-    errors: list[str] = []
-    data, how = None, ""
-    if source in ("auto", "official") and wheel is None:
-        try:
-            data, how = _download_official(spec, timeout_s=timeout_s), "official URL"
-        except ModelError as err:
-            errors.append(str(err))
-    if data is None and source in ("auto", "wheel"):
-        data, how = _build_from_pypi(spec, wheel=wheel), f"built from {spec.wheel}"
-    if data is None:
-        raise ModelError(" ".join(errors) or "No model source was tried.")
-    folder = dest or default_destination()
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / spec.file
-    tmp = target.with_suffix(".part")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
-    verify_model(target, variant=variant)
-    return target, how
+    """Make the bundle of one ``variant`` available; see :func:`fetch_models` for the parameters."""
+    return fetch_models((variant,), dest=dest, source=source, wheel=wheel, timeout_s=timeout_s)[0]

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
+from tiltscreen.interrupt import CtrlCWatch
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.pipeline import LandmarksJob, filter_landmarks
 from tiltscreen.pose.estimator import Candidate, PoseOptions
 from tiltscreen.pose.extract import extract_landmarks
 from tiltscreen.pose.features import FeatureRecorder
+from tiltscreen.pose.lines import LineRecorder
 from tiltscreen.pose.model_store import locate_model, sha256_of
 from tiltscreen.pose.subject import SubjectRule, SubjectTracker
 from tiltscreen.signal import lowpass_points
@@ -49,7 +51,11 @@ class AnalyzeJob:
 
 @dataclass
 class Recording:
-    """A recording's landmarks and outline features, extracted once."""
+    """A recording's landmarks and outline features, extracted once.
+
+    ``interrupted`` says why the frames stopped before the end of the recording (None when
+    it ran to its end); ``stopped_by_ctrl_c`` is True when that was the user's Ctrl-C.
+    """
 
     raw: Landmarks
     lm: Landmarks
@@ -57,6 +63,9 @@ class Recording:
     markers: list
     subject_fraction: float
     interrupted: str | None
+    stopped_by_ctrl_c: bool = False
+    #: near-vertical room lines on a few frames (the level's evidence, :mod:`tiltscreen.pose.lines`)
+    lines: LineRecorder = field(default_factory=LineRecorder)
 
 
 def extract(
@@ -64,16 +73,18 @@ def extract(
 ) -> Recording:
     """Landmarks with segmentation, fingertips, floor contacts and markers, filtered for recorded video.
 
-    ``extra_hooks`` see every frame too (e.g. a protocol's sticker detector).
+    ``extra_hooks`` see every frame too (e.g. a protocol's sticker detector). Ctrl-C while the
+    frames are read ends the reading, keeps what was processed and is recorded in the result.
     """
     model = locate_model(job.model)
     recorder = FeatureRecorder(marker_dictionary=job.marker_dictionary)
-    with open_source(job.input, max_side=job.max_side) as source:
+    lines = LineRecorder()
+    with open_source(job.input, max_side=job.max_side) as source, CtrlCWatch() as ctrl_c:
         raw, report = extract_landmarks(
             source,
             options=PoseOptions(model_path=model, segmentation=True),
             tracker=SubjectTracker(rule=job.subject),
-            hooks=[recorder, *extra_hooks],
+            hooks=[recorder, lines, *extra_hooks],
             model_sha256=sha256_of(model),
         )
     lm = (
@@ -83,5 +94,12 @@ def extract(
     if raw.n_frames > 16:  # outline points jitter like landmarks: the same zero-phase 6 Hz low-pass
         features = {k: lowpass_points(v, raw.timestamps_s, cutoff_hz=6.0) for k, v in features.items()}
     return Recording(
-        raw, lm, features, [d for _, d in recorder.markers], report.person_fraction, report.interrupted
+        raw,
+        lm,
+        features,
+        [d for _, d in recorder.markers],
+        report.person_fraction,
+        report.interrupted,
+        stopped_by_ctrl_c=ctrl_c.pressed,
+        lines=lines,
     )

@@ -21,6 +21,15 @@ def _codes(summary: dict[str, Any] | None) -> set[str]:
     return {f["code"] for f in (summary or {}).get("flags", [])}
 
 
+def _why_missing(summary: dict[str, Any], metric: dict[str, Any] | None) -> str | None:
+    """Why a recording gave no value: the metric's own reason, else the recording's reasons."""
+    if metric and metric.get("value") is not None:
+        return None
+    if metric and metric.get("reason"):
+        return metric["reason"]
+    return " ".join(summary.get("reasons") or []) or None
+
+
 def _tilt_state(standing: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
     """'anterior', 'not_anterior' or 'unknown', with the evidence of each side."""
     evidence = []
@@ -31,10 +40,12 @@ def _tilt_state(standing: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any
         evidence.append(
             {
                 "side": s.get("side"),
+                "input": s.get("input"),
                 "pelvic_tilt_deg": value,
                 "method": m and m["method"],
                 "ci95": m and m["ci95"],
                 "status": s.get("status"),
+                "reason": _why_missing(s, m),
             }
         )
         measured |= value is not None
@@ -45,14 +56,15 @@ def _tilt_state(standing: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any
 def _hamstring_state(sr: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
     """'limited', 'not_limited' or 'unknown' from the sit-and-reach norms flag."""
     if sr is None:
-        return "unknown", {"reason": "no sit-and-reach recording"}
-    reach = sr["metrics"].get("reach_cm", {})
+        return "unknown", {"reason": "No sit-and-reach recording was given."}
+    reach = sr["metrics"].get("reach_cm") or {}
     codes = _codes(sr)
-    lumbo = sr["metrics"].get("lumbo_horizontal_deg", {})
+    lumbo = sr["metrics"].get("lumbo_horizontal_deg") or {}
     evidence = {
         "reach_cm": reach.get("value"),
         "ci95": reach.get("ci95"),
         "status": sr.get("status"),
+        "reason": _why_missing(sr, reach),
         "flags": sorted(codes),
         "lumbo_horizontal_deg": lumbo.get("value"),
         "lumbo_horizontal_ci95": lumbo.get("ci95"),
@@ -135,13 +147,16 @@ def reading_markdown(result: dict[str, Any]) -> str:
     lines = ["# Screening summary (for clinician review; not a diagnosis)", "", result["reading"], ""]
     for side in result["evidence"]["standing"]:
         v = side["pelvic_tilt_deg"]
+        where = f"{side['side']} side" if side.get("side") else f"side not known ({side.get('input')})"
         lines.append(
-            f"- Standing, {side['side']} side: pelvic tilt "
-            + ("not measured" if v is None else f"{v:.1f} deg ({side['method']})")
+            f"- Standing, {where}: pelvic tilt "
+            + (_not_measured(side.get("reason")) if v is None else f"{v:.1f} deg ({side['method']})")
         )
     sr = result["evidence"]["sit_and_reach"]
     if sr.get("reach_cm") is not None:
         lines.append(f"- Sit-and-reach: reach {sr['reach_cm']:.1f} cm beyond the toes")
+    else:
+        lines.append(f"- Sit-and-reach: reach {_not_measured(sr.get('reason'))}")
     if sr.get("lumbo_horizontal_deg") is not None:
         lo, hi = sr["lumbo_horizontal_ci95"]
         lines.append(
@@ -163,3 +178,8 @@ def reading_markdown(result: dict[str, Any]) -> str:
         )
     lines += ["", "Caveats:"] + [f"- {c}" for c in result["caveats"]]
     return "\n".join(lines) + "\n"
+
+
+def _not_measured(reason: str | None) -> str:
+    """``not measured.`` followed by the reason's sentences, when there is one."""
+    return "not measured." + (f" {reason}" if reason else "")

@@ -11,6 +11,26 @@ from tiltscreen.sources.live import STREAM_SCHEMES, open_live_source
 from tiltscreen.sources.reader import FrameSource
 from tiltscreen.sources.video import VIDEO_EXTENSIONS, open_video_file
 
+#: the first bytes of still-image files, which FFmpeg would otherwise open as a one-frame "video"
+IMAGE_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"BM": "BMP",
+    b"II*\x00": "TIFF",
+    b"MM\x00*": "TIFF",
+    b"GIF8": "GIF",
+}
+
+
+def image_kind(path: Path) -> str | None:
+    """Return ``"PNG"``, ``"JPEG"``, … when the file starts like a still image, else None."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(8)
+    except OSError:
+        return None
+    return next((kind for sig, kind in IMAGE_SIGNATURES.items() if head.startswith(sig)), None)
+
 
 def open_source(
     spec: str | int | os.PathLike[str],
@@ -50,7 +70,8 @@ def open_source(
     InputNotFoundError
         The path does not exist.
     UnsupportedInputError
-        Not a supported kind of input (wrong extension, folder without images).
+        Not a supported kind of input (wrong extension, folder without images, a still image
+        named like a video).
     CorruptVideoError, EmptyVideoError
         A video file that cannot be decoded or holds no frame.
     CameraUnavailableError
@@ -90,6 +111,11 @@ def open_source(
     if suffix not in VIDEO_EXTENSIONS:
         raise UnsupportedInputError(
             f"The file {path} is not a supported video ({', '.join(VIDEO_EXTENSIONS)})."
+        )
+    kind = image_kind(path)
+    if kind is not None:
+        raise UnsupportedInputError(
+            f"The file {path} is a {kind} image, not a video, although its name ends in {path.suffix}."
         )
     info, backend = open_video_file(path)
     return FrameSource(info, backend, **options)

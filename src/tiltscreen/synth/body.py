@@ -17,6 +17,7 @@ from tiltscreen.synth.landmarks import RestAnchors, find_anchors
 from tiltscreen.synth.motion import Posture, raise_direction
 
 PELVIS_BONES = ("spine05", "pelvis.L", "pelvis.R")
+CREST_PATCH_M = 0.03  # skin within this distance of a posterior iliac crest point is carried by the pelvis
 _AGE_ANCHORS_YEARS = (1.0, 11.0, 25.0, 90.0)
 _AGE_ANCHORS_PARAM = (0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0)
 
@@ -127,15 +128,24 @@ class BodyModel:
         return {**base, "height": mid}, height
 
     def _fix_pelvis_weights(self, asis_z: float) -> int:
-        """Move the ``spine04`` (lumbar) skin weight of vertices below ``asis_z`` onto ``spine05`` (pelvis).
+        """Move lumbar skin weight onto ``spine05`` (pelvis) where the skin lies over the pelvis.
 
         MakeHuman gives about half of the pelvic skin to the lumbar bone, so stickers over the ASIS/PSIS would
-        follow only half of a pelvic rotation. Returns the number of vertices changed.
+        follow only half of a pelvic rotation. The ``spine04`` weight of vertices below ``asis_z`` is moved,
+        and the ``spine04``/``spine03`` weight of the back-surface vertices within ``CREST_PATCH_M`` of each
+        posterior iliac crest point (which lies above ``asis_z``). Returns the number of vertices changed.
         """
-        lumbar, pelvis = self.labels.index("spine04"), self.labels.index("spine05")
+        lumbar, lumbar_up = self.labels.index("spine04"), self.labels.index("spine03")
+        pelvis = self.labels.index("spine05")
         idx = self.model.vertex_bone_indices
         below = self._torch.as_tensor(self.rest_vertices[:, 2] < asis_z)
         hit = (idx == lumbar) & below[:, None]
+        crest = np.zeros(len(self.rest_vertices), dtype=bool)
+        for side in ("left", "right"):
+            centre = self.rest_vertices[self.anchors.vertex_points[f"{side}_iliac_crest_skin"]]
+            crest |= np.linalg.norm(self.rest_vertices - centre, axis=1) < CREST_PATCH_M
+        patch = self._torch.as_tensor(crest)[:, None] & ((idx == lumbar) | (idx == lumbar_up))
+        hit = hit | patch
         idx[hit] = pelvis
         return int(hit.any(dim=1).sum())
 

@@ -6,7 +6,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from tiltscreen.synth.config import BodySpec, CameraSpec, ClipSpec, RealismSpec, SitReachSpec, StandingSpec
+from tiltscreen.synth.config import (
+    POSTERIOR_POINTS,
+    BodySpec,
+    CameraSpec,
+    ClipSpec,
+    LevelRefSpec,
+    RealismSpec,
+    SitReachSpec,
+    StandingSpec,
+)
 
 
 def _rgb(text: str) -> tuple[int, int, int]:
@@ -66,17 +75,69 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--uneven-hands", type=float, default=0.0, help="extra right elbow flexion, degrees")
     r.add_argument("--no-marker", action="store_true", help="no ArUco marker on the box")
     r.add_argument("--marker-cm", type=float, default=10.0)
+    r.add_argument(
+        "--marker-along-cm",
+        type=float,
+        default=None,
+        help="marker centre from the foot end (default: middle)",
+    )
+    r.add_argument(
+        "--marker-below-top-cm",
+        type=float,
+        default=None,
+        help="marker centre below the top (default: middle)",
+    )
+    r.add_argument(
+        "--box-cm", type=_floats3, default=(40.0, 44.0, 32.0), help="box length,width,height in cm"
+    )
     m = p.add_argument_group("markers and realism")
     m.add_argument("--stickers", action="store_true", help="round stickers on the near-side ASIS and PSIS")
     m.add_argument("--sticker-cm", type=float, default=2.0)
     m.add_argument("--sticker-rgb", type=_rgb, default=(0, 200, 0))
+    m.add_argument(
+        "--posterior-stickers",
+        nargs="?",
+        const="psis,s2,s4",
+        default="",
+        help=f"comma-separated posterior stickers from {','.join(POSTERIOR_POINTS)} (near PSIS, sacral "
+        "midline points); the bare flag gives psis,s2,s4",
+    )
+    m.add_argument("--posterior-rgb", type=_rgb, default=None, help="default: --sticker-rgb")
     m.add_argument("--noise", type=float, default=2.0, help="sensor noise sigma, grey levels")
     m.add_argument("--blur", type=float, default=0.6, help="blur sigma, px")
     m.add_argument("--crf", type=int, default=26)
     m.add_argument(
         "--plain", action="store_true", help="fixed neutral colours and light instead of seeded ones"
     )
+    m.add_argument(
+        "--look",
+        choices=["classic", "rich"],
+        default="classic",
+        help="rich: continuous colours, light direction/colour, wall distance (own seeded stream)",
+    )
+    m.add_argument("--shadows", action="store_true", help="shadows from the key light")
+    m.add_argument("--clutter", type=int, default=0, help="number of background objects")
+    for part in ("skin", "shirt", "shorts", "box"):
+        m.add_argument(f"--{part}-rgb", type=_rgb, default=None)
+    m.add_argument("--box-top", choices=["drawn", "skin", "contrast"], default="drawn")
+    m.add_argument("--codec", choices=["h264", "mjpeg", "vp9"], default="h264", help=".mp4 / .avi / .webm")
+    lv = p.add_argument_group("level references (placed from the seed)")
+    lv.add_argument("--wall-marker", action="store_true", help="ArUco marker flat on the back wall")
+    lv.add_argument("--wall-marker-id", type=int, default=1)
+    lv.add_argument("--wall-marker-cm", type=float, default=15.0)
+    lv.add_argument("--wall-marker-tilt", type=float, default=0.0, help="in-plane taping error, degrees")
+    lv.add_argument("--plumb-line", action="store_true", help="a plumb line with two coloured balls")
+    lv.add_argument("--door-frame", action="store_true")
+    lv.add_argument("--wall-corner", action="store_true")
+    lv.add_argument("--furniture", action="store_true", help="a cabinet with vertical edges")
     return p
+
+
+def _floats3(text: str) -> tuple[float, float, float]:
+    parts = tuple(float(p) for p in text.split(","))
+    if len(parts) != 3:
+        raise argparse.ArgumentTypeError(f"expected three comma-separated numbers, got {text!r}")
+    return parts  # type: ignore[return-value]
 
 
 def spec_from_args(a: argparse.Namespace) -> ClipSpec:
@@ -87,6 +148,18 @@ def spec_from_args(a: argparse.Namespace) -> ClipSpec:
         stickers=a.stickers,
         sticker_diameter_cm=a.sticker_cm,
         sticker_rgb=a.sticker_rgb,
+        posterior_stickers=tuple(x for x in a.posterior_stickers.split(",") if x),
+        posterior_rgb=a.posterior_rgb,
+        level=LevelRefSpec(
+            a.wall_marker,
+            a.wall_marker_id,
+            a.wall_marker_cm,
+            a.wall_marker_tilt,
+            a.plumb_line,
+            a.door_frame,
+            a.wall_corner,
+            a.furniture,
+        ),
         body=BodySpec(a.sex, a.stature_cm, a.age, a.weight, a.muscle, a.proportions),
         camera=CameraSpec(
             a.side,
@@ -101,7 +174,21 @@ def spec_from_args(a: argparse.Namespace) -> ClipSpec:
             a.hfov,
             margin=a.margin,
         ),
-        realism=RealismSpec(a.noise, a.blur, a.crf, not a.plain),
+        realism=RealismSpec(
+            a.noise,
+            a.blur,
+            a.crf,
+            not a.plain,
+            a.look,
+            a.shadows,
+            a.clutter,
+            a.skin_rgb,
+            a.shirt_rgb,
+            a.shorts_rgb,
+            a.box_rgb,
+            a.box_top,
+            a.codec,
+        ),
         standing=StandingSpec(a.tilt, a.sway, a.arms, a.duration),
         sit_reach=SitReachSpec(
             a.extensibility,
@@ -115,6 +202,9 @@ def spec_from_args(a: argparse.Namespace) -> ClipSpec:
             a.uneven_hands,
             not a.no_marker,
             a.marker_cm,
+            a.marker_along_cm,
+            a.marker_below_top_cm,
+            *a.box_cm,
         ),
     )
 
@@ -143,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tiltscreen-synth: {err}", file=sys.stderr)
         return 1
     print(
-        f"wrote {args.out.with_suffix('.mp4')} and .json: {gt['n_frames']} frames in {gt['render_seconds']} s"
+        f"wrote {args.out.with_suffix(spec.realism.suffix)} and .json: {gt['n_frames']} frames in "
+        f"{gt['render_seconds']} s"
     )
     return 0
 

@@ -9,6 +9,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from tiltscreen.synth.config_scene import LevelRefSpec, RealismSpec  # re-exported
+
 Scene = Literal["standing", "sit-and-reach"]
 Side = Literal["left", "right"]
 
@@ -136,44 +138,6 @@ class CameraSpec:
 
 
 @dataclass(frozen=True)
-class RealismSpec:
-    """Scene dressing and image degradation.
-
-    Attributes
-    ----------
-    noise_sigma : float
-        Standard deviation of additive Gaussian sensor noise, in 8-bit grey levels.
-    blur_sigma_px : float
-        Gaussian blur sigma in pixels (0 = none).
-    crf : int
-        x264 constant rate factor (higher = smaller, blockier).
-    vary_scene : bool
-        Draw background, floor colour, clothing colours and lighting from the seed;
-        False = fixed neutral look.
-
-    """
-
-    noise_sigma: float = 2.0
-    blur_sigma_px: float = 0.6
-    crf: int = 26
-    vary_scene: bool = True
-
-    def problems(self) -> list[str]:
-        """Return every problem with these values (empty when valid)."""
-        out: list[str] = []
-        _check(
-            out, 0.0 <= self.noise_sigma <= 30.0, f"noise_sigma must be in [0, 30], got {self.noise_sigma!r}"
-        )
-        _check(
-            out,
-            0.0 <= self.blur_sigma_px <= 5.0,
-            f"blur_sigma_px must be in [0, 5], got {self.blur_sigma_px!r}",
-        )
-        _check(out, 0 <= self.crf <= 51, f"crf must be in [0, 51], got {self.crf!r}")
-        return out
-
-
-@dataclass(frozen=True)
 class StandingSpec:
     """Quiet standing, side view.
 
@@ -235,6 +199,13 @@ class SitReachSpec:
         Print an ArUco marker (DICT_4X4_50, id 0) on the camera-facing side of the box.
     marker_cm : float
         Side of the marker's black square.
+    marker_along_cm : float or None
+        Centre of the marker's black square measured from the box's foot end (the face the soles press on)
+        along the box, cm; None = the middle of the box's length.
+    marker_below_top_cm : float or None
+        Centre of the black square below the box's top edge, cm; None = the middle of the box's height.
+    box_length_cm, box_width_cm, box_height_cm : float
+        Box size: length along the reach, width across the legs, height of the top above the floor.
 
     """
 
@@ -249,6 +220,11 @@ class SitReachSpec:
     uneven_hands_deg: float = 0.0
     marker: bool = True
     marker_cm: float = 10.0
+    marker_along_cm: float | None = None
+    marker_below_top_cm: float | None = None
+    box_length_cm: float = 40.0
+    box_width_cm: float = 44.0
+    box_height_cm: float = 32.0
 
     def problems(self) -> list[str]:
         """Return every problem with these values (empty when valid)."""
@@ -273,12 +249,29 @@ class SitReachSpec:
             f"uneven_hands_deg must be in [0, 45], got {self.uneven_hands_deg!r}",
         )
         _check(out, 4.0 <= self.marker_cm <= 25.0, f"marker_cm must be in [4, 25], got {self.marker_cm!r}")
+        for name, lo, hi in (("box_length_cm", 25, 80), ("box_width_cm", 25, 70), ("box_height_cm", 20, 45)):
+            value = getattr(self, name)
+            _check(out, lo <= value <= hi, f"{name} must be in [{lo}, {hi}], got {value!r}")
+        half = self.marker_cm / 2.0 + 2.0  # the printed white border is 2 cm
+        along = self.box_length_cm / 2 if self.marker_along_cm is None else self.marker_along_cm
+        below = self.box_height_cm / 2 if self.marker_below_top_cm is None else self.marker_below_top_cm
+        _check(
+            out,
+            not self.marker
+            or (half <= along <= self.box_length_cm - half and half <= below <= self.box_height_cm - half),
+            f"the printed marker ({2 * half:g} cm with its border) must lie on the box side: centre "
+            f"{along:g} cm along and {below:g} cm below the top of a {self.box_length_cm:g} x "
+            f"{self.box_height_cm:g} cm side",
+        )
         return out
 
     @property
     def duration_s(self) -> float:
         """Clip length implied by the trial timings, seconds."""
         return self.rest_s + self.trials * (self.reach_s + self.hold_s + self.return_s + self.rest_s)
+
+
+POSTERIOR_POINTS = ("psis", "s2", "s4", "iliac_crest")
 
 
 @dataclass(frozen=True)
@@ -298,6 +291,9 @@ class ClipSpec:
     stickers: bool = False
     sticker_diameter_cm: float = 2.0
     sticker_rgb: tuple[int, int, int] = (0, 200, 0)
+    posterior_stickers: tuple[str, ...] = ()
+    posterior_rgb: tuple[int, int, int] | None = None
+    level: LevelRefSpec = field(default_factory=LevelRefSpec)
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -317,7 +313,20 @@ class ClipSpec:
             len(self.sticker_rgb) == 3 and all(0 <= c <= 255 for c in self.sticker_rgb),
             f"sticker_rgb must be three values in 0..255, got {self.sticker_rgb!r}",
         )
-        for part in (self.body, self.camera, self.realism, self.standing, self.sit_reach):
+        _check(
+            problems,
+            all(p in POSTERIOR_POINTS for p in self.posterior_stickers)
+            and len(set(self.posterior_stickers)) == len(self.posterior_stickers),
+            f"posterior_stickers must be distinct names from {POSTERIOR_POINTS}, "
+            f"got {self.posterior_stickers!r}",
+        )
+        _check(
+            problems,
+            self.posterior_rgb is None
+            or (len(self.posterior_rgb) == 3 and all(0 <= c <= 255 for c in self.posterior_rgb)),
+            f"posterior_rgb must be None or three values in 0..255, got {self.posterior_rgb!r}",
+        )
+        for part in (self.body, self.camera, self.realism, self.standing, self.sit_reach, self.level):
             problems.extend(part.problems())
         if problems:
             raise ValueError("invalid clip configuration: " + "; ".join(problems))
@@ -333,5 +342,46 @@ class ClipSpec:
         return max(1, int(round(self.duration_s * self.camera.fps)))
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the full configuration as JSON-ready nested dicts (for the ground-truth file)."""
-        return dataclasses.asdict(self)
+        """Return the configuration as JSON-ready nested dicts (for the ground-truth file).
+
+        Options added after the first generator (``ADDED_FIELDS``) are left out while they hold their
+        defaults, so a clip made with only the first options has the same dict (and the same configuration
+        hash in the benchmarks' render caches) as before they existed.
+        """
+        out = dataclasses.asdict(self)
+        for path, default in ADDED_FIELDS.items():
+            *parents, leaf = path.split(".")
+            node = out
+            for key in parents:
+                node = node[key]
+            if node.get(leaf) == default:
+                del node[leaf]
+        if out["level"] == {}:
+            del out["level"]
+        return out
+
+
+def _defaults(cls: type, prefix: str, names: tuple[str, ...]) -> dict[str, Any]:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    out = {}
+    for name in names:
+        f = fields[name]
+        default = f.default_factory() if f.default is dataclasses.MISSING else f.default  # type: ignore[misc]
+        out[f"{prefix}{name}"] = dataclasses.asdict(default) if dataclasses.is_dataclass(default) else default
+    return out
+
+
+ADDED_FIELDS: dict[str, Any] = {
+    **_defaults(
+        RealismSpec,
+        "realism.",
+        ("look", "shadows", "clutter", "skin_rgb", "shirt_rgb", "shorts_rgb", "box_rgb", "box_top", "codec"),
+    ),
+    **_defaults(
+        SitReachSpec,
+        "sit_reach.",
+        ("marker_along_cm", "marker_below_top_cm", "box_length_cm", "box_width_cm", "box_height_cm"),
+    ),
+    **{f"level.{k}": v for k, v in dataclasses.asdict(LevelRefSpec()).items()},
+    **_defaults(ClipSpec, "", ("posterior_stickers", "posterior_rgb")),
+}

@@ -326,7 +326,7 @@ def focal_px(image_width: int, horizontal_fov_deg: float) -> float:
 
     Examples
     --------
-    >>> round(focal_px(640, 90.0), 6)
+    >>> float(round(focal_px(640, 90.0), 6))
     320.0
 
     """

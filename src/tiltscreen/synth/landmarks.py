@@ -12,6 +12,12 @@ Assumptions (also written into every ground-truth file):
   ``NEUTRAL_TILT_DEG`` of anterior ASIS-PSIS tilt (a typical palpation-meter value).
 - Both are fixed rigidly to the pelvis bone (``spine05``); the L5-S1 back line is two pelvis-fixed points on the
   midline back surface 3 cm above and 5 cm below the PSIS level.
+- Sacral points S2 and S4 are midline back-surface mesh vertices fixed to the pelvis bone: S2 the one nearest
+  0.5 cm below the PSIS level (the S2 tubercle lies level with the PSIS), S4 the one nearest two sacral
+  segments lower (segment 2.2 cm x stature / 175 cm); the mesh has midline vertices only every 3-4 cm there.
+- The posterior iliac crest point of each side is the back-surface vertex 3 cm further from the midline than
+  the PSIS and 4.5 cm x stature / 175 cm above it, fixed to the pelvis bone. Its skin keeps MakeHuman's
+  weights (partly lumbar), so its sticker slides against the bone as the low back flexes.
 """  # noqa: E501 - kept byte-identical: pipeline copies it into every ground-truth file ("assumptions")
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ NEUTRAL_TILT_DEG = 11.0
 PSIS_LATERAL_M = 0.045
 ASIS_WIDTH_PER_STATURE = 0.14
 ASIS_DEPTH_M = 0.015
+SACRAL_SEGMENT_PER_STATURE = 0.022 / 1.75
+CREST_LATERAL_M = 0.03
+CREST_RISE_PER_STATURE = 0.045 / 1.75
 
 # The 33 BlazePose landmarks, in MediaPipe's order.
 BLAZEPOSE_NAMES: tuple[str, ...] = (
@@ -189,6 +198,45 @@ def find_psis(
     return point
 
 
+def sacral_vertices(vertices: np.ndarray, psis_z: float, segment_m: float) -> dict[str, int]:
+    """Midline back-surface vertices for S2 and S4 on the rest mesh.
+
+    Candidates are the mesh's midline vertices (|x| < 3 mm) on the back (y > 0) and below the PSIS level
+    ``psis_z`` by at least 2 mm (so that their skin is carried by the pelvis bone, see
+    ``BodyModel._fix_pelvis_weights``). S2 is the candidate nearest in height to 0.5 cm below the PSIS level
+    (the S2 tubercle lies level with the PSIS); S4 the one nearest to two sacral segments (``segment_m``
+    each) lower. The MakeHuman mesh has midline vertices only every 3-4 cm there, so S3 is not defined.
+
+    Raises
+    ------
+    ValueError
+        If the mesh has no midline back vertex below the PSIS level.
+
+    """
+    ids = np.flatnonzero(
+        (vertices[:, 1] > 0.0) & (np.abs(vertices[:, 0]) < 0.003) & (vertices[:, 2] < psis_z - 0.002)
+    )
+    if ids.size == 0:
+        raise ValueError(f"no midline back vertex below z={psis_z:.3f}")
+    z = vertices[ids, 2]
+    s2 = int(ids[np.argmin(np.abs(z - (psis_z - 0.005)))])
+    s4 = int(ids[np.argmin(np.abs(z - (psis_z - 0.005 - 2.0 * segment_m)))])
+    return {"s2": s2, "s4": s4}
+
+
+def iliac_crest_vertex(vertices: np.ndarray, psis: np.ndarray, sign: float, stature_m: float) -> int:
+    """Back-surface vertex over the posterior iliac crest of one side, on the rest mesh.
+
+    The point ``CREST_LATERAL_M`` further from the midline than the PSIS and ``CREST_RISE_PER_STATURE x
+    stature`` above it (4.5 cm at 175 cm: the posterior crest between the PSIS and the crest's highest
+    point), the outermost vertex towards the back and a little outwards (``sign`` +1 left, -1 right).
+    """
+    x = float(psis[0] + sign * CREST_LATERAL_M)
+    z = float(psis[2] + CREST_RISE_PER_STATURE * stature_m)
+    toward = np.array([0.4 * sign, 1.0, 0.0])
+    return surface_vertex(vertices, vertices[:, 1] > psis[1] - 0.05, x=x, z=z, radius=0.02, toward=toward)
+
+
 def find_anchors(
     vertices: np.ndarray, bone_heads: dict[str, np.ndarray], dominant_bone: np.ndarray, bone_labels: list[str]
 ) -> RestAnchors:
@@ -271,6 +319,15 @@ def find_anchors(
                 radius=0.015,
                 toward=toward,
             )
+    stature = float(vertices[:, 2].max() - vertices[:, 2].min())
+    psis_z = 0.5 * (pelvis_points["left_psis"][2] + pelvis_points["right_psis"][2])
+    for name, vid in sacral_vertices(vertices, psis_z, SACRAL_SEGMENT_PER_STATURE * stature).items():
+        vpts[f"{name}_skin"] = vid
+        pelvis_points[name] = vertices[vid].copy()
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        vid = iliac_crest_vertex(vertices, pelvis_points[f"{side}_psis"], sign, stature)
+        vpts[f"{side}_iliac_crest_skin"] = vid
+        pelvis_points[f"{side}_iliac_crest"] = vertices[vid].copy()
     thigh = np.mean(
         [np.linalg.norm(bone_heads[f"lowerleg01.{s}"] - bone_heads[f"upperleg01.{s}"]) for s in "LR"]
     )

@@ -16,28 +16,10 @@ import numpy as np
 from tiltscreen.synth import framing, motion
 from tiltscreen.synth import geometry as geo
 from tiltscreen.synth.config import ClipSpec
-from tiltscreen.synth.groundtruth import DEFINITIONS, SCHEMA, clinical_angles, round_list
-from tiltscreen.synth.landmarks import BLAZEPOSE_NAMES, NEUTRAL_TILT_DEG
-from tiltscreen.synth.landmarks import __doc__ as LANDMARK_NOTES
+from tiltscreen.synth.landmarks import NEUTRAL_TILT_DEG
 
-BOX_HALF_WIDTH_M, BOX_LENGTH_M, BOX_HEIGHT_M, MARKER_BORDER_CM = 0.22, 0.40, 0.32, 2.0
+MARKER_BORDER_CM = 2.0
 HAND_CLEARANCE_M = 0.01  # fingertips beyond the box face stay at least this far above the box top
-EXTRA_POINTS = (
-    "left_fingertip",
-    "right_fingertip",
-    "left_toe_tip",
-    "right_toe_tip",
-    "left_asis",
-    "right_asis",
-    "left_psis",
-    "right_psis",
-    "left_asis_skin",
-    "right_asis_skin",
-    "left_psis_skin",
-    "right_psis_skin",
-    "l5s1_upper",
-    "l5s1_lower",
-)
 
 
 @dataclass(frozen=True)
@@ -90,7 +72,7 @@ def pose_sitting_over_box(
 ) -> tuple[motion.Posture, np.ndarray, dict[str, np.ndarray], dict[str, Any]]:
     """Pose the sit-and-reach, put it on the floor, the box against its soles and the hands over the box.
 
-    Where a fingertip would pass the box's near face below ``BOX_HEIGHT_M + HAND_CLEARANCE_M`` (inside the
+    Where a fingertip would pass the box's near face below the box top + ``HAND_CLEARANCE_M`` (inside the
     box, hidden in the render), that arm is lifted just enough in that frame, eased in and out over the
     neighbouring 0.5 s (``motion.hands_over_box_lift``, solved on the posed skeleton with
     ``BodyModel.fingertip_under_lift``), and the clip is posed again; clips whose fingertips never pass the
@@ -193,16 +175,24 @@ def make_camera(spec: ClipSpec, vertices: np.ndarray, box: dict[str, Any] | None
 
 
 def make_box(spec: ClipSpec, vertices: np.ndarray, foot_mask: np.ndarray) -> dict[str, Any]:
-    """Box against the soles (frame 0), with the marker's corners on its camera-facing side."""
+    """Box against the soles (frame 0), with the marker's corners on its camera-facing side.
+
+    The marker's black square is centred ``marker_along_cm`` from the foot end along the box and
+    ``marker_below_top_cm`` below the top edge (defaults: the middle of the side).
+    """
+    sr = spec.sit_reach
     side = 1.0 if spec.camera.side == "left" else -1.0
+    half_w, length, height = sr.box_width_cm / 200.0, sr.box_length_cm / 100.0, sr.box_height_cm / 100.0
     face_y = float(vertices[0, foot_mask, 1].min())
-    lo = np.array([-BOX_HALF_WIDTH_M, face_y - BOX_LENGTH_M, 0.0])
-    hi = np.array([BOX_HALF_WIDTH_M, face_y, BOX_HEIGHT_M])
+    lo = np.array([-half_w, face_y - length, 0.0])
+    hi = np.array([half_w, face_y, height])
     box: dict[str, Any] = {"lo": lo, "hi": hi, "face_y": face_y}
-    if spec.sit_reach.marker:
-        half_print = (spec.sit_reach.marker_cm / 2 + MARKER_BORDER_CM) / 100.0
-        half_black = spec.sit_reach.marker_cm / 200.0
-        centre = np.array([side * (BOX_HALF_WIDTH_M + 0.001), face_y - BOX_LENGTH_M / 2, BOX_HEIGHT_M / 2])
+    if sr.marker:
+        half_print = (sr.marker_cm / 2 + MARKER_BORDER_CM) / 100.0
+        half_black = sr.marker_cm / 200.0
+        along = (sr.box_length_cm / 2 if sr.marker_along_cm is None else sr.marker_along_cm) / 100.0
+        below = (sr.box_height_cm / 2 if sr.marker_below_top_cm is None else sr.marker_below_top_cm) / 100.0
+        centre = np.array([side * (half_w + 0.001), face_y - along, height - below])
         right = np.array([0.0, side, 0.0])  # image-right of a level side camera (+Y seen from the left)
         up = np.array([0.0, 0.0, 1.0])
 
@@ -256,10 +246,35 @@ def visibility(px: np.ndarray, world: np.ndarray, depth: np.ndarray, camera: Cam
     return abs(z - float(depth[v, u])) < 0.03
 
 
+def sticker_plan(spec: ClipSpec) -> list[tuple[str, str, tuple[int, int, int]]]:
+    """Stickers of a clip as (point name, skin vertex name, RGB 0..255), ASIS/PSIS first.
+
+    ``stickers`` puts the near-side ASIS and PSIS; ``posterior_stickers`` adds the near-side PSIS (once) and
+    the midline sacral points, in ``posterior_rgb`` (default ``sticker_rgb``).
+
+    Examples
+    --------
+    >>> spec = ClipSpec("sit-and-reach", stickers=True, posterior_stickers=("psis", "s4"))
+    >>> [n for n, _, _ in sticker_plan(spec)]
+    ['left_asis_sticker', 'left_psis_sticker', 's4_sticker']
+
+    """
+    near = spec.camera.side
+    out: list[tuple[str, str, tuple[int, int, int]]] = []
+    if spec.stickers:
+        out += [(f"{near}_{s}_sticker", f"{near}_{s}_skin", spec.sticker_rgb) for s in ("asis", "psis")]
+    rgb = spec.posterior_rgb or spec.sticker_rgb
+    for name in spec.posterior_stickers:
+        point = f"{near}_{name}" if name in ("psis", "iliac_crest") else name
+        if all(n != f"{point}_sticker" for n, _, _ in out):
+            out.append((f"{point}_sticker", f"{point}_skin", rgb))
+    return out
+
+
 def generate_clip(
     spec: ClipSpec, out_stem: Path, *, cache_dir: str | None = None, progress: bool = False
 ) -> dict[str, Any]:
-    """Render ``<out_stem>.mp4`` and write ``<out_stem>.json``; returns the ground-truth dict.
+    """Render ``<out_stem>.mp4`` (or ``.avi``/``.webm``), write ``<out_stem>.json``; return the ground truth.
 
     Raises
     ------
@@ -268,6 +283,8 @@ def generate_clip(
 
     """
     from tiltscreen.synth.body import BodyModel  # noqa: PLC0415
+    from tiltscreen.synth.scene_io import make_look, render_video  # noqa: PLC0415
+    from tiltscreen.synth.truth import build_ground_truth  # noqa: PLC0415
 
     started = time.monotonic()
     rng = np.random.default_rng(spec.seed)
@@ -276,37 +293,37 @@ def generate_clip(
     phases: list[motion.TrialPhases] = []
     if spec.scene == "standing":
         posture = motion.standing_posture(spec.standing, times, neutral_tilt_deg=NEUTRAL_TILT_DEG, rng=rng)
-    else:
-        posture, phases = motion.sit_reach_posture(
-            spec.sit_reach, times, thigh_m=body.anchors.thigh_m, shank_m=body.anchors.shank_m
-        )
-    if spec.scene == "standing":
         vertices, bone_poses = body.pose(posture)
         points = body.named_points(vertices, bone_poses)
         ankle = 0.5 * (points["left_ankle"][0] + points["right_ankle"][0])
         vertices, points = place_standing(vertices, points, posture.sway, ankle)
         box = None
     else:
+        posture, phases = motion.sit_reach_posture(
+            spec.sit_reach, times, thigh_m=body.anchors.thigh_m, shank_m=body.anchors.shank_m
+        )
         posture, vertices, points, box = pose_sitting_over_box(spec, body, posture, times)
     camera = make_camera(spec, vertices, box)
-    near = spec.camera.side
-    sticker_ids = (
-        [body.anchors.vertex_points[f"{near}_{s}_skin"] for s in ("asis", "psis")] if spec.stickers else []
-    )
-    stickers = sticker_frames(spec, vertices, body.faces, sticker_ids) if sticker_ids else []
-    for k, name in enumerate(("asis", "psis")):
-        if stickers:
-            points[f"{near}_{name}_sticker"] = np.stack([frame[k][0] for frame in stickers])
-    from tiltscreen.synth.scene_io import render_video  # noqa: PLC0415
-
+    plan = sticker_plan(spec)
+    ids = [body.anchors.vertex_points[skin] for _, skin, _ in plan]
+    stickers = sticker_frames(spec, vertices, body.faces, ids) if ids else []
+    for k, (name, _, _) in enumerate(plan):
+        points[name] = np.stack([frame[k][0] for frame in stickers])
+    look = make_look(spec, rng)
+    scenery = make_scenery(spec, camera, vertices, box, look)
     skin = [n for n in points if n in body.anchors.vertex_points or n.endswith("_sticker")]
     px = {n: camera.project(points[n]) for n in skin}
     visible: dict[str, list[bool]] = {n: [] for n in skin}
+    edges_seen: dict[str, list[float]] = {n: [] for n in (scenery.edges if scenery else {})}
 
     def on_depth(f: int, depth: np.ndarray) -> None:
         for n in skin:
             visible[n].append(visibility(px[n][f], points[n][f], depth, camera))
+        if scenery is not None and scenery.edges:
+            for n, frac in scenery_occlusion(scenery, camera, spec, depth).items():
+                edges_seen[n].append(round(frac, 3))
 
+    video = out_stem.with_suffix(spec.realism.suffix)
     render_video(
         spec,
         body,
@@ -314,94 +331,79 @@ def generate_clip(
         stickers,
         camera,
         box,
-        out_stem.with_suffix(".mp4"),
-        rng,
+        video,
+        look,
+        props=scenery.props if scenery else None,
+        sticker_colours=[rgb for _, _, rgb in plan],
         on_depth=on_depth,
         progress=progress,
     )
     gt = build_ground_truth(spec, body, points, camera, box, phases, times, posture, visible)
+    gt["video_file"] = video.name
+    gt["look"] = look_truth(look)
+    if scenery is not None:
+        gt["level_references"] = scenery_truth(spec, scenery, edges_seen)
     gt["render_seconds"] = round(time.monotonic() - started, 1)
     out_stem.with_suffix(".json").write_text(json.dumps(gt, separators=(",", ":")))
     return gt
 
 
-def build_ground_truth(
-    spec: ClipSpec,
-    body,
-    points: dict[str, np.ndarray],
-    camera: CameraModel,
-    box: dict[str, Any] | None,
-    phases: list,
-    times: np.ndarray,
-    posture: motion.Posture,
-    visible: dict[str, list[bool]],
-) -> dict[str, Any]:
-    """Assemble the ground-truth dict (schema ``tiltscreen-synth-gt/1``)."""
-    angles = clinical_angles(points, box_face_y=None if box is None else box["face_y"])
-    frames = {
-        "t_s": round_list(times, 4),
-        **{k: round_list(v, 2) for k, v in angles.items()},
-        "sway_deg": round_list(posture.sway, 3),
-    }
-    names = [n for n in (*BLAZEPOSE_NAMES, *EXTRA_POINTS) if n in points]
-    names += [k for k in points if k.endswith("_sticker")]
-    px = {n: camera.project(points[n]) for n in names}
-    k, r, eye = camera.intrinsics, camera.rotation, camera.eye
-    gt: dict[str, Any] = {
-        "schema": SCHEMA,
-        "scene": spec.scene,
-        "seed": spec.seed,
-        "n_frames": len(times),
-        "fps": spec.camera.fps,
-        "definitions": DEFINITIONS,
-        "assumptions": LANDMARK_NOTES.split("Assumptions (also written into every ground-truth file):")[
-            1
-        ].strip(),
-        "note": "Rendered people, not patients: renders are cleaner than life "
-        "(no real skin, clothing or clutter).",
-        "config": spec.to_dict(),
-        "subject": {
-            "stature_cm": round(body.stature_m * 100.0, 1),
-            "anny_phenotype": body.phenotype,
-            "estimated_mass_kg": round(body.mass_kg, 1),
-            "neutral_tilt_deg": NEUTRAL_TILT_DEG,
-            "skin_vertices_moved_to_pelvis": body.reassigned_vertices,
-        },
-        "camera": {
-            "fx": k[0, 0],
-            "fy": k[1, 1],
-            "cx": k[0, 2],
-            "cy": k[1, 2],
-            "width": spec.camera.width,
-            "height": spec.camera.height,
-            "rotation_world_to_camera": r.round(6).tolist(),
-            "translation_m": (-r @ eye).round(5).tolist(),
-            "centre_m": eye.round(5).tolist(),
-            "distance_m": round(camera.distance_m, 3),
-            "aim_m": np.round(camera.aim, 4).tolist() if camera.aim is not None else None,
-            "margin_px": round(spec.camera.margin * spec.camera.height, 1),
-            "subject_bbox_px": camera.subject_bbox_px,
-            "axes": "OpenCV camera: x right, y down, z forward; x_cam = R x_world + t",
-        },
-        "frames": frames,
-        "points_px": {n: round_list(v, 1) for n, v in px.items()},
-        "points_world_m": {n: round_list(points[n], 4) for n in EXTRA_POINTS if n in points},
-        "visible": {n: v for n, v in visible.items() if n in px},
-    }
+def _view(spec: ClipSpec, camera: CameraModel, vertices: np.ndarray, box: dict[str, Any] | None):
+    from tiltscreen.synth.scenery import View  # noqa: PLC0415
+
+    pts = vertices.reshape(-1, 3)
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
     if box is not None:
-        gt["box"] = {
-            "lo_m": box["lo"].round(4).tolist(),
-            "hi_m": box["hi"].round(4).tolist(),
-            "face_y_m": round(box["face_y"], 4),
-        }
-        if "marker_corners" in box:
-            gt["marker"] = {
-                "dictionary": "DICT_4X4_50",
-                "id": 0,
-                "side_cm": spec.sit_reach.marker_cm,
-                "corners_world_m": box["marker_corners"].round(4).tolist(),
-                "corners_px": round_list(camera.project(box["marker_corners"]), 2),
-                "corner_order": "ArUco: top-left, top-right, bottom-right, bottom-left as printed",
-            }
-        gt["trials"] = [{k: round(v, 3) for k, v in vars(p).items()} for p in phases]
-    return gt
+        lo, hi = np.minimum(lo, box["lo"]), np.maximum(hi, box["hi"])
+    return View(
+        camera.intrinsics,
+        camera.rotation,
+        camera.eye,
+        spec.camera.width,
+        spec.camera.height,
+        1.0 if spec.camera.side == "left" else -1.0,
+        camera.subject_bbox_px,
+        lo,
+        hi,
+    )
+
+
+def make_scenery(spec: ClipSpec, camera: CameraModel, vertices: np.ndarray, box, look):
+    """Level references and clutter placed from their own seeded stream, or None when the clip has neither."""
+    from tiltscreen.synth.room import plan_scenery  # noqa: PLC0415
+
+    if not spec.level.any and spec.realism.clutter == 0:
+        return None
+    view = _view(spec, camera, vertices, box)
+    wall_x = -view.side * look.wall_distance_m
+    rng = np.random.default_rng([spec.seed, 3])
+    return plan_scenery(spec.level, spec.realism.clutter, view, wall_x, look.wall, rng)
+
+
+def scenery_occlusion(scenery, camera: CameraModel, spec: ClipSpec, depth: np.ndarray) -> dict[str, float]:
+    """Per tracked edge, the fraction of its samples seen in this frame's depth map."""
+    from tiltscreen.synth.scenery import occlusion  # noqa: PLC0415
+
+    view = _view(spec, camera, np.zeros((1, 1, 3)), None)
+    return occlusion(scenery.edges, view, depth)
+
+
+def look_truth(look) -> dict[str, Any]:
+    """Return the look as JSON (colours 0..1, light angles in degrees relative to the camera's view)."""
+    out = {}
+    for key, value in vars(look).items():
+        out[key] = [round(float(c), 4) for c in value] if isinstance(value, tuple) else value
+    return out
+
+
+def scenery_truth(spec: ClipSpec, scenery, edges_seen: dict[str, list[float]]) -> dict[str, Any]:
+    """``level_references``: each requested reference's geometry, pixels and per-frame visible fractions."""
+    out: dict[str, Any] = {
+        "requested": {k: v for k, v in vars(spec.level).items() if isinstance(v, bool) and v},
+        "clutter_objects": spec.realism.clutter,
+        "visible_fraction": edges_seen,
+        "visible_note": "per frame, fraction of 21 points along each straight edge that are inside the image "
+        "and not hidden by a nearer surface (rendered depth)",
+    }
+    out.update(scenery.truth)
+    return out

@@ -18,7 +18,12 @@ _SHORTS_BONES = ("spine05", "pelvis", "upperleg01", "root")
 
 @dataclass(frozen=True)
 class Look:
-    """Colours (linear RGB in 0..1) and light of a scene."""
+    """Colours (RGB in 0..1, material base colours) and light of a scene.
+
+    The key light is turned from the camera's viewing direction by ``key_pitch_deg`` (about the camera's x
+    axis) and ``key_yaw_deg`` (about its y axis); the fill light by ``fill_yaw_deg`` with ``fill_ratio`` of
+    the key's intensity. The defaults are the first generator's fixed set-up. ``box_top`` None = ``box``.
+    """
 
     skin: tuple[float, float, float]
     shirt: tuple[float, float, float]
@@ -29,6 +34,13 @@ class Look:
     box: tuple[float, float, float]
     light: float
     ambient: float
+    key_yaw_deg: float = 20.0
+    key_pitch_deg: float = -25.0
+    fill_yaw_deg: float = -60.0
+    fill_ratio: float = 0.35
+    light_rgb: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    wall_distance_m: float = 2.5
+    box_top: tuple[float, float, float] | None = None
 
 
 def draw_look(rng: np.random.Generator, *, vary: bool) -> Look:
@@ -164,6 +176,8 @@ class Renderer:
         look: Look,
         camera_side: float,
         box: BoxSpec | None = None,
+        props: list | None = None,
+        shadows: bool = False,
     ) -> None:
         os.environ.setdefault("PYOPENGL_PLATFORM", "osmesa")
         import pyrender  # noqa: PLC0415 - optional dependency, imported on use only
@@ -185,15 +199,22 @@ class Renderer:
         pose[:3, :3] = rotation.T @ np.diag([1.0, -1.0, -1.0])  # OpenCV camera axes -> OpenGL camera axes
         pose[:3, 3] = eye
         self.scene.add(cam, pose=pose)
-        light = pyrender.DirectionalLight(color=np.ones(3), intensity=look.light)
+        colour = np.asarray(look.light_rgb, dtype=float)
+        light = pyrender.DirectionalLight(color=colour, intensity=look.light)
         key = np.eye(4)
-        key[:3, :3] = pose[:3, :3] @ _rot_deg([1, 0, 0], -25.0) @ _rot_deg([0, 1, 0], 20.0)
+        key[:3, :3] = (
+            pose[:3, :3] @ _rot_deg([1, 0, 0], look.key_pitch_deg) @ _rot_deg([0, 1, 0], look.key_yaw_deg)
+        )
+        key[:3, 3] = eye
         self.scene.add(light, pose=key)
         self.scene.add(
-            pyrender.DirectionalLight(color=np.ones(3), intensity=0.35 * look.light),
-            pose=pose @ _homog(_rot_deg([0, 1, 0], -60.0)),
+            pyrender.DirectionalLight(color=colour, intensity=look.fill_ratio * look.light),
+            pose=pose @ _homog(_rot_deg([0, 1, 0], look.fill_yaw_deg)),
         )
         self._add_static(camera_side, box)
+        for prop in props or []:
+            self._add_prop(prop)
+        self.flags = pyrender.RenderFlags.SHADOWS_DIRECTIONAL if shadows else pyrender.RenderFlags.NONE
         self.renderer = pyrender.OffscreenRenderer(width, height)
         self.body_node = None
         self.sticker_nodes: list = []
@@ -234,7 +255,7 @@ class Renderer:
         big = 8.0
         floor = np.array([[-big, big, 0], [big, big, 0], [big, -big, 0], [-big, -big, 0]], dtype=float)
         self._quad(floor, self.look.floor, [0.0, 0.0, 1.0])
-        xw = -camera_side * 2.5
+        xw = -camera_side * self.look.wall_distance_m
         wall = np.array([[xw, big, 4], [xw, -big, 4], [xw, -big, 0], [xw, big, 0]], dtype=float)
         self._quad(wall, self.look.wall, [camera_side, 0.0, 0.0])
         if box is None:
@@ -244,17 +265,47 @@ class Renderer:
         mesh = trimesh.creation.box(extents=box.hi - box.lo)
         mesh.apply_translation(0.5 * (box.hi + box.lo))
         self.scene.add(self._pr.Mesh.from_trimesh(mesh, material=self._material(self.look.box), smooth=False))
+        if self.look.box_top is not None and tuple(self.look.box_top) != tuple(self.look.box):
+            lo, hi = box.lo, box.hi
+            z = hi[2] + 0.0005
+            top = np.array([[lo[0], hi[1], z], [hi[0], hi[1], z], [hi[0], lo[1], z], [lo[0], lo[1], z]])
+            self._quad(top, self.look.box_top, [0.0, 0.0, 1.0])
         if box.marker_image is not None and box.marker_corners is not None:
             self._quad(box.marker_corners, (1.0, 1.0, 1.0), [camera_side, 0.0, 0.0], texture=box.marker_image)
+
+    def _add_prop(self, prop) -> None:
+        """Add one static ``scenery.Prop`` (box, quad, marker quad, cylinder or sphere)."""
+        import trimesh  # noqa: PLC0415
+
+        g = prop.geometry
+        if prop.kind in ("quad", "marker"):
+            texture = marker_image_id(g["marker_id"], g["marker_cm"], 2.0) if prop.kind == "marker" else None
+            self._quad(np.asarray(g["corners"], float), prop.rgb, g["normal"], texture=texture)
+            return
+        if prop.kind == "box":
+            lo, hi = np.asarray(g["lo"], float), np.asarray(g["hi"], float)
+            mesh = trimesh.creation.box(extents=hi - lo)
+            mesh.apply_translation(0.5 * (hi + lo))
+        elif prop.kind == "cylinder":
+            mesh = trimesh.creation.cylinder(
+                radius=g["radius"], segment=np.stack([g["p0"], g["p1"]]), sections=10
+            )
+        else:
+            mesh = trimesh.creation.icosphere(subdivisions=2, radius=g["radius"])
+            mesh.apply_translation(np.asarray(g["centre"], float))
+        self.scene.add(self._pr.Mesh.from_trimesh(mesh, material=self._material(prop.rgb), smooth=False))
 
     def render(
         self,
         vertices: np.ndarray,
         stickers: list[tuple[np.ndarray, np.ndarray]],
-        sticker_rgb: tuple,
+        sticker_rgb: tuple | list,
         sticker_radius_m: float,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Render one frame; returns RGB uint8 (H, W, 3) and depth (H, W) in metres (0 = background)."""
+        """Render one frame; returns RGB uint8 (H, W, 3) and depth (H, W) in metres (0 = background).
+
+        ``sticker_rgb`` is one colour for every sticker or a list with one colour per sticker.
+        """
         pr = self._pr
         normals = vertex_normals(vertices, np.concatenate(self.faces_by_material))
         prims = [
@@ -267,10 +318,12 @@ class Renderer:
         self.body_node = self.scene.add(pr.Mesh(prims))
         for node in self.sticker_nodes:
             self.scene.remove_node(node)
+        colours = sticker_rgb if isinstance(sticker_rgb, list) else [sticker_rgb] * len(stickers)
         self.sticker_nodes = [
-            self.scene.add(self._disc(c, n, sticker_radius_m, sticker_rgb)) for c, n in stickers
+            self.scene.add(self._disc(c, n, sticker_radius_m, rgb))
+            for (c, n), rgb in zip(stickers, colours, strict=True)
         ]
-        color, depth = self.renderer.render(self.scene)
+        color, depth = self.renderer.render(self.scene, flags=self.flags)
         return np.ascontiguousarray(color[..., :3]), depth
 
     def _disc(self, centre: np.ndarray, normal: np.ndarray, radius: float, rgb: tuple):
@@ -313,11 +366,18 @@ def marker_image(marker_cm: float, border_cm: float, *, px_per_cm: float = 12.0)
 
     It has a white border ``border_cm`` wide.
     """
+    return marker_image_id(0, marker_cm, border_cm, px_per_cm=px_per_cm)
+
+
+def marker_image_id(
+    marker_id: int, marker_cm: float, border_cm: float, *, px_per_cm: float = 12.0
+) -> np.ndarray:
+    """RGB image of ArUco DICT_4X4_50 ``marker_id``: ``marker_cm`` black square, ``border_cm`` border."""
     import cv2  # noqa: PLC0415 - from mediapipe's opencv-contrib-python
 
     dictionary = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50)
     side = int(round(marker_cm * px_per_cm))
-    img = cv2.aruco.generateImageMarker(dictionary, 0, side)
+    img = cv2.aruco.generateImageMarker(dictionary, marker_id, side)
     pad = int(round(border_cm * px_per_cm))
     img = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
     return np.repeat(img[..., None], 3, axis=2)

@@ -1,4 +1,7 @@
-"""Image degradation (noise, blur) and H.264 encoding through imageio-ffmpeg's bundled ffmpeg binary."""
+"""Image degradation (noise, blur) and encoding through imageio-ffmpeg's bundled ffmpeg binary.
+
+Codecs: H.264 in ``.mp4`` (libx264, the default), Motion-JPEG in ``.avi`` and VP9 in ``.webm`` (libvpx-vp9).
+"""
 
 from __future__ import annotations
 
@@ -39,23 +42,74 @@ def degrade(
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
+def codec_args(codec: str, crf: int) -> list[str]:
+    """Return the ffmpeg output options of a codec; ``crf`` sets the quality.
+
+    For MJPEG ``-q:v`` = (crf - 14) / 2 within 2..31; for VP9 its crf is ``crf + 8``.
+
+    Examples
+    --------
+    >>> codec_args("mjpeg", 26)
+    ['-c:v', 'mjpeg', '-q:v', '6', '-pix_fmt', 'yuvj420p']
+
+    """
+    if codec == "h264":
+        return [
+            "-c:v",
+            "libx264",
+            "-preset",
+            "slow",
+            "-crf",
+            str(crf),
+            "-pix_fmt",
+            "yuv420p",
+            "-movflags",
+            "+faststart",
+        ]
+    if codec == "mjpeg":
+        q = int(min(31, max(2, round((crf - 14) / 2))))
+        return ["-c:v", "mjpeg", "-q:v", str(q), "-pix_fmt", "yuvj420p"]
+    if codec == "vp9":
+        return [
+            "-c:v",
+            "libvpx-vp9",
+            "-crf",
+            str(min(63, crf + 8)),
+            "-b:v",
+            "0",
+            "-deadline",
+            "good",
+            "-cpu-used",
+            "4",
+            "-row-mt",
+            "1",
+            "-pix_fmt",
+            "yuv420p",
+        ]
+    raise ValueError(f"codec must be 'h264', 'mjpeg' or 'vp9', got {codec!r}")
+
+
 class H264Writer:
-    """Pipe raw RGB frames into ffmpeg (libx264, yuv420p, +faststart).
+    """Pipe raw RGB frames into ffmpeg (libx264 yuv420p +faststart by default; see ``codec_args``).
 
     Parameters
     ----------
     path : Path
-        Output ``.mp4``.
+        Output file (``.mp4`` for H.264, ``.avi`` for MJPEG, ``.webm`` for VP9).
     width, height : int
         Frame size in pixels (even).
     fps : float
         Frame rate.
     crf : int
-        x264 constant rate factor.
+        Quality (x264 constant rate factor; mapped for the other codecs).
+    codec : {"h264", "mjpeg", "vp9"}
+        Video codec.
 
     """
 
-    def __init__(self, path: Path, *, width: int, height: int, fps: float, crf: int) -> None:
+    def __init__(
+        self, path: Path, *, width: int, height: int, fps: float, crf: int, codec: str = "h264"
+    ) -> None:
         import imageio_ffmpeg  # noqa: PLC0415
 
         self.path = Path(path)
@@ -76,16 +130,7 @@ class H264Writer:
             "-i",
             "-",
             "-an",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "slow",
-            "-crf",
-            str(crf),
-            "-pix_fmt",
-            "yuv420p",
-            "-movflags",
-            "+faststart",
+            *codec_args(codec, crf),
             "-map_metadata",
             "-1",
             "-fflags",

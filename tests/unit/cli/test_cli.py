@@ -70,10 +70,13 @@ def test_info_lists_versions(capsys) -> None:
 
 @pytest.mark.model
 def test_models_list_and_verify(capsys, model_path: Path) -> None:
+    """Without a variant, ``verify`` checks both bundles ``fetch`` gets: the full pose and the hand model."""
     got, out, _ = run(capsys, "models", "list")
-    assert got == 0 and "full:" in out
+    assert got == 0 and "full:" in out and "hand:" in out
     got, out, _ = run(capsys, "models", "verify")
-    assert got == 0 and "OK, SHA-256 0034a38d" in out
+    assert got == 0 and "OK, SHA-256 0034a38d" in out and "OK, SHA-256 c16b39ea" in out
+    got, out, _ = run(capsys, "models", "verify", "--variant", "hand")
+    assert got == 0 and out.count("OK") == 1 and "hand_landmarker.task: OK" in out
 
 
 @pytest.mark.model

@@ -8,7 +8,12 @@ import pytest
 from tiltscreen.synth.groundtruth import SCHEMA, check_ground_truth
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples"
-NAMES = ["standing_markers_left", "standing_nomarkers_right", "sit_and_reach_2trials"]
+NAMES = [
+    "standing_markers_left",
+    "standing_nomarkers_right",
+    "standing_armshanging_right",
+    "sit_and_reach_2trials",
+]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -45,3 +50,12 @@ def test_standing_sticker_sample_has_stickers():
 def test_check_ground_truth_reports_problems():
     assert check_ground_truth({"schema": "other"}) != []
     assert "missing key" in check_ground_truth({"schema": SCHEMA})[0]
+
+
+def test_markerless_sample_has_the_arms_folded():
+    """The README's markerless standing sample follows the set-up (arms folded); the old one hangs them."""
+    folded = json.loads((SAMPLES / "standing_nomarkers_right.json").read_text())
+    hanging = json.loads((SAMPLES / "standing_armshanging_right.json").read_text())
+    assert folded["config"]["standing"]["arms"] == "folded" and folded["config"]["stickers"] is False
+    assert hanging["config"]["standing"]["arms"] == "hanging"
+    assert folded["config"]["seed"] == hanging["config"]["seed"] == 12

@@ -13,19 +13,22 @@ from tiltscreen.kinematics.sticker_tilt import (
     MARKER_PARALLAX_SD_DEG,
     tilt_series_deg,
 )
-from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side, oblique_view_reason
+from tiltscreen.kinematics.yaw import estimate_view_yaw
 from tiltscreen.landmarks import Landmarks
-from tiltscreen.outputs.files import write_json
+from tiltscreen.outputs.files import write_json  # noqa: F401 -- benchmarks import it from here
 from tiltscreen.pose.features import for_facing
 from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
 from tiltscreen.protocols.common import Camera, Scale, envelope, refuse
-from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract
+from tiltscreen.protocols.outcome import Outcome, gate, outcome_summary
+from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract  # noqa: F401 -- as write_json
 from tiltscreen.protocols.sit_and_reach import analysis, pelvis
 from tiltscreen.protocols.sit_and_reach.measure import (
+    Roll,
     build_series,
     height_scale,
     marker_scale,
     roll_estimate,
+    widen_for_level,
 )
 from tiltscreen.protocols.sit_and_reach.pelvis import PelvisSeries
 from tiltscreen.protocols.sit_and_reach.reach import hold_point, reach_geometry
@@ -52,21 +55,28 @@ def _scale(rec: Recording, job: AnalyzeJob, side: str) -> Scale:
     )
 
 
+def _roll(rec: Recording, th: Thresholds) -> Roll:
+    return roll_estimate(rec.markers, rec.lines.frames, rec.lm.image_size, spreads=th.level)
+
+
+def _widen(metrics: dict[str, Any], roll: Roll, th: Thresholds) -> dict[str, Any]:
+    # the angles' intervals were measured with the roll from the box marker: add what this level lacks
+    return widen_for_level(metrics, roll, included_sd_deg=th.level.marker_sd_deg)
+
+
 def _camera(rec: Recording, side: str, facing: int, roll, th: Thresholds) -> Camera:
-    yaw = estimate_yaw_deg(rec.lm, side, facing=facing)
+    yaw = estimate_view_yaw(rec.lm, side, facing=facing, model=th.yaw_sit_and_reach)
     limits = {"max_yaw_deg": th.max_yaw_deg.value, "max_roll_deg": th.max_roll_deg.value}
     view = check_view(
         roll.deg, yaw.yaw_deg, max_roll_deg=th.max_roll_deg.value, max_yaw_deg=th.max_yaw_deg.value
     )
-    # the feet's apparent separation catches views of the back the yaw misses
-    oblique = oblique_view_reason(rec.lm, side, facing=facing, max_separation=th.max_foot_separation.value)
-    reasons = (*view.reasons, *([oblique] if oblique else []))
+    reasons = view.reasons
     return Camera(
         roll.deg,
         roll.method,
         yaw.yaw_deg,
-        yaw.uncertainty_deg,
-        view.within_limits and not oblique,
+        yaw.half95_deg,
+        view.within_limits,
         reasons,
         limits,
     )
@@ -94,13 +104,13 @@ def _pelvis_series(rec: Recording, stickers, facing: int, roll) -> PelvisSeries:
 
 def analyse(
     rec: Recording, job: AnalyzeJob, th: Thresholds, stickers=None, extras: dict[str, Any] | None = None
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Return the summary (contract) and the pieces the figures need."""
-    facing = facing_direction(rec.lm)
-    side = near_side(rec.lm, facing=facing) if job.side == "auto" else job.side
-    size = np.array(rec.lm.image_size, float)
-    floor = np.vstack([rec.features[f"{side}_heel_floor"] * size, rec.features["seat_floor"] * size])
-    roll = roll_estimate(rec.markers, floor)
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Return the summary (contract) and the figures' pieces (None after an early status: ``gate``)."""
+    view = gate(rec, "sit-and-reach", th, side=job.side)
+    if isinstance(view, Outcome):
+        return outcome_summary(view, protocol="sit-and-reach", job=job, th=th, rec=rec), None
+    facing, side = view.facing, view.side
+    roll = _roll(rec, th)
     scale = _scale(rec, job, side)
     camera = _camera(rec, side, facing, roll, th)
     geometry, tips = reach_geometry(rec, job, side=side, facing=facing, roll_deg=roll.deg or 0.0, scale=scale)
@@ -126,7 +136,9 @@ def analyse(
         reach_kind=geometry.kind,
     )
     reasons: list[str] = []
-    metrics = analysis.trial_metrics(trials[best] if best is not None else None, series, ctx)
+    metrics = _widen(
+        analysis.trial_metrics(trials[best] if best is not None else None, series, ctx), roll, th
+    )
     if not camera.within_limits:
         reasons.extend(camera.reasons)
         metrics = refuse(metrics, camera.reasons)
@@ -134,8 +146,6 @@ def analyse(
         reasons.append(
             "No valid trial was found." if trials else "No sit-and-reach trial was found in the recording."
         )
-    if rec.interrupted:
-        reasons.append(rec.interrupted)
     split = (
         pelvis.hip_spine_split(trials[best], series.t_s, series.trunk_inclination_deg, ctx.pelvis)
         if best is not None and camera.within_limits
@@ -160,7 +170,8 @@ def analyse(
             "facing": "image-right" if facing > 0 else "image-left",
             "trials": [
                 _trial_dict(
-                    t, series, ctx, refused=camera.reasons if not camera.within_limits else (), tips=tips
+                    t, series, ctx, roll, th,
+                    refused=camera.reasons if not camera.within_limits else (), tips=tips,
                 )
                 for t in trials
             ],
@@ -199,8 +210,8 @@ def _rules_scale(lm: Landmarks, side: str) -> float | None:
     return found.px_per_cm if found else None
 
 
-def _trial_dict(t, series, ctx, *, refused: tuple[str, ...] = (), tips=None) -> dict[str, Any]:
-    metrics = analysis.trial_metrics(t, series, ctx)
+def _trial_dict(t, series, ctx, roll, th, *, refused: tuple[str, ...] = (), tips=None) -> dict[str, Any]:
+    metrics = _widen(analysis.trial_metrics(t, series, ctx), roll, th)
     if refused:  # a set-up outside the limits refuses every number, the trials' included
         metrics = refuse(metrics, refused)
     return {
@@ -225,19 +236,19 @@ def _trial_dict(t, series, ctx, *, refused: tuple[str, ...] = (), tips=None) -> 
 
 def run_sit_and_reach(job: AnalyzeJob) -> dict[str, Any]:
     """Extract, analyse and write ``summary.json``, the landmark tables, the plot and the key frame."""
-    from tiltscreen.outputs.tables import save_landmarks
+    from tiltscreen.protocols.runner import run_recording
 
     th = load_thresholds(job.thresholds)
-    job.out_dir.mkdir(parents=True, exist_ok=True)
     stickers = StickerRecorder(spec=StickerSpec(colour_rgb=job.marker_colour))
     extras = SitReachRecorder()
-    rec = extract(job, extra_hooks=[stickers, extras])
-    files = {f"landmarks_{k}": str(v) for k, v in save_landmarks(rec.lm, job.out_dir).items()}
-    summary, parts = analyse(rec, job, th, stickers, extras.arrays())
-    files.update(_figures(job, rec, parts, th))
-    summary["files"] = files
-    write_json(job.out_dir / "summary.json", summary)
-    return summary
+    return run_recording(
+        job,
+        protocol="sit-and-reach",
+        th=th,
+        hooks=[stickers, extras],
+        analyse=lambda rec: analyse(rec, job, th, stickers, extras.arrays()),
+        figures=lambda rec, _, parts: _figures(job, rec, parts, th),
+    )
 
 
 def _figures(job: AnalyzeJob, rec: Recording, parts: dict[str, Any], th: Thresholds) -> dict[str, str]:

@@ -19,7 +19,7 @@ from tiltscreen.errors import ValidationError
 from tiltscreen.kinematics.outline import OutlineFeatures, frame_features, median_features
 from tiltscreen.kinematics.outline_tilt import estimate_pelvic_tilt
 from tiltscreen.pose.estimator import Candidate
-from tiltscreen.protocols.common import Metric
+from tiltscreen.protocols.common import Metric, clauses
 from tiltscreen.skeleton import BLAZEPOSE
 from tiltscreen.sources import Frame
 
@@ -83,10 +83,10 @@ def outline_tilt(
     ]
     method = "markerless-estimate"
     if not frames:
-        return None, ["Markerless estimate: no usable outline in the quiet window."]
+        return None, ["The markerless estimate found no usable outline in the quiet window."]
     estimate = estimate_pelvic_tilt(median_features(frames))
     if not estimate.reliable:
-        return None, ["Markerless estimate indeterminate: " + " ".join(estimate.reasons)]
+        return None, [clauses("The markerless estimate is indeterminate", estimate.reasons)]
     note = (
         f"Markerless estimate from the body outline (model {estimate.model_version}, fitted on synthetic "
         f"bodies; {len(frames)} frames)."

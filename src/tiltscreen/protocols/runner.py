@@ -1,0 +1,110 @@
+"""The I/O edge every protocol shares: extract, save the landmarks, analyse, draw, write ``summary.json``.
+
+Whatever happens after the first frame was read, the folder ends with the landmark tables
+and a ``summary.json`` whose ``status`` says how the analysis ended:
+
+* the analysis's own status (``ok``, ``indeterminate``, ``not_this_protocol``, ``no_person``,
+  ``interrupted`` when the frames stopped early; see :mod:`tiltscreen.protocols.outcome`);
+* ``interrupted`` when Ctrl-C arrives after the frames were read (while analysing or drawing);
+* ``indeterminate`` when a computation refuses the recording's values (a
+  :class:`~tiltscreen.errors.ValidationError`): a plain sentence in ``reasons``, the technical
+  message in ``diagnostics``;
+* ``unreadable`` when the video opened but held no frame (the error is then raised again for
+  the command line's message and exit code).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tiltscreen.errors import EmptyVideoError, ValidationError
+from tiltscreen.outputs.files import write_json
+from tiltscreen.protocols.outcome import NOTHING_FROM_PART, Outcome, outcome_summary
+from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract
+from tiltscreen.screening.thresholds import Thresholds
+
+#: ``analyse(rec)`` returns the summary and what the figures need (None: no figure)
+Analyse = Callable[[Recording], tuple[dict[str, Any], Any]]
+#: ``figures(rec, summary, parts)`` draws and returns ``{name: path}``
+Figures = Callable[[Recording, dict[str, Any], Any], dict[str, str]]
+
+NOT_ANALYSED = (
+    "This recording could not be analysed: one of its intermediate measurements was outside the range the "
+    "analysis accepts, so nothing is reported from it."
+)
+
+
+def run_recording(
+    job: AnalyzeJob,
+    *,
+    protocol: str,
+    th: Thresholds,
+    hooks: Sequence[Callable[..., None]],
+    analyse: Analyse,
+    figures: Figures,
+) -> dict[str, Any]:
+    """Extract, save the landmark tables, analyse, draw and write ``summary.json``; return the summary.
+
+    Raises
+    ------
+    EmptyVideoError
+        After writing an ``unreadable`` summary, when the video holds no frame.
+    TiltscreenError
+        Any other error of the input or the model, before anything is written.
+
+    """
+    job.out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        rec = extract(job, extra_hooks=hooks)
+    except EmptyVideoError as err:
+        empty = Outcome("unreadable", (str(err),))
+        _write(job, outcome_summary(empty, protocol=protocol, job=job, th=th, rec=None))
+        raise
+    files: dict[str, str] = {}
+    try:
+        files.update(_tables(rec, job))
+        summary = _analyse(rec, job, protocol=protocol, th=th, analyse=analyse, figures=figures, files=files)
+    except KeyboardInterrupt:  # after the frames were read: keep the tables, measure nothing
+        if not files:
+            files.update(_tables(rec, job))
+        stopped = Outcome(
+            "interrupted",
+            ("Stopped with Ctrl-C while the recording was being analysed.", NOTHING_FROM_PART),
+            stopped_by="ctrl_c",
+        )
+        summary = outcome_summary(stopped, protocol=protocol, job=job, th=th, rec=rec)
+    summary["files"] = files
+    _write(job, summary)
+    return summary
+
+
+def _analyse(
+    rec: Recording,
+    job: AnalyzeJob,
+    *,
+    protocol: str,
+    th: Thresholds,
+    analyse: Analyse,
+    figures: Figures,
+    files: dict[str, str],
+) -> dict[str, Any]:
+    """Analyse and draw (adding the figures to ``files``); a refused computation ends ``indeterminate``."""
+    try:
+        summary, parts = analyse(rec)
+    except ValidationError as err:
+        refused = Outcome("indeterminate", (NOT_ANALYSED,), diagnostics=str(err))
+        return outcome_summary(refused, protocol=protocol, job=job, th=th, rec=rec)
+    if parts is not None:
+        files.update(figures(rec, summary, parts))
+    return summary
+
+
+def _tables(rec: Recording, job: AnalyzeJob) -> dict[str, str]:
+    from tiltscreen.outputs.tables import save_landmarks
+
+    return {f"landmarks_{k}": str(v) for k, v in save_landmarks(rec.lm, job.out_dir).items()}
+
+
+def _write(job: AnalyzeJob, summary: dict[str, Any]) -> None:
+    write_json(job.out_dir / "summary.json", summary)
