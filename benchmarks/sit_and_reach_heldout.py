@@ -118,7 +118,11 @@ def run_cli(
 
 def analyse_cached(video: Path, gt: dict[str, Any], mode: str) -> dict[str, Any] | None:
     """Development shortcut (``--cached``): the same analysis on a cached extraction (reach_cache.py),
-    options parsed by the real command line; no MediaPipe run. Not used for reported results."""
+    options parsed by the real command line; no MediaPipe run. With an earlier version's sources first on
+    ``PYTHONPATH`` (an ``analyse`` without the hook arrays) it analyses as that version: the box-placement
+    options it lacks are dropped (``marker`` runs as ``marker_only``), as ``--tool-src`` does."""
+    import inspect  # noqa: PLC0415
+
     import reach_cache  # noqa: PLC0415
 
     from tiltscreen.cli.analyze_cmd import job_from_args  # noqa: PLC0415
@@ -128,16 +132,13 @@ def analyse_cached(video: Path, gt: dict[str, Any], mode: str) -> dict[str, Any]
 
     if not reach_cache.cache_path(video, reach_cache.DEFAULT_CACHE).exists():
         return None
+    legacy = "extras" not in inspect.signature(run.analyse).parameters
     rec, stickers, extras = reach_cache.load(video)
-    argv = ["analyze", str(video), "--protocol", "sit-and-reach", "--out", "/tmp/unused", *cli_args(gt, mode)]
-    args = build_parser().parse_args(argv)
-    summary, _ = run.analyse(
-        rec,
-        job_from_args(args, input=str(video), out_dir=Path("/tmp/unused")),
-        load_thresholds(),
-        stickers,
-        extras,
-    )
+    opts = cli_args(gt, "marker_only" if legacy and mode == "marker" else mode)
+    argv = ["analyze", str(video), "--protocol", "sit-and-reach", "--out", "/tmp/unused", *opts]
+    job = job_from_args(build_parser().parse_args(argv), input=str(video), out_dir=Path("/tmp/unused"))
+    th = load_thresholds()
+    summary, _ = run.analyse(rec, job, th, stickers, *(() if legacy else (extras,)))
     return {"exit_code": 0, "summary": json.loads(json.dumps(summary, default=str))}
 
 
@@ -220,6 +221,12 @@ def evaluate(
 
     th = load_thresholds()
     commit = tool_commit() if src is None else f"sources at {src}"
+    if cached and src is None:
+        import tiltscreen  # noqa: PLC0415
+
+        used = Path(tiltscreen.__file__).resolve().parents[1]
+        if used != ROOT / "src":  # another checkout's sources first on the path
+            commit = f"sources at {used}"
     clips = []
     for gt_path in sorted(p for d in set_dirs for p in d.glob("*.json")):
         gt = json.loads(gt_path.read_text())
@@ -251,6 +258,7 @@ def evaluate(
                     status=summary["status"],
                     reasons=summary["reasons"],
                     camera_ok=summary["camera"]["within_limits"],
+                    fingertips=summary.get("fingertips"),
                 )
                 for tr in summary["trials"]:
                     rec = trial_record(tr, summary, gt)

@@ -46,9 +46,24 @@ def reach_stats(clips: list[dict[str, Any]], mode: str) -> dict[str, Any]:
         "n_covered": [int(sum(covered)), len(covered)],
         "ci_half_cm": float(np.mean([t["ci_half_cm"] for t in reported])) if reported else None,
         "by_box_top": {k: _stats([t["error_cm"] for c, t in trials if c["box_top"] == k]) for k in colours},
+        "by_source": {
+            k: _stats([t["error_cm"] for _, t in trials if (t.get("fingertip_source") or "outline") == k])
+            for k in sorted({t.get("fingertip_source") or "outline" for _, t in trials})
+        },
         "split": split,
         "kinds": sorted({t["kind"] for _, t in trials}),
+        "hand_ms_per_frame": _hand_ms(clips, mode),
     }
+
+
+def _hand_ms(clips: list[dict[str, Any]], mode: str) -> dict[str, Any] | None:
+    """The hand-model hook's wall-clock cost per frame over the clips (mean and range of the clip means)."""
+    ms = [
+        f["hand_model_ms_per_frame"]
+        for c in clips
+        if (f := c["runs"].get(mode, {}).get("fingertips")) and f.get("hand_model_ms_per_frame") is not None
+    ]
+    return {"mean": float(np.mean(ms)), "min": min(ms), "max": max(ms), "clips": len(ms)} if ms else None
 
 
 def calibration(clips: list[dict[str, Any]], mode: str) -> dict[str, Any]:
@@ -66,15 +81,15 @@ def calibration(clips: list[dict[str, Any]], mode: str) -> dict[str, Any]:
         if not t["expected"]["bouncing"] and t["error_cm"] is not None and math.isfinite(t["error_cm"])
     ]
     out: dict[str, Any] = {}
-    for kind in sorted({t["kind"] for t in trials}):
-        e = np.array([t["error_cm"] for t in trials if t["kind"] == kind])
-        geo = np.array([t["geo_sd_cm"] or 0.0 for t in trials if t["kind"] == kind])
+    for key in sorted({_source_kind(t) for t in trials}):
+        e = np.array([t["error_cm"] for t in trials if _source_kind(t) == key])
+        geo = np.array([t["geo_sd_cm"] or 0.0 for t in trials if _source_kind(t) == key])
         if e.size < 3:
             continue
         bias = float(e.mean())
         sd = float(math.sqrt(max(float(e.var()) - float(np.mean(geo**2)), 0.0)))
         z = float(max(1.96, np.percentile(np.abs(e - bias) / np.hypot(geo, max(sd, 1e-6)), 95)))
-        out[kind] = {
+        out[key] = {
             "n": int(e.size),
             "bias_cm": bias,
             "sd_cm": sd,
@@ -84,6 +99,11 @@ def calibration(clips: list[dict[str, Any]], mode: str) -> dict[str, Any]:
     holds = [abs(t["hold_s"] - t["truth"]["hold_s"]) for t in trials if t["hold_s"] is not None]
     out["hold_p95_s"] = float(np.percentile(holds, 95)) if holds else None
     return out
+
+
+def _source_kind(t: dict[str, Any]) -> str:
+    """Key of a trial's interval constants: fingertip source and reach method, e.g. ``hand model/box_end``."""
+    return f"{t.get('fingertip_source') or 'outline'}/{t['kind']}"
 
 
 def _judged(t: dict[str, Any]) -> dict[str, bool | None]:
@@ -195,6 +215,28 @@ def _reach_rows(agg: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _source_lines(agg: dict[str, Any]) -> list[str]:
+    """Reach error by the fingertip source of each trial's hold, and the hand hook's cost."""
+    lines = [
+        "",
+        "### By fingertip source (all trials: n, MAE, worst, bias; hand-model hook ms per frame)",
+        "",
+        "| mode | hand model | outline | hook ms/frame: mean (clip range) |",
+        "|---|---|---|---|",
+    ]
+    for mode, a in agg.items():
+        by, ms = a["reach"].get("by_source", {}), a["reach"].get("hand_ms_per_frame")
+        cells = [
+            f"{v.get('n', 0)}, {_f(v.get('mae'))}, {_f(v.get('worst'))}, {_f(v.get('bias'))}"
+            if (v := by.get(k))
+            else "–"
+            for k in ("hand model", "outline")
+        ]
+        cost = f"{ms['mean']:.0f} ({ms['min']:.0f}–{ms['max']:.0f})" if ms else "–"
+        lines.append(f"| {mode} | " + " | ".join(cells) + f" | {cost} |")
+    return lines
+
+
 def _calibration_lines(agg: dict[str, Any]) -> list[str]:
     """Hold error and the interval constants these clips would give (used only from the calibration set)."""
     lines = [
@@ -270,6 +312,7 @@ def markdown(result: dict[str, Any]) -> str:
             for _, v in sorted(a["reach"]["by_box_top"].items())
         ]
         lines.append(f"| {mode} | " + " | ".join(cells) + " |")
+    lines += _source_lines(agg)
     lines += [
         "",
         "## Trial validity (clips within the limits)",

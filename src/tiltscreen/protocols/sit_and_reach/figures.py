@@ -67,7 +67,8 @@ def plot_sit_and_reach(
     -----
     Trials are numbered from 1 (``Trial.index + 1``). A valid trial is labelled with its
     score, an invalid one with its first reason; each hold is shaded over its trial from the
-    first to the last hold frame. Reach 0 is ``zero_label`` (the toes, or the box's end face where the
+    first to the last hold frame and labelled with its length and the fingertip source of most of
+    its frames. Reach 0 is ``zero_label`` (the toes, or the box's end face where the
     soles rest), positive beyond it.
 
     """
@@ -116,7 +117,8 @@ def _trial_phases(series: ReachSeries, trials: Sequence[Trial], unit_label: str)
             phases.append(Phase(tr.start_s, tr.end_s, f"Trial {number} invalid: {reason}", "invalid"))
         hold = t[tr.hold_frames]
         if hold.size:
-            phases.append(Phase(float(hold[0]), float(hold[-1]), f"hold {tr.hold_s:.1f} s", "hold"))
+            label = f"hold {tr.hold_s:.1f} s, fingertip: {tr.tip_source}"
+            phases.append(Phase(float(hold[0]), float(hold[-1]), label, "hold"))
     return phases
 
 

@@ -84,6 +84,26 @@ def speed(values: np.ndarray, t: np.ndarray, *, half_s: float = 0.1) -> np.ndarr
     return np.abs(np.interp(t + half_s, t, values) - np.interp(t - half_s, t, values)) / (2 * half_s)
 
 
+def seen_around(
+    t: np.ndarray, known: np.ndarray, *, half_s: float = 0.1, slack_s: float = 0.05
+) -> np.ndarray:
+    """Per sample, True when known samples lie within ``half_s + slack_s`` (s) before and after it.
+
+    A speed (:func:`speed`) over a stretch the point was not seen in is the interpolation's, not the
+    point's: across a gap of a second or more it turns a jump between the gap's ends into a steady
+    "motion". Only samples with ``True`` here are judged by such a speed.
+    """
+    tk = t[known]
+    if tk.size == 0:
+        return np.zeros(t.shape, bool)
+    before = np.searchsorted(tk, t, side="right") - 1
+    after = np.searchsorted(tk, t, side="left")
+    lim = half_s + slack_s
+    ok_before = (before >= 0) & (t - tk[np.clip(before, 0, tk.size - 1)] <= lim)
+    ok_after = (after < tk.size) & (tk[np.clip(after, 0, tk.size - 1)] - t <= lim)
+    return ok_before & ok_after
+
+
 def _runs(
     v: np.ndarray, tk: np.ndarray, band: float, max_gap_s: float, still: np.ndarray
 ) -> list[tuple[int, int]]:
@@ -153,7 +173,9 @@ def find_hold(
     hand : ndarray or None
         The hand's forward position per frame (series unit, any zero), e.g. MediaPipe's index
         knuckle, smoothed like ``smooth``; when given, it must be still too (same speed rule
-        with its own noise): an outline fingertip can stop short while the hand slides on.
+        with its own noise): an outline fingertip can stop short while the hand slides on. Only
+        where the hand was seen on both sides of the frame (:func:`seen_around`): MediaPipe loses
+        the knuckle for a second or more in some holds.
 
     Returns
     -------
@@ -178,7 +200,8 @@ def find_hold(
         h = np.interp(tk, tk[known], hand[idx][known])
         hf = open_close(h, tk, width_s=max_overshoot_s)
         h_noise = top_noise(hand[idx], tk, near_top)
-        still &= speed(hf, tk) <= max(max_speed, noise_k * h_noise * math.sqrt(2) / 0.2)
+        moving = speed(hf, tk) > max(max_speed, noise_k * h_noise * math.sqrt(2) / 0.2)
+        still &= ~(moving & seen_around(tk, known))
     runs = _runs(filt, tk, tol, max_gap_s, still)
     if not runs:
         return None

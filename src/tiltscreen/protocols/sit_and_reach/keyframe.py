@@ -41,6 +41,7 @@ def write_key_frame(job: Any, rec: Any, parts: dict[str, Any]) -> Path:
         f"trunk inclination {_fmt(trial.trunk_inclination_at_max_deg, 'deg')}",
         f"knee flexion (max in hold) {_fmt(trial.knee_flexion_max_deg, 'deg')}",
         f"hold {trial.hold_s:.1f} s",
+        f"fingertip: {trial.tip_source}",
     ]
     if lumbo is not None and lumbo.value is not None:
         text.append(
@@ -50,7 +51,7 @@ def write_key_frame(job: Any, rec: Any, parts: dict[str, Any]) -> Path:
         bgr,
         xy_px_row=lm.xy_px[row],
         visibility_row=lm.visibility[row],
-        points={"fingertip": tuple(tip), zero_name: tuple(zero_px)},
+        points={f"fingertip ({trial.tip_source})": tuple(tip), zero_name: tuple(zero_px)},
         lines=lines,
         text_lines=text,
         side=side,

@@ -228,6 +228,24 @@ def in_frame(raw: Landmarks, side: str, contacts: np.ndarray | None) -> np.ndarr
     return ~out_of_frame(raw.xyz[:, idx, :2], raw.visibility[:, idx], contacts)
 
 
+def hand_position(
+    pose_px: np.ndarray, knuckle_px: np.ndarray | None, *, facing: int, roll_deg: float
+) -> np.ndarray:
+    """Return the hand's forward position per frame (pixels, any zero) for the hold's "hand still" check.
+
+    The hand model's knuckle where it has one; on other frames the pose's index knuckle shifted by
+    their median offset over the frames both have (so the join makes no step), or NaN if they share
+    fewer than 5 frames. Without ``knuckle_px``, the pose's knuckle alone.
+    """
+    pose = forward_component(pose_px, facing=facing, roll_deg=roll_deg)
+    if knuckle_px is None:
+        return pose
+    model = forward_component(knuckle_px, facing=facing, roll_deg=roll_deg)
+    both = np.isfinite(model) & np.isfinite(pose)
+    shift = float(np.median(model[both] - pose[both])) if both.sum() >= 5 else math.nan
+    return np.where(np.isfinite(model), model, pose + shift)
+
+
 def build_series(
     lm: Landmarks,
     geometry: ReachGeometry,
@@ -240,12 +258,15 @@ def build_series(
     raw: Landmarks | None = None,
     contacts: np.ndarray | None = None,
     hands_gap_error_cm: float = math.nan,
+    knuckle_px: np.ndarray | None = None,
 ) -> ReachSeries:
     """Assemble the per-frame series the trial analysis needs.
 
     The reach and its SD come from ``geometry`` (cm, or px without a scale); the hands gap is the
     index landmarks' distance along the floor, scaled by ``px_per_cm`` into the reach's unit, with its
-    95% error ``hands_gap_error_cm`` (measured for MediaPipe's far hand; NaN = unknown).
+    95% error ``hands_gap_error_cm`` (measured for MediaPipe's far hand; NaN = unknown). The hand's
+    position for the hold's stillness check is the hand model's index knuckle ``knuckle_px`` (pixels,
+    NaN where not found) when given, else MediaPipe's pose index knuckle (:func:`hand_position`).
     """
     other = "right" if side == "left" else "left"
     hands = np.abs(
@@ -254,7 +275,7 @@ def build_series(
         )
     )
     to_unit = 1.0 / px_per_cm if (px_per_cm and geometry.unit == "cm") else 1.0
-    hand = forward_component(lm.point(f"{side}_index"), facing=facing, roll_deg=roll_deg) * to_unit
+    hand = hand_position(lm.point(f"{side}_index"), knuckle_px, facing=facing, roll_deg=roll_deg) * to_unit
     gap_error = hands_gap_error_cm if geometry.unit == "cm" else hands_gap_error_cm * (px_per_cm or math.nan)
     return ReachSeries(
         t_s=lm.timestamps_s,

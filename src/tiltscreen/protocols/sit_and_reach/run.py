@@ -22,6 +22,12 @@ from tiltscreen.protocols.common import Camera, Scale, envelope, refuse
 from tiltscreen.protocols.outcome import Outcome, gate, outcome_summary
 from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract  # noqa: F401 -- as write_json
 from tiltscreen.protocols.sit_and_reach import analysis, pelvis
+from tiltscreen.protocols.sit_and_reach.hand_tips import (
+    HAND_SOURCE,
+    fingertip_summary,
+    hand_points_px,
+    open_hand_hook,
+)
 from tiltscreen.protocols.sit_and_reach.measure import (
     Roll,
     build_series,
@@ -113,11 +119,18 @@ def analyse(
     roll = _roll(rec, th)
     scale = _scale(rec, job, side)
     camera = _camera(rec, side, facing, roll, th)
-    geometry, tips = reach_geometry(rec, job, side=side, facing=facing, roll_deg=roll.deg or 0.0, scale=scale)
+    hand = hand_points_px(
+        extras, side=side, facing=facing, frame_index=rec.lm.frame_index, image_size=rec.lm.image_size,
+        t_s=rec.lm.timestamps_s,
+    )  # fmt: skip
+    geometry, tips = reach_geometry(
+        rec, job, side=side, facing=facing, roll_deg=roll.deg or 0.0, scale=scale,
+        tip_sources=[(HAND_SOURCE, hand.tip)] if hand is not None else (),
+    )  # fmt: skip
     series = build_series(
         rec.lm, geometry, tips, side=side, facing=facing, roll_deg=roll.deg or 0.0, px_per_cm=scale.px_per_cm,
         raw=rec.raw, contacts=(extras or {}).get("border_contacts"),
-        hands_gap_error_cm=th.hands_gap_error_cm.value,
+        hands_gap_error_cm=th.hands_gap_error_cm.value, knuckle_px=hand.knuckle if hand is not None else None,
     )  # fmt: skip
     rules_px = scale.px_per_cm or _rules_scale(rec.lm, side)
     rules = analysis.rules_from(th, unit=series.unit, px_per_cm=rules_px)
@@ -170,14 +183,20 @@ def analyse(
             "facing": "image-right" if facing > 0 else "image-left",
             "trials": [
                 _trial_dict(
-                    t, series, ctx, roll, th,
-                    refused=camera.reasons if not camera.within_limits else (), tips=tips,
+                    t,
+                    series,
+                    ctx,
+                    roll,
+                    th,
+                    refused=camera.reasons if not camera.within_limits else (),
+                    tips=tips,
                 )
                 for t in trials
             ],
             "best_trial": best,
             "reach_conventions": analysis.reach_conventions(metrics["reach_cm"], job.zero_offset_cm),
             "reach_geometry": geometry.as_dict(),
+            "fingertips": fingertip_summary(tips, extras),
             "hip_spine_contribution": split
             if split is not None
             else {
@@ -241,14 +260,20 @@ def run_sit_and_reach(job: AnalyzeJob) -> dict[str, Any]:
     th = load_thresholds(job.thresholds)
     stickers = StickerRecorder(spec=StickerSpec(colour_rgb=job.marker_colour))
     extras = SitReachRecorder()
-    return run_recording(
-        job,
-        protocol="sit-and-reach",
-        th=th,
-        hooks=[stickers, extras],
-        analyse=lambda rec: analyse(rec, job, th, stickers, extras.arrays()),
-        figures=lambda rec, _, parts: _figures(job, rec, parts, th),
-    )
+    hands = open_hand_hook()
+    try:
+        return run_recording(
+            job,
+            protocol="sit-and-reach",
+            th=th,
+            hooks=[stickers, extras, *([hands.recorder] if hands.recorder is not None else [])],
+            analyse=lambda rec: analyse(
+                rec, job, th, stickers, {**extras.arrays(), **hands.arrays(), "hand_reason": hands.reason}
+            ),
+            figures=lambda rec, _, parts: _figures(job, rec, parts, th),
+        )
+    finally:
+        hands.close()
 
 
 def _figures(job: AnalyzeJob, rec: Recording, parts: dict[str, Any], th: Thresholds) -> dict[str, str]:
