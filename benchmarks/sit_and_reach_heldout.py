@@ -116,7 +116,9 @@ def run_cli(
     return done
 
 
-def analyse_cached(video: Path, gt: dict[str, Any], mode: str) -> dict[str, Any] | None:
+def analyse_cached(
+    video: Path, gt: dict[str, Any], mode: str, *, hands: bool = True
+) -> dict[str, Any] | None:
     """Development shortcut (``--cached``): the same analysis on a cached extraction (reach_cache.py),
     options parsed by the real command line; no MediaPipe run. With an earlier version's sources first on
     ``PYTHONPATH`` (an ``analyse`` without the hook arrays) it analyses as that version: the box-placement
@@ -133,7 +135,7 @@ def analyse_cached(video: Path, gt: dict[str, Any], mode: str) -> dict[str, Any]
     if not reach_cache.cache_path(video, reach_cache.DEFAULT_CACHE).exists():
         return None
     legacy = "extras" not in inspect.signature(run.analyse).parameters
-    rec, stickers, extras = reach_cache.load(video)
+    rec, stickers, extras = reach_cache.load(video, hands=hands)
     opts = cli_args(gt, "marker_only" if legacy and mode == "marker" else mode)
     argv = ["analyze", str(video), "--protocol", "sit-and-reach", "--out", "/tmp/unused", *opts]
     job = job_from_args(build_parser().parse_args(argv), input=str(video), out_dir=Path("/tmp/unused"))
@@ -214,7 +216,13 @@ def trial_record(tr: dict[str, Any], summary: dict[str, Any], gt: dict[str, Any]
 
 
 def evaluate(
-    set_dirs: list[Path], modes: tuple[str, ...], work: Path, *, cached: bool = False, src: Path | None = None
+    set_dirs: list[Path],
+    modes: tuple[str, ...],
+    work: Path,
+    *,
+    cached: bool = False,
+    src: Path | None = None,
+    hands: bool = True,
 ) -> dict[str, Any]:
     """Run every clip of the sets in every mode; return the per-clip records."""
     from tiltscreen.screening.thresholds import load_thresholds  # noqa: PLC0415
@@ -244,7 +252,7 @@ def evaluate(
         }
         for mode in modes:
             if cached:
-                done = analyse_cached(video, gt, mode)
+                done = analyse_cached(video, gt, mode, hands=hands)
             elif src is not None:  # an earlier version of the tool: no box-placement options
                 done = run_cli(
                     video, gt, "marker_only" if mode == "marker" else mode, work / "legacy", commit, src
@@ -274,7 +282,7 @@ def evaluate(
     return {
         "set": "+".join(d.name for d in set_dirs),
         "set_dir": " ".join(str(d) for d in set_dirs),
-        "commit": commit + (" (cached extractions)" if cached else ""),
+        "commit": commit + (" (cached extractions)" if cached else "") + ("" if hands else ", outline only"),
         "modes": list(modes),
         "clips": clips,
     }
@@ -309,9 +317,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--tool-src", type=Path, help="run an earlier version's sources (e.g. for 'before' figures)"
     )
+    p.add_argument(
+        "--no-hands",
+        action="store_true",
+        help="with --cached: without the hand model (outline fingertips only)",
+    )
     args = p.parse_args(argv)
     modes = tuple(m for m in args.modes.split(",") if m)
-    raw = evaluate(args.set, modes, args.work, cached=args.cached, src=args.tool_src)
+    raw = evaluate(args.set, modes, args.work, cached=args.cached, src=args.tool_src, hands=not args.no_hands)
     result = _json_safe({**raw, "aggregate": sr_report.aggregate(raw)})
     text = sr_report.markdown(result)
     print(text)

@@ -9,9 +9,9 @@ landmark table's rows.
 On the development renders this tip lies short of the true middle-finger tip by 1.17 cm on average
 (per trial over the hold: MAE 1.17 cm, worst 2.51; the outline's: bias -2.10, MAE 2.60, worst 6.86;
 ``benchmarks/results/fingertips_reach_extra.md``); the reach's interval constants for this source are
-measured apart (:data:`~tiltscreen.protocols.sit_and_reach.analysis.REACH_ERROR_CM`). The hand is found
-in about two frames out of three over a whole clip (arms hanging or moving fast) but in every hold frame
-of those renders; where it is not found the outline's fingertip is used for that frame.
+measured apart on calibration renders (:data:`~tiltscreen.protocols.sit_and_reach.analysis.REACH_ERROR_CM`).
+The hand is found in about two frames out of three over a whole clip (arms hanging or moving fast) but in
+every hold frame of those renders; where it is not found the outline's fingertip is used for that frame.
 """
 
 from __future__ import annotations
