@@ -62,8 +62,9 @@ def hands_one(video: Path, rec, out: Path) -> None:
 def extract_one(video: Path, out: Path) -> None:
     """Run the analysis' extraction (landmarks, outline features, markers, stickers) and pickle it."""
     from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
-    from tiltscreen.protocols.recording import AnalyzeJob, extract
+    from tiltscreen.protocols.recording import AnalyzeJob
     from tiltscreen.protocols.sit_and_reach.recorder import SitReachRecorder
+    from tiltscreen.run.recording import extract
 
     job = AnalyzeJob(input=str(video), out_dir=out.parent)
     stickers = StickerRecorder(spec=StickerSpec(colour_rgb=job.marker_colour))

@@ -34,9 +34,9 @@ def clip_measures(video: Path, gt: dict[str, Any]) -> list[dict[str, Any]]:
     """Per scripted trial: noise, overshoots, hands gap error, knee reading."""
     from tiltscreen.cli.analyze_cmd import job_from_args  # noqa: PLC0415
     from tiltscreen.cli.main import build_parser  # noqa: PLC0415
+    from tiltscreen.config.thresholds import load_thresholds  # noqa: PLC0415
     from tiltscreen.protocols.sit_and_reach import run  # noqa: PLC0415
     from tiltscreen.protocols.sit_and_reach.series import moving_median  # noqa: PLC0415
-    from tiltscreen.screening.thresholds import load_thresholds  # noqa: PLC0415
 
     rec, stickers, extras = reach_cache.load(video)
     args = build_parser().parse_args(["analyze", str(video), "--protocol", "sit-and-reach", "--out", "/tmp/u",

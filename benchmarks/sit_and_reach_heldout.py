@@ -129,8 +129,8 @@ def analyse_cached(
 
     from tiltscreen.cli.analyze_cmd import job_from_args  # noqa: PLC0415
     from tiltscreen.cli.main import build_parser  # noqa: PLC0415
+    from tiltscreen.config.thresholds import load_thresholds  # noqa: PLC0415
     from tiltscreen.protocols.sit_and_reach import run  # noqa: PLC0415
-    from tiltscreen.screening.thresholds import load_thresholds  # noqa: PLC0415
 
     if not reach_cache.cache_path(video, reach_cache.DEFAULT_CACHE).exists():
         return None
@@ -142,6 +142,27 @@ def analyse_cached(
     th = load_thresholds()
     summary, _ = run.analyse(rec, job, th, stickers, *(() if legacy else (extras,)))
     return {"exit_code": 0, "summary": json.loads(json.dumps(summary, default=str))}
+
+
+def analyse_cached_elsewhere(src: Path, gt_path: Path, modes: tuple[str, ...]) -> dict[str, Any]:
+    """:func:`analyse_cached` of every mode with another checkout's sources (``src``) first on the path, in a
+    subprocess (this process keeps this checkout's sources for scoring); ``{mode: result or None}``."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(src), str(Path(__file__).resolve().parent)])}
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--analyse-one", str(gt_path), ",".join(modes)]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        print(f"{gt_path.stem}: the earlier sources failed: {out.stderr.strip()[-500:]}", flush=True)
+        return dict.fromkeys(modes)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _analyse_one(gt_path: Path, modes: str) -> int:
+    """Subprocess side of :func:`analyse_cached_elsewhere`: print the results as one JSON line."""
+    gt = json.loads(gt_path.read_text())
+    video = truth.video_of(gt_path, gt)
+    res = {m: analyse_cached(video, gt, m, hands=False) for m in modes.split(",")}
+    print(json.dumps(res, default=str))
+    return 0
 
 
 def recompute(summary: dict[str, Any], px: list[float] | None, *, toe_px: list[float] | None = None) -> float:
@@ -225,7 +246,7 @@ def evaluate(
     hands: bool = True,
 ) -> dict[str, Any]:
     """Run every clip of the sets in every mode; return the per-clip records."""
-    from tiltscreen.screening.thresholds import load_thresholds  # noqa: PLC0415
+    from tiltscreen.config.thresholds import load_thresholds  # noqa: PLC0415
 
     th = load_thresholds()
     commit = tool_commit() if src is None else f"sources at {src}"
@@ -236,6 +257,7 @@ def evaluate(
         if used != ROOT / "src":  # another checkout's sources first on the path
             commit = f"sources at {used}"
     clips = []
+    elsewhere: dict[Path, dict[str, Any]] = {}
     for gt_path in sorted(p for d in set_dirs for p in d.glob("*.json")):
         gt = json.loads(gt_path.read_text())
         video = truth.video_of(gt_path, gt)
@@ -251,7 +273,9 @@ def evaluate(
             "runs": {},
         }
         for mode in modes:
-            if cached:
+            if cached and src is not None:
+                done = elsewhere.setdefault(gt_path, analyse_cached_elsewhere(src, gt_path, modes))[mode]
+            elif cached:
                 done = analyse_cached(video, gt, mode, hands=hands)
             elif src is not None:  # an earlier version of the tool: no box-placement options
                 done = run_cli(
@@ -301,6 +325,9 @@ def _json_safe(x: Any) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--analyse-one"]:
+        return _analyse_one(Path(argv[1]), argv[2])
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument(
         "--set",
@@ -315,7 +342,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-save", action="store_true")
     p.add_argument("--cached", action="store_true", help="development: analyse cached extractions in process")
     p.add_argument(
-        "--tool-src", type=Path, help="run an earlier version's sources (e.g. for 'before' figures)"
+        "--tool-src",
+        type=Path,
+        help="run an earlier version's sources (e.g. for 'before' figures); with --cached, on the cached "
+        "extractions in a subprocess",
     )
     p.add_argument(
         "--no-hands",

@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tiltscreen.checks import facing_problems, number_problems, raise_if_problems
 from tiltscreen.errors import ValidationError
-from tiltscreen.kinematics._checks import facing_problems, number_problems, raise_if_problems
 
 
 @dataclass(frozen=True)
