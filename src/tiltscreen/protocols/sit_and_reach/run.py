@@ -119,46 +119,18 @@ def analyse(
     roll = _roll(rec, th)
     scale = _scale(rec, job, side)
     camera = _camera(rec, side, facing, roll, th)
-    hand = hand_points_px(
-        extras, side=side, facing=facing, frame_index=rec.lm.frame_index, image_size=rec.lm.image_size,
-        t_s=rec.lm.timestamps_s,
-    )  # fmt: skip
-    geometry, tips = reach_geometry(
-        rec, job, side=side, facing=facing, roll_deg=roll.deg or 0.0, scale=scale,
-        tip_sources=[(HAND_SOURCE, hand.tip)] if hand is not None else (),
-    )  # fmt: skip
-    series = build_series(
-        rec.lm, geometry, tips, side=side, facing=facing, roll_deg=roll.deg or 0.0, px_per_cm=scale.px_per_cm,
-        raw=rec.raw, contacts=(extras or {}).get("border_contacts"),
-        hands_gap_error_cm=th.hands_gap_error_cm.value, knuckle_px=hand.knuckle if hand is not None else None,
-    )  # fmt: skip
+    geometry, tips, series = _series(rec, job, th, extras, side=side, facing=facing, roll=roll, scale=scale)
     rules_px = scale.px_per_cm or _rules_scale(rec.lm, side)
     rules = analysis.rules_from(th, unit=series.unit, px_per_cm=rules_px)
     trials = detect_trials(series, rules)
     best = best_trial(trials, rules)
-    ctx = analysis.Context(
-        scale=scale,
-        roll_corrected=roll.deg is not None,
-        angles_vs_horizontal_ok=roll.deg is not None,
-        age=job.age,
-        sex=job.sex,
-        zero_offset_cm=job.zero_offset_cm,
-        pelvis=_pelvis_series(rec, stickers, facing, roll),
-        reach_method=geometry.method,
-        reach_zero=geometry.zero,
-        reach_kind=geometry.kind,
-    )
-    reasons: list[str] = []
+    ctx = _context(rec, job, stickers, facing=facing, roll=roll, scale=scale, geometry=geometry)
     metrics = _widen(
         analysis.trial_metrics(trials[best] if best is not None else None, series, ctx), roll, th
     )
-    if not camera.within_limits:
-        reasons.extend(camera.reasons)
-        metrics = refuse(metrics, camera.reasons)
-    if best is None:
-        reasons.append(
-            "No valid trial was found." if trials else "No sit-and-reach trial was found in the recording."
-        )
+    refused = () if camera.within_limits else camera.reasons
+    metrics = refuse(metrics, refused) if refused else metrics
+    reasons = [*refused, *_no_trial(trials, best)]
     split = (
         pelvis.hip_spine_split(trials[best], series.t_s, series.trunk_inclination_deg, ctx.pelvis)
         if best is not None and camera.within_limits
@@ -181,28 +153,12 @@ def analyse(
         extra={
             "input": job.input,
             "facing": "image-right" if facing > 0 else "image-left",
-            "trials": [
-                _trial_dict(
-                    t,
-                    series,
-                    ctx,
-                    roll,
-                    th,
-                    refused=camera.reasons if not camera.within_limits else (),
-                    tips=tips,
-                )
-                for t in trials
-            ],
+            "trials": [_trial_dict(t, series, ctx, roll, th, refused=refused, tips=tips) for t in trials],
             "best_trial": best,
             "reach_conventions": analysis.reach_conventions(metrics["reach_cm"], job.zero_offset_cm),
             "reach_geometry": geometry.as_dict(),
             "fingertips": fingertip_summary(tips, extras),
-            "hip_spine_contribution": split
-            if split is not None
-            else {
-                "reason": "Needs the pelvis at rest and during the hold: skin markers on the ASIS and PSIS "
-                "or a traced back contour (the pelvis is not visible in the landmarks), and a valid trial."
-            },
+            "hip_spine_contribution": split if split is not None else {"reason": NO_SPLIT},
             "subject_fraction": round(rec.subject_fraction, 4),
             "thresholds": {"file": th.path, "version": th.version},
             "provenance": [s.as_dict() for s in rec.lm.provenance],
@@ -222,6 +178,53 @@ def analyse(
         "tips": tips,
         "lumbo": metrics["lumbo_horizontal_deg"],  # the best trial's (null when refused), for the key frame
     }
+
+
+def _no_trial(trials: list, best: int | None) -> list[str]:
+    """Return the reason when there is no best trial (none at all, or none valid); empty otherwise."""
+    if best is not None:
+        return []
+    return ["No valid trial was found." if trials else "No sit-and-reach trial was found in the recording."]
+
+
+#: why the hip/spine split is missing
+NO_SPLIT = (
+    "Needs the pelvis at rest and during the hold: skin markers on the ASIS and PSIS "
+    "or a traced back contour (the pelvis is not visible in the landmarks), and a valid trial."
+)
+
+
+def _series(rec: Recording, job: AnalyzeJob, th: Thresholds, extras, *, side, facing, roll, scale):
+    """Return the reach geometry, the fingertips (hand model first, outline fallback) and the series."""
+    hand = hand_points_px(
+        extras, side=side, facing=facing, frame_index=rec.lm.frame_index, image_size=rec.lm.image_size,
+        t_s=rec.lm.timestamps_s,
+    )  # fmt: skip
+    geometry, tips = reach_geometry(
+        rec, job, side=side, facing=facing, roll_deg=roll.deg or 0.0, scale=scale,
+        tip_sources=[(HAND_SOURCE, hand.tip)] if hand is not None else (),
+    )  # fmt: skip
+    series = build_series(
+        rec.lm, geometry, tips, side=side, facing=facing, roll_deg=roll.deg or 0.0, px_per_cm=scale.px_per_cm,
+        raw=rec.raw, contacts=(extras or {}).get("border_contacts"),
+        hands_gap_error_cm=th.hands_gap_error_cm.value, knuckle_px=hand.knuckle if hand is not None else None,
+    )  # fmt: skip
+    return geometry, tips, series
+
+
+def _context(rec: Recording, job: AnalyzeJob, stickers, *, facing, roll, scale, geometry) -> analysis.Context:
+    return analysis.Context(
+        scale=scale,
+        roll_corrected=roll.deg is not None,
+        angles_vs_horizontal_ok=roll.deg is not None,
+        age=job.age,
+        sex=job.sex,
+        zero_offset_cm=job.zero_offset_cm,
+        pelvis=_pelvis_series(rec, stickers, facing, roll),
+        reach_method=geometry.method,
+        reach_zero=geometry.zero,
+        reach_kind=geometry.kind,
+    )
 
 
 def _rules_scale(lm: Landmarks, side: str) -> float | None:
