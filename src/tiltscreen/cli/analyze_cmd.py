@@ -48,6 +48,18 @@ def add_shared(p: argparse.ArgumentParser) -> None:
         help="side of the printed ArUco marker on the box (docs/marker_4x4_50_id0.png), in cm",
     )
     p.add_argument("--marker-dictionary", default="DICT_4X4_50", help="ArUco dictionary of the marker")
+    p.add_argument(
+        "--marker-from-end-cm",
+        type=float,
+        help="sit-and-reach: distance from the box's end face (where the soles rest) to the marker's black "
+        "square, along the box (see the README's set-up)",
+    )
+    p.add_argument(
+        "--marker-from-top-cm",
+        type=float,
+        help="sit-and-reach: distance from the box's top surface down to the marker's black square",
+    )
+    p.add_argument("--box-width-cm", type=float, help="sit-and-reach: width of the box across, in cm")
     p.add_argument("--age", type=float, help="age in years (for norms)")
     p.add_argument("--sex", choices=("F", "M"), help="sex (for norms)")
     p.add_argument(
@@ -86,10 +98,14 @@ def job_from_args(args: argparse.Namespace, *, input: str, out_dir: Path):
     """Return the protocol job from parsed arguments."""
     from tiltscreen.protocols.recording import AnalyzeJob
 
-    for name in ("subject_height_cm", "marker_size_cm"):
+    for name in ("subject_height_cm", "marker_size_cm", "box_width_cm"):
         value = getattr(args, name)
         if value is not None and not value > 0:
             raise ValidationError(f"--{name.replace('_', '-')} must be positive, got {value!r}.")
+    for name in ("marker_from_end_cm", "marker_from_top_cm"):
+        value = getattr(args, name)
+        if value is not None and not value >= 0:
+            raise ValidationError(f"--{name.replace('_', '-')} must be 0 or more, got {value!r}.")
     return AnalyzeJob(
         input=input,
         out_dir=out_dir,
@@ -99,6 +115,9 @@ def job_from_args(args: argparse.Namespace, *, input: str, out_dir: Path):
         subject_height_cm=args.subject_height_cm,
         marker_size_cm=args.marker_size_cm,
         marker_dictionary=args.marker_dictionary,
+        marker_from_end_cm=args.marker_from_end_cm,
+        marker_from_top_cm=args.marker_from_top_cm,
+        box_width_cm=args.box_width_cm,
         age=args.age,
         sex=args.sex,
         zero_offset_cm=args.zero_offset_cm,

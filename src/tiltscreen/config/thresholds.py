@@ -108,9 +108,16 @@ class Thresholds:
     yaw_source: str
     min_hold_s: Threshold
     hold_band_cm: Threshold
+    max_overshoot_s: Threshold
+    max_still_speed_cm_s: Threshold
+    hold_noise_k: Threshold
     knee_tolerance_deg: Threshold
+    knee_trial_tolerance_deg: Threshold
     max_hands_gap_cm: Threshold
+    hands_gap_error_cm: Threshold
+    max_hands_gap_error_cm: Threshold
     min_visible_fraction: Threshold
+    max_out_of_frame_s: Threshold
     spinal_fraction_review: Threshold
     lumbo_horizontal: LumboBands
     ymca: YmcaNorms
@@ -227,9 +234,16 @@ def parse_thresholds(raw: dict[str, Any], *, where: str = "thresholds") -> Thres
         yaw_source=str(cam.get("yaw", {}).get("source", "")),
         min_hold_s=_t(sr, "min_hold_s", where),
         hold_band_cm=_t(sr, "hold_band_cm", where),
+        max_overshoot_s=_t(sr, "max_overshoot_s", where),
+        max_still_speed_cm_s=_t(sr, "max_still_speed_cm_s", where),
+        hold_noise_k=_t(sr, "hold_noise_k", where),
         knee_tolerance_deg=_t(sr, "knee_tolerance_deg", where),
+        knee_trial_tolerance_deg=_t(sr, "knee_trial_tolerance_deg", where),
         max_hands_gap_cm=_t(sr, "max_hands_gap_cm", where),
+        hands_gap_error_cm=_t(sr, "hands_gap_error_cm", where),
+        max_hands_gap_error_cm=_t(sr, "max_hands_gap_error_cm", where),
         min_visible_fraction=_t(sr, "min_visible_fraction", where),
+        max_out_of_frame_s=_t(sr, "max_out_of_frame_s", where),
         spinal_fraction_review=_t(sr, "spinal_fraction_review", where),
         lumbo_horizontal=_lumbo(sr, where),
         ymca=ymca,

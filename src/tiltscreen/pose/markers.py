@@ -26,8 +26,9 @@ class MarkerDetection:
     ----------
     marker_id : int
     corners_px : ndarray, shape (4, 2)
-        Full-resolution pixels, OpenCV's order: top-left, top-right, bottom-right,
-        bottom-left of the printed marker.
+        Full-resolution continuous pixels (the image spans ``0..W``, a pixel's centre
+        at ``+0.5``, as for every other point of the tool), OpenCV's order: top-left,
+        top-right, bottom-right, bottom-left of the printed marker.
 
     """
 
@@ -61,7 +62,12 @@ class ArucoFinder:
         self.dictionary = dictionary
 
     def find(self, rgb: np.ndarray, *, scale: float = 1.0) -> list[MarkerDetection]:
-        """Markers in one frame; ``scale`` is the frame's size / full size (corners returned full-size)."""
+        """Markers in one frame; ``scale`` is the frame's size / full size (corners returned full-size).
+
+        OpenCV puts a pixel's centre at integer coordinates; the corners are shifted by half a pixel to
+        the tool's convention (centre at ``+0.5``) before scaling, so that the principal point is the
+        image's centre ``(W/2, H/2)`` and the corners line up with the landmarks and outline points.
+        """
         import cv2
 
         gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
@@ -69,6 +75,6 @@ class ArucoFinder:
         if ids is None:
             return []
         return [
-            MarkerDetection(marker_id=int(i), corners_px=np.asarray(c, float).reshape(4, 2) / scale)
+            MarkerDetection(marker_id=int(i), corners_px=(np.asarray(c, float).reshape(4, 2) + 0.5) / scale)
             for c, i in zip(corners, ids.ravel(), strict=True)
         ]

@@ -28,6 +28,9 @@ class AnalyzeJob:
     subject_height_cm: float | None = None
     marker_size_cm: float | None = None
     marker_dictionary: str = "DICT_4X4_50"
+    marker_from_end_cm: float | None = None
+    marker_from_top_cm: float | None = None
+    box_width_cm: float | None = None
     age: float | None = None
     sex: str | None = None
     zero_offset_cm: float | None = None

@@ -6,13 +6,8 @@ splits a trial's forward trunk rotation into hip and spine parts.
 """
 
 from tiltscreen.protocols.sit_and_reach.series import ReachSeries, SitAndReachRules
-from tiltscreen.protocols.sit_and_reach.trials import (
-    HipSpineSplit,
-    Trial,
-    best_trial,
-    detect_trials,
-    spine_vs_hip_contribution,
-)
+from tiltscreen.protocols.sit_and_reach.split import HipSpineSplit, spine_vs_hip_contribution
+from tiltscreen.protocols.sit_and_reach.trials import Trial, best_trial, detect_trials
 from tiltscreen.protocols.sit_and_reach.validity import REASON_CODES
 
 __all__ = [

@@ -26,6 +26,7 @@ def plot_sit_and_reach(
     title: str = "Sit-and-reach",
     width_px: int = 1400,
     lumbo_horizontal_deg: np.ndarray | None = None,
+    zero_label: str = "the toes",
 ) -> Path:
     """Write the sit-and-reach figure: reach, hip and trunk angles, knee flexion, with the trials.
 
@@ -48,6 +49,8 @@ def plot_sit_and_reach(
         Width of the PNG in pixels; 3 panels of 260 px plus 110 px make the height.
     lumbo_horizontal_deg : numpy.ndarray, optional
         The lumbo-horizontal proxy per frame (back contour), drawn on the angle panel when given.
+    zero_label : str, default "the toes"
+        What reach 0 is (e.g. "the box's end face, where the soles rest").
 
     Returns
     -------
@@ -64,14 +67,21 @@ def plot_sit_and_reach(
     -----
     Trials are numbered from 1 (``Trial.index + 1``). A valid trial is labelled with its
     score, an invalid one with its first reason; each hold is shaded over its trial from the
-    first to the last hold frame. Reach 0 is the toes (positive beyond them).
+    first to the last hold frame and labelled with its length and the fingertip source of most of
+    its frames. Reach 0 is ``zero_label`` (the toes, or the box's end face where the
+    soles rest), positive beyond it.
 
     """
     _check_sit_and_reach_args(series, trials, knee_tolerance_deg, lumbo_horizontal_deg)
     hip, trunk = series.hip_flexion_deg, series.trunk_inclination_deg
     knee_refs = {} if knee_tolerance_deg is None else {"knee tolerance": float(knee_tolerance_deg)}
     panels = [
-        Panel("reach beyond the toes", unit_label, {"reach": series.reach_cm}, {"toes": 0.0}),
+        Panel(
+            f"reach beyond {zero_label}",
+            unit_label,
+            {"reach": series.reach_cm},
+            {"toes" if "toe" in zero_label else "box end": 0.0},
+        ),
         Panel(
             "angle",
             "°",
@@ -107,7 +117,8 @@ def _trial_phases(series: ReachSeries, trials: Sequence[Trial], unit_label: str)
             phases.append(Phase(tr.start_s, tr.end_s, f"Trial {number} invalid: {reason}", "invalid"))
         hold = t[tr.hold_frames]
         if hold.size:
-            phases.append(Phase(float(hold[0]), float(hold[-1]), f"hold {tr.hold_s:.1f} s", "hold"))
+            label = f"hold {tr.hold_s:.1f} s, fingertip: {tr.tip_source}"
+            phases.append(Phase(float(hold[0]), float(hold[-1]), label, "hold"))
     return phases
 
 

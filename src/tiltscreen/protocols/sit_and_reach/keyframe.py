@@ -22,21 +22,26 @@ def write_key_frame(job: Any, rec: Any, parts: dict[str, Any]) -> Path:
     lm, side = rec.lm, parts["side"]
     bgr = read_frame(job.input, int(lm.frame_index[row]))
     size = np.array(lm.image_size, float)
-    tip = for_facing(rec.features, f"{side}_fingertip", parts["facing"])[row] * size
-    toe = np.nanmedian(lm.point(f"{side}_foot_index"), axis=0)
+    tips, geometry = parts.get("tips"), parts.get("geometry")
+    if tips is not None:
+        tip = tips.px[row]
+    else:
+        tip = for_facing(rec.features, f"{side}_fingertip", parts["facing"])[row] * size
+    zero_px, zero_name, zero_text = _zero_point(rec, side, geometry)
     unit = series.unit
-    lines = [(tuple(toe), (float(tip[0]), float(toe[1])), "reach")]
+    lines = [(tuple(zero_px), (float(tip[0]), float(zero_px[1])), "reach")]
     lumbo = parts.get("lumbo")
     back = _back_line(rec, parts, row, size)
     if back is not None and lumbo is not None and lumbo.value is not None:
         lines.append((*back, "back line"))
     text = [
         f"trial {trial.index + 1} at {trial.max_reach_s:.2f} s ({side} side)",
-        f"reach {_fmt(trial.reach, unit)} beyond the toes",
+        f"reach {_fmt(trial.reach, unit)} beyond {zero_text}",
         f"hip flexion {_fmt(trial.hip_flexion_at_max_deg, 'deg')}",
         f"trunk inclination {_fmt(trial.trunk_inclination_at_max_deg, 'deg')}",
         f"knee flexion (max in hold) {_fmt(trial.knee_flexion_max_deg, 'deg')}",
         f"hold {trial.hold_s:.1f} s",
+        f"fingertip: {trial.tip_source}",
     ]
     if lumbo is not None and lumbo.value is not None:
         text.append(
@@ -46,12 +51,22 @@ def write_key_frame(job: Any, rec: Any, parts: dict[str, Any]) -> Path:
         bgr,
         xy_px_row=lm.xy_px[row],
         visibility_row=lm.visibility[row],
-        points={"fingertip": tuple(tip), "toe": tuple(toe)},
+        points={f"fingertip ({trial.tip_source})": tuple(tip), zero_name: tuple(zero_px)},
         lines=lines,
         text_lines=text,
         side=side,
     )
     return save_png(job.out_dir / "key_frame.png", img)
+
+
+def _zero_point(rec: Any, side: str, geometry: Any) -> tuple[np.ndarray, str, str]:
+    """Where reach 0 is drawn (pixels), its label and its words: the box's top end edge, or the toe tip."""
+    plane = getattr(geometry, "plane", None)
+    if plane is not None and plane.placement.anchored:
+        from tiltscreen.kinematics.box_plane import project  # noqa: PLC0415
+
+        return project(plane, np.array([[0.0, 0.0, 0.0]]))[0], "box end", "the box end (soles)"
+    return np.nanmedian(rec.lm.point(f"{side}_foot_index"), axis=0), "toe", "the toes"
 
 
 def _back_line(rec: Any, parts: dict[str, Any], row: int, size: np.ndarray) -> tuple | None:

@@ -2,16 +2,18 @@
 
 Geometry (side view): the subject sits with straight legs along the floor, facing the
 box. "Forward" is the direction the subject faces (+1 image-right, −1 image-left). The
-reach of a frame is the near-side fingertip's distance beyond the near-side toe tip,
-measured along the floor: the fingertip→toe vector is rotated by the camera roll so the
-floor is horizontal, and its forward component is taken. Positive past the toes.
+reach itself is computed in :mod:`~tiltscreen.protocols.sit_and_reach.reach` (on the box's
+plane when the marker is seen); :func:`reach_px` is its pixel form, the fingertip→toe vector
+rotated by the camera roll so the floor is horizontal, forward component, positive past the toes.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,11 +21,14 @@ from tiltscreen.kinematics import sagittal
 from tiltscreen.kinematics.level import DEFAULT_SPREADS, Level, LevelSpreads, measure_level, widen_half_width
 from tiltscreen.kinematics.vectors import image_to_up, rotate_2d
 from tiltscreen.landmarks import Landmarks
-from tiltscreen.pose.features import for_facing
 from tiltscreen.pose.lines import FrameVerticals
 from tiltscreen.pose.markers import MarkerDetection
 from tiltscreen.protocols.common import Metric, Scale
+from tiltscreen.protocols.sit_and_reach.edges import out_of_frame
 from tiltscreen.protocols.sit_and_reach.series import ReachSeries
+
+if TYPE_CHECKING:
+    from tiltscreen.protocols.sit_and_reach.reach import Fingertips, ReachGeometry
 
 #: near-side landmarks a sit-and-reach frame needs
 NEEDED = ("shoulder", "hip", "knee", "ankle", "wrist", "index", "foot_index")
@@ -208,44 +213,83 @@ def visible_fraction(lm: Landmarks, side: str, *, min_visibility: float = 0.5) -
     return (vis >= min_visibility).mean(axis=1)
 
 
-def in_frame(lm: Landmarks, side: str, *, margin: float = 0.01) -> np.ndarray:
-    """Per frame, True when every needed near-side landmark lies inside the image (with a margin)."""
-    idx = [lm.skeleton.index(f"{side}_{p}") for p in NEEDED]
-    xy = lm.xyz[:, idx, :2]
-    inside = (xy >= margin) & (xy <= 1 - margin)
-    return np.all(inside, axis=(1, 2))
+def in_frame(raw: Landmarks, side: str, contacts: np.ndarray | None) -> np.ndarray:
+    """Per frame, True unless a needed near-side body part has left the image.
+
+    ``raw`` are the unfiltered landmarks (positions of hidden parts included); ``contacts`` the
+    mask's border contacts per frame (:func:`~tiltscreen.protocols.sit_and_reach.edges.border_contacts`),
+    None if not recorded. See :func:`~tiltscreen.protocols.sit_and_reach.edges.out_of_frame`: an
+    occluded landmark that MediaPipe places outside the image does not count, a part cut by the border
+    (the mask reaching it there) or a visible landmark outside does.
+    """
+    idx = [raw.skeleton.index(f"{side}_{p}") for p in NEEDED]
+    if contacts is not None and len(contacts) != raw.n_frames:
+        contacts = None
+    return ~out_of_frame(raw.xyz[:, idx, :2], raw.visibility[:, idx], contacts)
+
+
+def hand_position(
+    pose_px: np.ndarray, knuckle_px: np.ndarray | None, *, facing: int, roll_deg: float
+) -> np.ndarray:
+    """Return the hand's forward position per frame (pixels, any zero) for the hold's "hand still" check.
+
+    The hand model's knuckle where it has one; on other frames the pose's index knuckle shifted by
+    their median offset over the frames both have (so the join makes no step), or NaN if they share
+    fewer than 5 frames. Without ``knuckle_px``, the pose's knuckle alone.
+    """
+    pose = forward_component(pose_px, facing=facing, roll_deg=roll_deg)
+    if knuckle_px is None:
+        return pose
+    model = forward_component(knuckle_px, facing=facing, roll_deg=roll_deg)
+    both = np.isfinite(model) & np.isfinite(pose)
+    shift = float(np.median(model[both] - pose[both])) if both.sum() >= 5 else math.nan
+    return np.where(np.isfinite(model), model, pose + shift)
 
 
 def build_series(
     lm: Landmarks,
-    features: dict[str, np.ndarray],
+    geometry: ReachGeometry,
+    tips: Fingertips,
     *,
     side: str,
     facing: int,
     roll_deg: float,
     px_per_cm: float | None,
+    raw: Landmarks | None = None,
+    contacts: np.ndarray | None = None,
+    hands_gap_error_cm: float = math.nan,
+    knuckle_px: np.ndarray | None = None,
 ) -> ReachSeries:
-    """Return the per-frame series the trial analysis needs (reach in cm if a scale exists, else px)."""
-    size = np.array(lm.image_size, float)
+    """Assemble the per-frame series the trial analysis needs.
+
+    The reach and its SD come from ``geometry`` (cm, or px without a scale); the hands gap is the
+    index landmarks' distance along the floor, scaled by ``px_per_cm`` into the reach's unit, with its
+    95% error ``hands_gap_error_cm`` (measured for MediaPipe's far hand; NaN = unknown). The hand's
+    position for the hold's stillness check is the hand model's index knuckle ``knuckle_px`` (pixels,
+    NaN where not found) when given, else MediaPipe's pose index knuckle (:func:`hand_position`).
+    """
     other = "right" if side == "left" else "left"
-    tip = for_facing(features, f"{side}_fingertip", facing) * size
-    toe = lm.point(f"{side}_foot_index")
-    toe_fixed = np.nanmedian(toe, axis=0)  # the feet rest against the box: one toe position per trial set
-    reach = reach_px(tip, toe_fixed, facing=facing, roll_deg=roll_deg)
     hands = np.abs(
         forward_component(
             lm.point(f"{side}_index") - lm.point(f"{other}_index"), facing=facing, roll_deg=roll_deg
         )
     )
-    scale = px_per_cm if px_per_cm else 1.0
+    to_unit = 1.0 / px_per_cm if (px_per_cm and geometry.unit == "cm") else 1.0
+    hand = hand_position(lm.point(f"{side}_index"), knuckle_px, facing=facing, roll_deg=roll_deg) * to_unit
+    gap_error = hands_gap_error_cm if geometry.unit == "cm" else hands_gap_error_cm * (px_per_cm or math.nan)
     return ReachSeries(
         t_s=lm.timestamps_s,
-        reach_cm=reach / scale,
-        unit="cm" if px_per_cm else "px",
+        reach_cm=geometry.reach,
+        unit=geometry.unit,
         knee_flexion_deg=sagittal.knee_flexion_deg(lm, side),
         hip_flexion_deg=sagittal.hip_flexion_deg(lm, side, facing),
         trunk_inclination_deg=sagittal.trunk_inclination_deg(lm, side, facing, roll_deg=roll_deg),
-        hands_gap=hands / scale,
+        hands_gap=hands * to_unit,
         visible_fraction=visible_fraction(lm, side),
-        in_frame=in_frame(lm, side),
+        in_frame=in_frame(raw if raw is not None else lm, side, contacts),
+        hands_gap_error=float(gap_error),
+        reach_sd=geometry.sd,
+        tip_source=tips.source,
+        tip_labels=tips.labels,
+        hand=hand,
     )

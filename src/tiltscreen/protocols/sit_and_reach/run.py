@@ -23,6 +23,12 @@ from tiltscreen.protocols.common import Camera, Scale, envelope, refuse
 from tiltscreen.protocols.outcome import Outcome, gate, outcome_summary
 from tiltscreen.protocols.recording import AnalyzeJob, Recording
 from tiltscreen.protocols.sit_and_reach import analysis, pelvis
+from tiltscreen.protocols.sit_and_reach.hand_tips import (
+    HAND_SOURCE,
+    fingertip_summary,
+    hand_points_px,
+    open_hand_hook,
+)
 from tiltscreen.protocols.sit_and_reach.measure import (
     Roll,
     build_series,
@@ -32,6 +38,8 @@ from tiltscreen.protocols.sit_and_reach.measure import (
     widen_for_level,
 )
 from tiltscreen.protocols.sit_and_reach.pelvis import PelvisSeries
+from tiltscreen.protocols.sit_and_reach.reach import hold_point, reach_geometry
+from tiltscreen.protocols.sit_and_reach.recorder import SitReachRecorder
 from tiltscreen.protocols.sit_and_reach.trials import best_trial, detect_trials
 
 #: stature assumed only to size the trial rules' tolerances in pixels when no scale exists
@@ -101,7 +109,7 @@ def _pelvis_series(rec: Recording, stickers, facing: int, roll) -> PelvisSeries:
 
 
 def analyse(
-    rec: Recording, job: AnalyzeJob, th: Thresholds, stickers=None
+    rec: Recording, job: AnalyzeJob, th: Thresholds, stickers=None, extras: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """Return the summary (contract) and the figures' pieces (None after an early status: ``gate``)."""
     view = gate(rec, "sit-and-reach", th, side=job.side)
@@ -111,33 +119,18 @@ def analyse(
     roll = _roll(rec, th)
     scale = _scale(rec, job, side)
     camera = _camera(rec, side, facing, roll, th)
-    series = build_series(
-        rec.lm, rec.features, side=side, facing=facing, roll_deg=roll.deg or 0.0, px_per_cm=scale.px_per_cm
-    )
+    geometry, tips, series = _series(rec, job, th, extras, side=side, facing=facing, roll=roll, scale=scale)
     rules_px = scale.px_per_cm or _rules_scale(rec.lm, side)
     rules = analysis.rules_from(th, unit=series.unit, px_per_cm=rules_px)
     trials = detect_trials(series, rules)
     best = best_trial(trials, rules)
-    ctx = analysis.Context(
-        scale=scale,
-        roll_corrected=roll.deg is not None,
-        angles_vs_horizontal_ok=roll.deg is not None,
-        age=job.age,
-        sex=job.sex,
-        zero_offset_cm=job.zero_offset_cm,
-        pelvis=_pelvis_series(rec, stickers, facing, roll),
-    )
-    reasons: list[str] = []
+    ctx = _context(rec, job, stickers, facing=facing, roll=roll, scale=scale, geometry=geometry)
     metrics = _widen(
         analysis.trial_metrics(trials[best] if best is not None else None, series, ctx), roll, th
     )
-    if not camera.within_limits:
-        reasons.extend(camera.reasons)
-        metrics = refuse(metrics, camera.reasons)
-    if best is None:
-        reasons.append(
-            "No valid trial was found." if trials else "No sit-and-reach trial was found in the recording."
-        )
+    refused = () if camera.within_limits else camera.reasons
+    metrics = refuse(metrics, refused) if refused else metrics
+    reasons = [*refused, *_no_trial(trials, best)]
     split = (
         pelvis.hip_spine_split(trials[best], series.t_s, series.trunk_inclination_deg, ctx.pelvis)
         if best is not None and camera.within_limits
@@ -160,20 +153,12 @@ def analyse(
         extra={
             "input": job.input,
             "facing": "image-right" if facing > 0 else "image-left",
-            "trials": [
-                _trial_dict(
-                    t, series, ctx, roll, th, refused=camera.reasons if not camera.within_limits else ()
-                )
-                for t in trials
-            ],
+            "trials": [_trial_dict(t, series, ctx, roll, th, refused=refused, tips=tips) for t in trials],
             "best_trial": best,
             "reach_conventions": analysis.reach_conventions(metrics["reach_cm"], job.zero_offset_cm),
-            "hip_spine_contribution": split
-            if split is not None
-            else {
-                "reason": "Needs the pelvis at rest and during the hold: skin markers on the ASIS and PSIS "
-                "or a traced back contour (the pelvis is not visible in the landmarks), and a valid trial."
-            },
+            "reach_geometry": geometry.as_dict(),
+            "fingertips": fingertip_summary(tips, extras),
+            "hip_spine_contribution": split if split is not None else {"reason": NO_SPLIT},
             "subject_fraction": round(rec.subject_fraction, 4),
             "thresholds": {"file": th.path, "version": th.version},
             "provenance": [s.as_dict() for s in rec.lm.provenance],
@@ -189,8 +174,57 @@ def analyse(
         "scale": scale,
         "pelvis": ctx.pelvis,
         "camera_ok": camera.within_limits,
+        "geometry": geometry,
+        "tips": tips,
         "lumbo": metrics["lumbo_horizontal_deg"],  # the best trial's (null when refused), for the key frame
     }
+
+
+def _no_trial(trials: list, best: int | None) -> list[str]:
+    """Return the reason when there is no best trial (none at all, or none valid); empty otherwise."""
+    if best is not None:
+        return []
+    return ["No valid trial was found." if trials else "No sit-and-reach trial was found in the recording."]
+
+
+#: why the hip/spine split is missing
+NO_SPLIT = (
+    "Needs the pelvis at rest and during the hold: skin markers on the ASIS and PSIS "
+    "or a traced back contour (the pelvis is not visible in the landmarks), and a valid trial."
+)
+
+
+def _series(rec: Recording, job: AnalyzeJob, th: Thresholds, extras, *, side, facing, roll, scale):
+    """Return the reach geometry, the fingertips (hand model first, outline fallback) and the series."""
+    hand = hand_points_px(
+        extras, side=side, facing=facing, frame_index=rec.lm.frame_index, image_size=rec.lm.image_size,
+        t_s=rec.lm.timestamps_s,
+    )  # fmt: skip
+    geometry, tips = reach_geometry(
+        rec, job, side=side, facing=facing, roll_deg=roll.deg or 0.0, scale=scale,
+        tip_sources=[(HAND_SOURCE, hand.tip)] if hand is not None else (),
+    )  # fmt: skip
+    series = build_series(
+        rec.lm, geometry, tips, side=side, facing=facing, roll_deg=roll.deg or 0.0, px_per_cm=scale.px_per_cm,
+        raw=rec.raw, contacts=(extras or {}).get("border_contacts"),
+        hands_gap_error_cm=th.hands_gap_error_cm.value, knuckle_px=hand.knuckle if hand is not None else None,
+    )  # fmt: skip
+    return geometry, tips, series
+
+
+def _context(rec: Recording, job: AnalyzeJob, stickers, *, facing, roll, scale, geometry) -> analysis.Context:
+    return analysis.Context(
+        scale=scale,
+        roll_corrected=roll.deg is not None,
+        angles_vs_horizontal_ok=roll.deg is not None,
+        age=job.age,
+        sex=job.sex,
+        zero_offset_cm=job.zero_offset_cm,
+        pelvis=_pelvis_series(rec, stickers, facing, roll),
+        reach_method=geometry.method,
+        reach_zero=geometry.zero,
+        reach_kind=geometry.kind,
+    )
 
 
 def _rules_scale(lm: Landmarks, side: str) -> float | None:
@@ -198,7 +232,7 @@ def _rules_scale(lm: Landmarks, side: str) -> float | None:
     return found.px_per_cm if found else None
 
 
-def _trial_dict(t, series, ctx, roll, th, *, refused: tuple[str, ...] = ()) -> dict[str, Any]:
+def _trial_dict(t, series, ctx, roll, th, *, refused: tuple[str, ...] = (), tips=None) -> dict[str, Any]:
     metrics = _widen(analysis.trial_metrics(t, series, ctx), roll, th)
     if refused:  # a set-up outside the limits refuses every number, the trials' included
         metrics = refuse(metrics, refused)
@@ -207,9 +241,16 @@ def _trial_dict(t, series, ctx, roll, th, *, refused: tuple[str, ...] = ()) -> d
         "start_s": round(t.start_s, 3),
         "max_reach_s": round(t.max_reach_s, 3),
         "end_s": round(t.end_s, 3),
+        "hold_s": round(t.hold_s, 3),
+        "hold_start_s": round(float(series.t_s[t.hold_frames.start]), 3),
+        "hold_end_s": round(float(series.t_s[t.hold_frames.stop - 1]), 3),
+        "fingertip_px": hold_point(tips.px if tips is not None else None, t.hold_frames),
+        "reach_sd_cm": round(t.reach_sd, 3) if np.isfinite(t.reach_sd) else None,
         "valid": t.valid,
         "invalid_reasons": list(t.invalid_reasons),
         "invalid_codes": list(t.invalid_codes),
+        "not_assessed": list(t.notes),
+        "fingertip_source": t.tip_source,
         "bouncing": t.bouncing,
         "metrics": {k: m.as_dict() for k, m in metrics.items()},
     }
@@ -221,14 +262,21 @@ def run_sit_and_reach(job: AnalyzeJob) -> dict[str, Any]:
 
     th = load_thresholds(job.thresholds)
     stickers = StickerRecorder(spec=StickerSpec(colour_rgb=job.marker_colour))
-    return run_recording(
-        job,
-        protocol="sit-and-reach",
-        th=th,
-        hooks=[stickers],
-        analyse=lambda rec: analyse(rec, job, th, stickers),
-        figures=lambda rec, _, parts: _figures(job, rec, parts, th),
-    )
+    extras = SitReachRecorder()
+    hands = open_hand_hook()
+    try:
+        return run_recording(
+            job,
+            protocol="sit-and-reach",
+            th=th,
+            hooks=[stickers, extras, *([hands.recorder] if hands.recorder is not None else [])],
+            analyse=lambda rec: analyse(
+                rec, job, th, stickers, {**extras.arrays(), **hands.arrays(), "hand_reason": hands.reason}
+            ),
+            figures=lambda rec, _, parts: _figures(job, rec, parts, th),
+        )
+    finally:
+        hands.close()
 
 
 def _figures(job: AnalyzeJob, rec: Recording, parts: dict[str, Any], th: Thresholds) -> dict[str, str]:
@@ -245,6 +293,7 @@ def _figures(job: AnalyzeJob, rec: Recording, parts: dict[str, Any], th: Thresho
                 unit_label=series.unit,
                 knee_tolerance_deg=th.knee_tolerance_deg.value,
                 lumbo_horizontal_deg=lumbo,
+                zero_label=parts["geometry"].zero,
             )
         )
     }

@@ -8,19 +8,15 @@ The module also holds the small NaN-aware array helpers the analysis shares.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 
 from tiltscreen.errors import ValidationError
+from tiltscreen.protocols.sit_and_reach.rules import UNITS, SitAndReachRules
 
-#: units a reach series may be in ("px" when no metric scale exists; converted later by the caller)
-UNITS = ("cm", "px")
-#: how :func:`~tiltscreen.protocols.sit_and_reach.trials.best_trial` picks the best valid trial
-BEST_RULES = ("max_reach",)
 #: the per-frame float series of :class:`ReachSeries` (``in_frame`` is boolean)
 FLOAT_FIELDS = (
     "t_s",
@@ -31,8 +27,6 @@ FLOAT_FIELDS = (
     "hands_gap",
     "visible_fraction",
 )
-#: the fields of :class:`SitAndReachRules` that are lengths in the rules' ``unit``
-LENGTH_FIELDS = ("hold_band", "max_hands_gap", "bounce_min_dip", "min_excursion")
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,8 +38,9 @@ class ReachSeries:
     t_s : numpy.ndarray
         Frame times (s), finite and strictly increasing; the frame rate may vary.
     reach_cm : numpy.ndarray
-        Fingertip position beyond the toes along the floor, positive past the
-        toes (zero = toes, the "feet = 0" convention of docs/clinical.md §3; the caller
+        Fingertip position beyond the feet along the floor, positive past them
+        (zero = the soles against the box, or the toe tips when the box is not
+        measured: the "feet = 0" convention of docs/clinical.md §3; the caller
         adds a box offset such as 23 or 26 cm afterwards). In ``unit``; NaN where
         unknown. The name keeps "cm" even when ``unit`` is ``"px"``.
     unit : {"cm", "px"}
@@ -65,7 +60,23 @@ class ReachSeries:
         Fraction (0-1) of the landmarks the analysis needs that are visible in
         the frame; NaN allowed (treated as unknown).
     in_frame : numpy.ndarray
-        Boolean: the subject is fully inside the image.
+        Boolean: every body part the analysis needs is inside the image.
+    hands_gap_error : float, default NaN
+        95% error bound of ``hands_gap`` (``unit``), as measured for the method
+        that produced it; NaN = unknown (the hands rule is then not assessed).
+    reach_sd : numpy.ndarray or None, default None
+        Per-frame SD (``unit``) of ``reach_cm`` from the geometry (pose of the
+        box plane, depth of the hand); None = not known.
+    tip_source : numpy.ndarray or None, default None
+        Per-frame index into ``tip_labels`` of the fingertip source used
+        (-1 = none); None = source 0 everywhere.
+    tip_labels : tuple of str, default ("outline",)
+        Names of the fingertip sources (e.g. a hand model, the outline).
+    hand : numpy.ndarray or None, default None
+        Per-frame forward position of the hand along the floor (``unit``, any zero), e.g.
+        MediaPipe's index knuckle; None = not known. When given, a hold frame must have the
+        hand still as well as the fingertip (an outline fingertip can stop short while the
+        hand still slides on).
 
     Raises
     ------
@@ -91,11 +102,24 @@ class ReachSeries:
     hands_gap: np.ndarray
     visible_fraction: np.ndarray
     in_frame: np.ndarray
+    hands_gap_error: float = math.nan
+    reach_sd: np.ndarray | None = None
+    tip_source: np.ndarray | None = None
+    tip_labels: tuple[str, ...] = ("outline",)
+    hand: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         problems: list[str] = []
         arrays: dict[str, np.ndarray] = {}
-        for name in (*FLOAT_FIELDS, "in_frame"):
+        n = np.asarray(self.t_s).shape[0] if np.ndim(self.t_s) == 1 else 0
+        if self.reach_sd is None:
+            object.__setattr__(self, "reach_sd", np.full(n, np.nan))
+        if self.tip_source is None:
+            object.__setattr__(self, "tip_source", np.zeros(n))
+        if self.hand is None:
+            object.__setattr__(self, "hand", np.full(n, np.nan))
+
+        for name in (*FLOAT_FIELDS, "reach_sd", "tip_source", "hand", "in_frame"):
             arr, problem = _as_series(name, getattr(self, name), boolean=name == "in_frame")
             if problem:
                 problems.append(problem)
@@ -106,6 +130,14 @@ class ReachSeries:
             problems += _value_problems(arrays)
         if not (isinstance(self.unit, str) and self.unit in UNITS):
             problems.append(f"unit must be one of {list(UNITS)}, got {self.unit!r}")
+        if not (
+            isinstance(self.tip_labels, tuple)
+            and self.tip_labels
+            and all(isinstance(x, str) for x in self.tip_labels)
+        ):
+            problems.append(f"tip_labels must be a non-empty tuple of str, got {self.tip_labels!r}")
+        if isinstance(self.hands_gap_error, bool) or not isinstance(self.hands_gap_error, Real):
+            problems.append(f"hands_gap_error must be a number (NaN = unknown), got {self.hands_gap_error!r}")
         if problems:
             raise ValidationError("ReachSeries: " + "; ".join(problems) + ".")
         for name, arr in arrays.items():
@@ -166,154 +198,6 @@ def _value_problems(arrays: dict[str, np.ndarray]) -> list[str]:
     return problems
 
 
-@dataclass(frozen=True)
-class SitAndReachRules:
-    """Every tolerance of the trial analysis; values normally come from a config file.
-
-    Lengths (``hold_band``, ``max_hands_gap``, ``bounce_min_dip``,
-    ``min_excursion``) are in ``unit``, which must equal the series' unit; use
-    :meth:`to_px` to get the pixel equivalent when no metric scale exists.
-
-    Parameters
-    ----------
-    min_hold_s : float, default 2.0
-        Shortest valid hold (s): "hold the end position ~2 s" (ACSM 2006 / CSEP
-        2003, KIT Testothek ">= 2 s"; docs/clinical.md §3).
-    hold_band : float, default 1.0
-        The hold is the time the reach (after the ``hold_level_s`` moving
-        median) stays within this distance of its maximum in the trial.
-    knee_tolerance_deg : float, default 10.0
-        Largest knee flexion (deg) allowed during the hold. All SR protocols
-        require extended knees; 5-10 deg is a tool-design choice, not a
-        published cut-off (docs/clinical.md §3).
-    max_hands_gap : float, default 5.0
-        Largest distance along the floor between the two fingertips at the
-        maximum (protocols: "hands parallel", so both reach equally far).
-    min_visible : float, default 0.7
-        Smallest median visible fraction of the needed landmarks over the hold.
-    max_out_of_frame_s : float, default 0.0
-        Longest time (s) the subject may be out of frame during a trial;
-        0 = any out-of-frame frame invalidates the trial.
-    bounce_min_dip : float, default 2.0
-        A reversal counts for bouncing when the reach falls back at least this
-        far and then rises at least this far again.
-    bounce_max_period_s : float, default 1.0
-        Successive reach peaks closer than this (s) form a bouncing chain.
-    bounce_min_peaks : int, default 2
-        A chain of at least this many peaks before or at the maximum is bouncing.
-    bounce_min_trunk_swing_deg : float, default 3.0
-        Trunk check of bouncing (the whole trunk bobs in ballistic reaching):
-        a reversal of the trunk inclination counts when it falls back at least
-        this many degrees and rises as much again. On renders the steady trials'
-        largest such swing was 0.5 deg and the ballistic ones' smallest 5.75 deg
-        (after the ``bounce_trunk_smooth_s`` median); see
-        :func:`~tiltscreen.protocols.sit_and_reach.validity.trunk_bouncing_chain`.
-    bounce_trunk_smooth_s : float, default 0.1
-        Width (s) of the centred moving median applied to the trunk inclination
-        for the trunk check only: it removes one-frame landmark glitches but
-        keeps a bounce of up to ~5 Hz (0 = none). The reach's ``smooth_s``
-        (0.25 s) would flatten a 4 Hz bounce (period 0.25 s).
-    min_excursion : float, default 5.0
-        A trial starts when the reach rises at least this far above the lowest
-        (rest) value since the previous trial.
-    return_fraction : float, default 0.5
-        A trial has returned once the reach falls back by this fraction of its
-        excursion (maximum - rest); smaller dips (e.g. bouncing) stay inside it.
-    onset_fraction : float, default 0.05
-        The reach starts (ends) at the last (first) frame within this fraction of
-        the excursion above the rest value before (after) the maximum.
-    min_rest_s : float, default 0.3
-        The first trial needs this much rest observed before its onset;
-        otherwise the recording is taken to start after the reach began.
-    smooth_s : float, default 0.25
-        Width (s) of the centred moving median applied to reach and knee
-        flexion before detection (0 = no smoothing).
-    max_gap_s : float, default 0.5
-        Longest span (s) between two known reach samples that a hold bridges.
-    hold_level_s : float, default 1.0
-        Width (s) of the moving median used to judge the hold: its maximum is
-        the highest level the reach held, robust to noise, and a median keeps
-        the monotone ramps into and out of the hold sharp. 0 = raw reach.
-    best_rule : {"max_reach"}, default "max_reach"
-        How the best valid trial is chosen: largest reach (ties: earliest).
-    unit : {"cm", "px"}, default "cm"
-        Unit of the length fields.
-
-    Raises
-    ------
-    ValidationError
-        Listing every field that is not a finite number in its range, or an
-        unknown ``best_rule`` or ``unit``.
-
-    """
-
-    min_hold_s: float = 2.0
-    hold_band: float = 1.0
-    knee_tolerance_deg: float = 10.0
-    max_hands_gap: float = 5.0
-    min_visible: float = 0.7
-    max_out_of_frame_s: float = 0.0
-    bounce_min_dip: float = 2.0
-    bounce_max_period_s: float = 1.0
-    bounce_min_peaks: int = 2
-    bounce_min_trunk_swing_deg: float = 3.0
-    bounce_trunk_smooth_s: float = 0.1
-    min_excursion: float = 5.0
-    return_fraction: float = 0.5
-    onset_fraction: float = 0.05
-    min_rest_s: float = 0.3
-    smooth_s: float = 0.25
-    max_gap_s: float = 0.5
-    hold_level_s: float = 1.0
-    best_rule: str = "max_reach"
-    unit: str = "cm"
-
-    def __post_init__(self) -> None:
-        positive = (
-            "hold_band",
-            "bounce_min_dip",
-            "min_excursion",
-            "bounce_max_period_s",
-            "bounce_min_trunk_swing_deg",
-        )
-        non_negative = ("min_hold_s", "knee_tolerance_deg", "max_hands_gap", "max_out_of_frame_s",
-                        "min_rest_s", "smooth_s", "max_gap_s", "hold_level_s",
-                        "bounce_trunk_smooth_s")  # fmt: skip
-        problems = [p for name in positive for p in _number_problems(self, name, low=0.0, strict=True)]
-        problems += [p for name in non_negative for p in _number_problems(self, name, low=0.0)]
-        problems += _number_problems(self, "min_visible", low=0.0, high=1.0)
-        problems += _number_problems(self, "return_fraction", low=0.0, high=1.0, strict=True)
-        problems += _number_problems(self, "onset_fraction", low=0.0, high=0.5, strict=True)
-        problems += _number_problems(self, "bounce_min_peaks", low=2.0, integer=True)
-        if not (isinstance(self.best_rule, str) and self.best_rule in BEST_RULES):
-            problems.append(f"best_rule must be one of {list(BEST_RULES)}, got {self.best_rule!r}")
-        if not (isinstance(self.unit, str) and self.unit in UNITS):
-            problems.append(f"unit must be one of {list(UNITS)}, got {self.unit!r}")
-        if problems:
-            raise ValidationError("SitAndReachRules: " + "; ".join(problems) + ".")
-
-    def to_px(self, *, px_per_cm: float) -> SitAndReachRules:
-        """Return a copy in pixels: every length multiplied by ``px_per_cm``, ``unit="px"``.
-
-        Raises
-        ------
-        ValidationError
-            If the rules are not in cm or ``px_per_cm`` is not a finite number > 0.
-
-        """
-        problems = [] if self.unit == "cm" else [f"the rules are already in {self.unit!r}"]
-        if (
-            isinstance(px_per_cm, bool)
-            or not isinstance(px_per_cm, Real)
-            or not (math.isfinite(px_per_cm) and px_per_cm > 0)
-        ):
-            problems.append(f"px_per_cm must be a finite number > 0, got {px_per_cm!r}")
-        if problems:
-            raise ValidationError("SitAndReachRules.to_px: " + "; ".join(problems) + ".")
-        lengths = {name: getattr(self, name) * float(px_per_cm) for name in LENGTH_FIELDS}
-        return dataclasses.replace(self, unit="px", **lengths)
-
-
 def check_series_and_rules(func: str, series: object, rules: object) -> None:
     """Raise one ValidationError naming ``func`` and every problem with a series and its rules."""
     problems = []
@@ -328,22 +212,6 @@ def check_series_and_rules(func: str, series: object, rules: object) -> None:
         )
     if problems:
         raise ValidationError(f"{func}: " + "; ".join(problems) + ".")
-
-
-def _number_problems(
-    obj: object, name: str, *, low: float, high: float = math.inf, strict: bool = False, integer: bool = False
-) -> list[str]:
-    """Return ``[sentence]`` if ``obj.name`` is not a finite number in the range, else ``[]``."""
-    value = getattr(obj, name)
-    kind = "an integer" if integer else "a number"
-    want = f"{kind} {'>' if strict else '>='} {low:g}" + (f" and <= {high:g}" if math.isfinite(high) else "")
-    numeric = Integral if integer else Real
-    if isinstance(value, bool) or not isinstance(value, numeric):
-        return [f"{name} must be {want}, got {value!r}"]
-    v = float(value)
-    if not (math.isfinite(v) and (v > low if strict else v >= low) and v <= high):
-        return [f"{name} must be {want}, got {value!r}"]
-    return []
 
 
 def finite_median(values: np.ndarray) -> float:

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from tiltscreen.errors import ValidationError
+from tiltscreen.protocols.sit_and_reach.hold import find_hold
 from tiltscreen.protocols.sit_and_reach.series import (
     ReachSeries,
     SitAndReachRules,
     check_series_and_rules,
     finite_median,
     moving_median,
-    walk_above,
 )
 from tiltscreen.protocols.sit_and_reach.validity import TrialWindow, judge
 
@@ -69,6 +69,14 @@ class Trial:
         :data:`~tiltscreen.protocols.sit_and_reach.validity.REASON_CODES`).
     unit : str
         Unit of ``reach`` and ``hands_gap_at_max`` ("cm" or "px").
+    notes : tuple of str
+        Rules that could not be assessed, as plain sentences (not reasons to reject).
+    reach_sd : float
+        Median over the hold of the series' per-frame geometric SD of the reach
+        (``unit``); NaN if not known.
+    tip_source : str
+        The fingertip source used for most hold frames (one of the series'
+        ``tip_labels``), or "none".
 
     """
 
@@ -89,6 +97,9 @@ class Trial:
     hands_gap_at_max: float
     invalid_codes: tuple[str, ...]
     unit: str
+    notes: tuple[str, ...] = ()
+    reach_sd: float = math.nan
+    tip_source: str = "outline"
 
 
 @dataclass
@@ -127,15 +138,16 @@ def detect_trials(series: ReachSeries, rules: SitAndReachRules) -> list[Trial]:
     ``smooth_s`` (time-based, so variable frame rates are fine; NaN stays NaN),
     used for segmentation, onset, end, the time of the maximum, the reach check of
     bouncing and the knee check (the trunk check of bouncing uses the trunk
-    inclination with its own short median, ``bounce_trunk_smooth_s``). The hold is
-    judged on a wider moving median (``hold_level_s``): the hold level is the
-    highest reach sustained over ``min_hold_s`` (the maximum of a moving median that
-    wide, capped by the plateau of the ``hold_level_s`` median), and the hold is the
-    contiguous run around the maximum within ``hold_band`` of that level (unknown
-    spans up to ``max_gap_s`` bridged). With only the narrow median, noise of 0.5 cm SD
-    broke 1-cm holds in about a third of synthetic trials; a median filter
-    leaves monotone ramps unchanged, so the hold edges are not blurred. The
-    score ``reach`` is the median of the raw reach over the hold.
+    inclination with its own short median, ``bounce_trunk_smooth_s``).
+
+    The hold (:func:`~tiltscreen.protocols.sit_and_reach.hold.find_hold`) is the highest
+    stretch of the trial in which the smoothed reach, after removing excursions shorter than
+    ``max_overshoot_s``, is still (speed at most ``max_still_speed``) and stays within
+    ``hold_band`` (plus ``hold_noise_k`` times its measured noise) for ``min_hold_s``; if there
+    is none, the stretch at the highest level (the trial is then invalid). A peak followed by
+    a return is timed at its own level; a brief overshoot before a real hold does not cut it.
+    Unknown spans up to ``max_gap_s`` are bridged. The score ``reach`` is the median of the raw
+    reach over the hold.
 
     Segmentation (hysteresis on the smoothed reach, NaN frames skipped): a trial
     starts when the reach rises ``min_excursion`` above the lowest value since the
@@ -154,13 +166,12 @@ def detect_trials(series: ReachSeries, rules: SitAndReachRules) -> list[Trial]:
     t = series.t_s
     smooth = moving_median(series.reach_cm, t, width_s=rules.smooth_s)
     held = moving_median(series.reach_cm, t, width_s=rules.hold_level_s)
-    # the level a hold is judged against: the highest reach sustained over the required hold time
-    sustained = moving_median(series.reach_cm, t, width_s=max(rules.hold_level_s, rules.min_hold_s))
     knee = moving_median(series.knee_flexion_deg, t, width_s=rules.smooth_s)
+    hand = moving_median(series.hand, t, width_s=rules.smooth_s)
     swings = _find_swings(smooth, min_excursion=rules.min_excursion, return_fraction=rules.return_fraction)
     trials = []
     for k, swing in enumerate(swings):
-        window = _window(swing, smooth, held, sustained, t, rules, first=k == 0)
+        window = _window(swing, smooth, held, t, rules, first=k == 0, reach=series.reach_cm, hand=hand)
         trials.append(_make_trial(k, window, series, smooth, knee, rules))
     return trials
 
@@ -235,13 +246,14 @@ def _window(
     swing: _Swing,
     smooth: np.ndarray,
     held: np.ndarray,
-    sustained: np.ndarray,
     t: np.ndarray,
     rules: SitAndReachRules,
     *,
     first: bool,
+    reach: np.ndarray,
+    hand: np.ndarray,
 ) -> TrialWindow:
-    """Onset, hold and end frames of one swing."""
+    """Onset, hold and end frames of one swing (``reach``: the raw reach, for its noise)."""
     known = np.isfinite(smooth)
     first_known = int(np.flatnonzero(known)[0])
     peak_v = smooth[swing.peak]
@@ -263,15 +275,12 @@ def _window(
             known[swing.peak : swing.after + 1] & (smooth[swing.peak : swing.after + 1] <= level)
         )
         end = swing.peak + int(below[0]) if below.size else swing.after
-    span = np.arange(onset, end + 1)
-    span = span[np.isfinite(held[span])]
-    centre = int(span[np.argmax(held[span])]) if span.size else swing.peak
-    band = {
-        "threshold": _hold_level(held, sustained, span, centre, rules.hold_band) - rules.hold_band,
-        "max_gap_s": rules.max_gap_s,
-    }
-    hold_first, gap_first = walk_above(held, t, centre, onset, **band)
-    hold_last, gap_last = walk_above(held, t, centre, end, **band)
+    hold = find_hold(
+        reach, smooth, t, onset, end, band=rules.hold_band, min_hold_s=rules.min_hold_s,
+        max_overshoot_s=rules.max_overshoot_s, max_gap_s=rules.max_gap_s, noise_k=rules.hold_noise_k,
+        max_speed=rules.max_still_speed, hand=hand,
+    )  # fmt: skip
+    hold_first, hold_last = (hold.first, hold.last) if hold is not None else (swing.peak, swing.peak)
     in_hold = np.arange(hold_first, hold_last + 1)
     in_hold = in_hold[known[in_hold]]
     return TrialWindow(
@@ -282,39 +291,8 @@ def _window(
         end=end,
         starts_inside=bool(starts_inside),
         returned=swing.returned,
-        hold_gap_s=max(gap_first, gap_last),
+        hold_gap_s=hold.gap_s if hold is not None else 0.0,
     )
-
-
-def _hold_level(held: np.ndarray, sustained: np.ndarray, span: np.ndarray, centre: int, band: float) -> float:
-    """Level of the held maximum: the highest reach sustained over the required hold time.
-
-    The maximum over the trial of the ``min_hold_s``-wide moving median, so a brief overshoot (the hand
-    arriving on the box and settling back, shorter than half the hold time) does not set a level the
-    rest of the hold then falls short of; the hold itself is still walked on the ``hold_level_s``
-    median, and frames above the level (the overshoot) stay in it. Falls back to the plateau of the
-    narrower median when the sustained level is unknown.
-    """
-    level = sustained[span] if span.size else np.array([])
-    level = level[np.isfinite(level)]
-    if level.size:
-        return min(float(level.max()), _plateau_level(held, span, centre, band))
-    return _plateau_level(held, span, centre, band)
-
-
-def _plateau_level(held: np.ndarray, span: np.ndarray, centre: int, band: float) -> float:
-    """Level of the held maximum.
-
-    The median of the smoothed reach over the frames within half a band of its peak. The peak of a
-    noisy series overstates the true maximum by about one noise SD, which would shorten the hold; the
-    plateau's median does not (checked on the bundled sample: hold 2.57 s with the peak, against 2.83 s
-    true).
-    """
-    if not span.size:
-        return float(held[centre])
-    top = held[span]
-    near = top[top >= held[centre] - band / 2]
-    return float(np.median(near)) if near.size else float(held[centre])
 
 
 def _make_trial(
@@ -347,104 +325,16 @@ def _make_trial(
         hands_gap_at_max=verdict.hands_gap_at_max,
         invalid_codes=verdict.codes,
         unit=series.unit,
+        notes=verdict.notes,
+        reach_sd=finite_median(series.reach_sd[hold]),
+        tip_source=_main_source(series, hold),
     )
 
 
-@dataclass(frozen=True)
-class HipSpineSplit:
-    """How the trunk's forward rotation from rest to the maximum divides between hip and spine.
-
-    Attributes
-    ----------
-    trunk_rotation_deg : float
-        Change of trunk inclination (deg, forward +) from rest to the hold.
-    hip_change_deg : float
-        Change of hip flexion (deg) over the same interval.
-    hip_fraction : float
-        ``hip_change_deg / trunk_rotation_deg``; NaN if the rotation is too small or unknown.
-    spine_fraction : float
-        ``1 - hip_fraction``. Neither fraction is clipped to [0, 1].
-
-    """
-
-    trunk_rotation_deg: float
-    hip_change_deg: float
-    hip_fraction: float
-    spine_fraction: float
-
-
-def spine_vs_hip_contribution(
-    trial: Trial, series: ReachSeries, *, rest_window_s: float = 0.5, min_rotation_deg: float = 5.0
-) -> HipSpineSplit:
-    """Split the trunk's forward rotation of a trial into a hip part and a spine part (approximation).
-
-    Parameters
-    ----------
-    trial : Trial
-        A trial detected in ``series``.
-    series : ReachSeries
-        The recording the trial comes from.
-    rest_window_s : float, default 0.5
-        Rest values are medians over the frames up to this long (s) before the onset.
-    min_rotation_deg : float, default 5.0
-        Below this trunk rotation (deg) the fractions are NaN (division by ~0).
-
-    Returns
-    -------
-    HipSpineSplit
-        Rest = median over ``rest_window_s`` ending at the onset; maximum =
-        median over the hold frames.
-
-    Raises
-    ------
-    ValidationError
-        If the arguments have the wrong types, the trial's frames do not fit
-        the series, or an option is not a finite number >= 0.
-
-    Notes
-    -----
-    Geometry (side view): the hip -> shoulder line leans forward by
-    ``trunk_rotation_deg``; that lean is the pelvis rotating forward on the
-    femoral heads (anterior tilt, i.e. hip flexion) plus spinal (lumbar and
-    thoracic) flexion, which also carries the shoulder forward. The hip part is
-    taken as the change of hip flexion and the rest is attributed to the spine.
-    Without pelvis markers (ASIS/PSIS or sacrum) this is an approximation: if
-    hip flexion is measured against the same hip -> shoulder line (180 - the
-    shoulder-hip-knee angle) and the thighs stay flat on the floor, its change
-    equals the trunk rotation by construction and ``hip_fraction`` is ~1; the
-    split separates pelvis from spine only when hip flexion comes from a
-    pelvis segment. Interpret it for clinician review only (cf. Kendall toe-touch:
-    hip vs spine contribution; docs/clinical.md §3).
-
-    """
-    _check_split_args(trial, series, rest_window_s, min_rotation_deg)
-    t = series.t_s
-    onset = trial.frames.start
-    rest = (t >= t[onset] - rest_window_s) & (np.arange(series.n_frames) <= onset)
-    hold = trial.hold_frames
-    trunk_deg, hip_deg = series.trunk_inclination_deg, series.hip_flexion_deg
-    trunk = finite_median(trunk_deg[hold]) - finite_median(trunk_deg[rest])
-    hip = finite_median(hip_deg[hold]) - finite_median(hip_deg[rest])
-    if not (math.isfinite(trunk) and math.isfinite(hip) and abs(trunk) >= min_rotation_deg):
-        return HipSpineSplit(trunk, hip, math.nan, math.nan)
-    return HipSpineSplit(trunk, hip, hip / trunk, 1 - hip / trunk)
-
-
-def _check_split_args(trial: object, series: object, rest_window_s: object, min_rotation_deg: object) -> None:
-    """Raise one ValidationError listing every problem with the arguments of the split."""
-    problems = []
-    if not isinstance(trial, Trial):
-        problems.append(f"trial must be a Trial, got {type(trial).__name__}")
-    if not isinstance(series, ReachSeries):
-        problems.append(f"series must be a ReachSeries, got {type(series).__name__}")
-    elif isinstance(trial, Trial) and not (0 <= trial.frames.start < trial.frames.stop <= series.n_frames):
-        problems.append(f"the trial's frames {trial.frames} do not fit a series of {series.n_frames} frames")
-    for name, value in (("rest_window_s", rest_window_s), ("min_rotation_deg", min_rotation_deg)):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not (math.isfinite(value) and value >= 0)
-        ):
-            problems.append(f"{name} must be a finite number >= 0, got {value!r}")
-    if problems:
-        raise ValidationError("spine_vs_hip_contribution: " + "; ".join(problems) + ".")
+def _main_source(series: ReachSeries, hold: slice) -> str:
+    """Label of the fingertip source used in most hold frames with a known reach ("none" if none)."""
+    src = series.tip_source[hold][np.isfinite(series.reach_cm[hold])]
+    src = src[src >= 0].astype(int)
+    if src.size == 0:
+        return "none"
+    return series.tip_labels[int(np.bincount(src).argmax())]

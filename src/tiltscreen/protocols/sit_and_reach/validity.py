@@ -58,13 +58,18 @@ class TrialWindow:
 
 @dataclass(frozen=True)
 class Judgement:
-    """What the rules measured on a trial and the reasons it is invalid (empty = valid)."""
+    """What the rules measured on a trial and the reasons it is invalid (empty = valid).
+
+    ``notes`` are plain sentences about rules that could not be assessed (they do not make
+    the trial invalid), e.g. the hands rule in a side view.
+    """
 
     codes: tuple[str, ...]
     reasons: tuple[str, ...]
     bouncing: bool
     knee_flexion_max_deg: float
     hands_gap_at_max: float
+    notes: tuple[str, ...] = ()
 
 
 def swing_peaks(values: np.ndarray, *, min_swing: float) -> list[int]:
@@ -192,10 +197,15 @@ def judge(
       rapid trunk-inclination peaks (:func:`trunk_bouncing_chain`);
     - ``hold_short``: ``hold_s < min_hold_s``;
     - ``knees_unknown`` / ``knees_bent``: the maximum of the smoothed knee
-      flexion over the hold is unknown / above ``knee_tolerance_deg``;
+      flexion over the hold is unknown / above ``knee_tolerance_deg``, or its
+      maximum over the whole trial (onset to end) is above
+      ``knee_trial_tolerance_deg`` (MediaPipe under-reads a bent knee in deep
+      forward flexion, and reads it better while the trunk is more upright);
     - ``hands_uneven``: the median hands gap within ``smooth_s / 2`` of the
-      maximum exceeds ``max_hands_gap`` (an unknown gap, e.g. far hand hidden
-      in the side view, is not held against the trial);
+      maximum exceeds ``max_hands_gap``, judged only when the gap is known there
+      and measured with a 95% error (``series.hands_gap_error``) of at most
+      ``max_hands_gap_error``; otherwise the rule is "not assessed" (a note, not a
+      reason: a side view hides the far hand);
     - ``low_visibility``: the median visible fraction over the hold is below
       ``min_visible`` (or unknown).
     """
@@ -228,24 +238,38 @@ def judge(
         )
     found += _hold_reasons(t, window, rules)
     knee = finite_max(smooth_knee[hold])
-    found += _knee_reasons(knee, rules)
+    found += _knee_reasons(knee, finite_max(smooth_knee[window.onset : window.end + 1]), rules)
     gap = finite_median(series.hands_gap[np.abs(t - t[window.peak]) <= rules.smooth_s / 2])
-    if gap > rules.max_hands_gap:
-        found.append(
-            (
-                "hands_uneven",
-                f"hands uneven: fingertips {gap:.1f} {series.unit} apart at the maximum "
-                f"(tolerance {rules.max_hands_gap:g} {series.unit})",
-            )
-        )
+    hands, notes = _hands_reasons(gap, series.hands_gap_error, series.unit, rules)
+    found += hands
     found += _visibility_reasons(finite_median(series.visible_fraction[hold]), rules)
     return Judgement(
         codes=tuple(c for c, _ in found),
         reasons=tuple(r for _, r in found),
         bouncing=bouncing,
         knee_flexion_max_deg=knee,
-        hands_gap_at_max=gap,
+        hands_gap_at_max=gap if not notes else math.nan,
+        notes=notes,
     )
+
+
+def _hands_reasons(
+    gap: float, error: float, unit: str, rules: SitAndReachRules
+) -> tuple[list[tuple[str, str]], tuple[str, ...]]:
+    """Return the ``hands_uneven`` reason, or a note that the rule was not assessed."""
+    if not (math.isfinite(gap) and math.isfinite(error) and error <= rules.max_hands_gap_error):
+        why = (
+            "hands together: not assessed (the far hand is hidden in a side view, so the gap between the "
+            f"hands cannot be measured to better than {rules.max_hands_gap_error:g} {unit}); check it by eye"
+        )
+        return [], (why,)
+    if gap > rules.max_hands_gap:
+        why = (
+            f"hands uneven: fingertips {gap:.1f} {unit} apart at the maximum "
+            f"(tolerance {rules.max_hands_gap:g} {unit})"
+        )
+        return [("hands_uneven", why)], ()
+    return [], ()
 
 
 def _frame_reasons(
@@ -254,10 +278,11 @@ def _frame_reasons(
     """Return the ``out_of_frame`` reason if the subject leaves the image for too long."""
     frames = slice(window.onset, window.end + 1)
     out_s = float(frame_durations(series.t_s)[frames][~series.in_frame[frames]].sum())
-    if out_s <= rules.max_out_of_frame_s:
+    if out_s <= rules.max_out_of_frame_s + 1e-9:
         return []
     why = (
-        f"subject out of frame for {out_s:.2f} s during the trial (tolerance {rules.max_out_of_frame_s:g} s)"
+        f"part of the body left the picture for {out_s:.1f} s during the trial "
+        f"(the subject must stay fully in view; tolerance {rules.max_out_of_frame_s:g} s)"
     )
     return [("out_of_frame", why)]
 
@@ -284,11 +309,17 @@ def _hold_reasons(t: np.ndarray, window: TrialWindow, rules: SitAndReachRules) -
     return [("hold_short", why)]
 
 
-def _knee_reasons(knee: float, rules: SitAndReachRules) -> list[tuple[str, str]]:
-    """Return the ``knees_unknown`` or ``knees_bent`` reason."""
+def _knee_reasons(knee: float, knee_trial: float, rules: SitAndReachRules) -> list[tuple[str, str]]:
+    """Return the ``knees_unknown`` or ``knees_bent`` reason (the hold, else the trial's wider tolerance)."""
     if math.isnan(knee):
         return [("knees_unknown", "knee angle unknown during the hold")]
     if knee > rules.knee_tolerance_deg:
         why = f"knees bent {knee:.0f}° during the hold (tolerance {rules.knee_tolerance_deg:g}°)"
+        return [("knees_bent", why)]
+    if knee_trial > rules.knee_trial_tolerance_deg:
+        why = (
+            f"knees bent {knee_trial:.0f}° during the reach or return (tolerance "
+            f"{rules.knee_trial_tolerance_deg:g}° there, where the camera reads the knee less precisely)"
+        )
         return [("knees_bent", why)]
     return []

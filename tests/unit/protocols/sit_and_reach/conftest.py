@@ -27,7 +27,8 @@ def make_series(rng: np.random.Generator) -> MakeSeries:
     SD ``noise`` (cm), times ``scale`` (for pixels). Unless overridden (arrays, or
     callables of ``t``): knees straight (0 deg + 0.5 deg noise), trunk inclination
     ``0 -> 40`` deg and hip flexion ``90 -> 120`` deg in proportion to the reach
-    (from rest -10 to +12 cm), hands 1 cm apart, 95 % landmarks visible, in frame.
+    (from rest -10 to +12 cm), hands 1 cm apart and measured to 1 cm (``hands_gap_error``),
+    95 % landmarks visible, in frame.
     """
 
     def make(
@@ -54,6 +55,7 @@ def make_series(rng: np.random.Generator) -> MakeSeries:
             "hands_gap": np.full(n, 1.0 * scale),
             "visible_fraction": np.full(n, 0.95),
             "in_frame": np.ones(n, dtype=bool),
+            "hands_gap_error": 1.0 * scale,
         }
         for name, value in overrides.items():
             fields[name] = value(t) if callable(value) else value

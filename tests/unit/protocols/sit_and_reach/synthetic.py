@@ -10,8 +10,11 @@ frame rates are easy):
 
 Hold arithmetic used below: a raised-cosine move of amplitude ``A`` and duration
 ``T`` into (or out of) a plateau lies within ``b`` of the plateau for the last
-(first) ``T (1 - acos(2b/A - 1) / pi)`` seconds, so the measured hold is the
-plateau plus those two edges (:func:`band_time`).
+(first) ``T (1 - acos(2b/A - 1) / pi)`` seconds (:func:`band_time`), and moves at
+most ``v`` per second for the last (first) ``T asin(2 T v / (pi A)) / pi`` seconds
+(:func:`still_time`, its speed being ``(pi A / 2T) sin(pi u)``). The hold counts
+the frames that are both within the band and still (3 cm/s), so the measured hold
+is the plateau plus the shorter of the two at each edge (:func:`edge_time`).
 """
 
 from __future__ import annotations
@@ -35,6 +38,17 @@ TWO_TRIALS = [
 def band_time(duration_s: float, amplitude: float, band: float = 1.0) -> float:
     """Seconds a raised-cosine move (``amplitude``, ``duration_s``) spends within ``band`` of its end."""
     return duration_s * (1 - math.acos(2 * band / amplitude - 1) / math.pi)
+
+
+def still_time(duration_s: float, amplitude: float, speed: float = 3.0) -> float:
+    """Seconds at the end of a raised-cosine move (``amplitude``, ``duration_s``) slower than ``speed``/s."""
+    ratio = 2 * duration_s * speed / (math.pi * abs(amplitude))
+    return duration_s if ratio >= 1 else duration_s * math.asin(ratio) / math.pi
+
+
+def edge_time(duration_s: float, amplitude: float, band: float = 1.0, speed: float = 3.0) -> float:
+    """Seconds of a move's end that count in a hold: within ``band`` of the plateau and still."""
+    return min(band_time(duration_s, amplitude, band), still_time(duration_s, amplitude, speed))
 
 
 def reach_at(t: np.ndarray, phases: list[tuple], *, start: float = REST) -> np.ndarray:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -23,13 +24,47 @@ def ctx(
 
 
 def test_reach_interval_from_scale_and_localisation() -> None:
-    """reach 10 cm, relative scale uncertainty 5%: 1 SD = hypot(10 x 0.05, 3.8) = 3.833 cm (3.8 cm: the RMS
-    reach error besides the scale measured on renders); 95% = +/-7.512 cm."""
+    """Pixel method, reach 10 cm, relative scale uncertainty 5% (no geometric SD from a box plane): 1 SD =
+    hypot(10 x 0.05, sd) with sd the method's measured error; the interval is widened by its bias on the
+    side where the truth lies (b = mean(reported - truth) < 0: the truth is higher), not shifted:
+    (10 - z s - max(b, 0), 10 + z s - min(b, 0))."""
     m = analysis.reach_metric(trial(10.0), ctx())
     assert m.value == 10.0
-    half = 1.96 * math.hypot(0.5, analysis.REACH_SD_CM)
-    assert m.ci95 == pytest.approx((10 - half, 10 + half))
-    assert "short on average" in m.reason  # the residual bias is stated with the value
+    bias, sd = analysis.REACH_ERROR_CM[("outline", "pixels")]
+    half = analysis.REACH_COVERAGE_Z * math.hypot(0.5, sd)
+    assert m.ci95 == pytest.approx((10 - half - max(bias, 0.0), 10 + half - min(bias, 0.0)))
+    assert "toe tip" in m.method
+
+
+def test_reach_interval_on_the_box_plane() -> None:
+    """Box-plane method: the trial's geometric SD (1.2 cm here) replaces the scale term: hypot(1.2, sd)."""
+    c = analysis.Context(
+        scale=MARKER,
+        roll_corrected=True,
+        angles_vs_horizontal_ok=True,
+        age=30,
+        sex="M",
+        zero_offset_cm=None,
+        reach_kind="box_end",
+        reach_zero="the box's end face",
+    )
+    tr = dataclasses.replace(trial(10.0), reach_sd=1.2)
+    m = analysis.reach_metric(tr, c)
+    bias, sd = analysis.REACH_ERROR_CM[("outline", "box_end")]
+    half = analysis.REACH_COVERAGE_Z * math.hypot(1.2, sd)
+    assert m.ci95 == pytest.approx((10 - half - max(bias, 0.0), 10 + half - min(bias, 0.0)))
+    assert "box's end face" in m.method
+
+
+def test_reach_interval_widens_towards_the_truth(monkeypatch) -> None:
+    """A method that reads 0.9 cm short on average (bias -0.9): reach 10, geometric SD 1.0, extra SD 0, z 2:
+    (10 - 2, 10 + 2 + 0.9) = (8.0, 12.9) -- the truth lies above a short reading."""
+    monkeypatch.setitem(analysis.REACH_ERROR_CM, ("outline", "box_end"), (-0.9, 0.0))
+    monkeypatch.setattr(analysis, "REACH_COVERAGE_Z", 2.0)
+    c = analysis.Context(scale=MARKER, roll_corrected=True, angles_vs_horizontal_ok=True, age=30, sex="M",
+                         zero_offset_cm=None, reach_kind="box_end")  # fmt: skip
+    m = analysis.reach_metric(dataclasses.replace(trial(10.0), reach_sd=1.0), c)
+    assert m.ci95 == pytest.approx((8.0, 12.9))
 
 
 def test_no_scale_gives_null_reach_with_reason() -> None:

@@ -86,6 +86,34 @@ def test_reach_is_measured_along_the_floor() -> None:
 
 
 def test_visibility_and_in_frame() -> None:
+    """Unknown (NaN) landmarks are no evidence of a part leaving the image: the subject is in frame.
+
+    (The previous rule counted every landmark not inside the image, NaN ones included, as out of frame;
+    out-of-frame now needs a part really leaving the image, see tests/unit/protocols/sit_and_reach/
+    test_edges.py.)"""
     lm = seated()
     assert measure.visible_fraction(lm, "left").tolist() == [1.0] * lm.n_frames
-    assert not measure.in_frame(lm, "left").any()  # shoulder, wrist, index, foot index are NaN here
+    assert measure.in_frame(lm, "left", None).all()  # shoulder, wrist, index, foot index are NaN here
+
+
+def test_in_frame_uses_the_mask_at_the_border() -> None:
+    """The near ankle at x = 110 px of 1000 (0.11) and the mask touching the left border at
+    y = 0.75-0.85 (the ankle is at y = 0.8): within 0.08 of the border? No (0.11 > 0.08): in frame. Moving
+    the ankle to x = 5 px (0.005) puts it next to the contact: out of frame."""
+    lm = seated(3)
+    contacts = np.full((3, 4, 2), np.nan)
+    contacts[:, 0] = [0.75, 0.85]
+    assert measure.in_frame(lm, "left", contacts).all()
+    xyz = lm.xyz.copy()
+    xyz[:, lm.skeleton.index("left_ankle"), 0] = 0.005
+    moved = Landmarks(
+        xyz=xyz,
+        visibility=lm.visibility,
+        presence=lm.presence,
+        world=lm.world,
+        timestamps_s=lm.timestamps_s,
+        frame_index=lm.frame_index,
+        image_size=(W, H),
+        fps=30.0,
+    )
+    assert not measure.in_frame(moved, "left", contacts).any()

@@ -121,11 +121,16 @@ def test_rules_checks(changes, expectation):
 
 
 def test_rules_to_px_scales_lengths_only():
-    rules = SitAndReachRules(hold_band=1.0, max_hands_gap=5.0, bounce_min_dip=2.0, min_excursion=5.0)
+    rules = SitAndReachRules(
+        hold_band=1.0, max_still_speed=3.0, max_hands_gap=5.0, max_hands_gap_error=2.5, bounce_min_dip=2.0,
+        min_excursion=5.0,
+    )  # fmt: skip
     px = rules.to_px(px_per_cm=8)
-    lengths = (px.hold_band, px.max_hands_gap, px.bounce_min_dip, px.min_excursion)
-    assert px.unit == "px" and lengths == (8, 40, 16, 40)
-    back = {"unit": "cm", "hold_band": 1.0, "max_hands_gap": 5.0, "bounce_min_dip": 2.0, "min_excursion": 5.0}
+    lengths = (px.hold_band, px.max_still_speed, px.max_hands_gap, px.max_hands_gap_error, px.bounce_min_dip,
+               px.min_excursion)  # fmt: skip
+    assert px.unit == "px" and lengths == (8, 24, 40, 20, 16, 40)
+    back = {"unit": "cm", "hold_band": 1.0, "max_still_speed": 3.0, "max_hands_gap": 5.0,
+            "max_hands_gap_error": 2.5, "bounce_min_dip": 2.0, "min_excursion": 5.0}  # fmt: skip
     assert dataclasses.replace(px, **back) == rules
 
 

@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from tests.unit.protocols.sit_and_reach.synthetic import FPS, REST, TWO_TRIALS, band_time, duration
+from tests.unit.protocols.sit_and_reach.synthetic import FPS, REST, TWO_TRIALS, band_time, duration, edge_time
 
 from tiltscreen.errors import ValidationError
 from tiltscreen.protocols.sit_and_reach import SitAndReachRules, best_trial, detect_trials
@@ -16,16 +16,17 @@ RULES = SitAndReachRules()
 #: inside the band) plus the shift of the held maximum by the 0.2 cm noise (up to about +0.1 cm,
 #: moving each edge by about 0.02 s); over 200 seeds the error stayed within -0.11..+0.02 s
 TOL = 0.15
-#: expected holds of TWO_TRIALS: plateau + the parts of the reach and return within 1 cm of it.
-#: Trial 1 (A = 22 cm): 3.0 + 0.205 (1.5 s reach) + 0.137 (1 s return) = 3.342 s;
-#: trial 2 (A = 25 cm): 2.5 + 0.192 + 0.128 = 2.820 s.
-HOLD_1 = 3.0 + band_time(1.5, 22.0) + band_time(1.0, 22.0)
-HOLD_2 = 2.5 + band_time(1.5, 25.0) + band_time(1.0, 25.0)
+#: expected holds of TWO_TRIALS: plateau + the parts of the reach and return that are within 1 cm of it
+#: and still (at most 3 cm/s), see synthetic.edge_time. Trial 1 (A = 22 cm): 3.0 + 0.062 (1.5 s reach)
+#: + 0.028 (1 s return) = 3.090 s; trial 2 (A = 25 cm): 2.5 + 0.055 + 0.024 = 2.579 s. (Counting every
+#: frame within 1 cm, as the previous rule did, gave 3.342 and 2.820 s: the hand is still moving there.)
+HOLD_1 = 3.0 + edge_time(1.5, 22.0) + edge_time(1.0, 22.0)
+HOLD_2 = 2.5 + edge_time(1.5, 25.0) + edge_time(1.0, 25.0)
 
 
 def test_expected_holds_derivation():
-    assert HOLD_1 == pytest.approx(3.342, abs=1e-3)
-    assert HOLD_2 == pytest.approx(2.820, abs=1e-3)
+    assert HOLD_1 == pytest.approx(3.090, abs=1e-3)
+    assert HOLD_2 == pytest.approx(2.579, abs=1e-3)
 
 
 @pytest.fixture
@@ -100,7 +101,7 @@ def test_short_nan_gap_inside_hold_is_bridged(make_series):
 def test_long_nan_gap_cuts_the_hold(make_series):
     """Reach unknown 3.0-4.2 s (span 1.23 s > 0.5 s): the hold is one side of the gap, < 2 s either way.
 
-    Before the gap: 2.5 - 0.205 .. 3.0 (0.7 s); after: 4.2 .. 5.5 + 0.137 (1.44 s).
+    Before the gap: 2.5 - 0.062 .. 3.0 (0.56 s); after: 4.2 .. 5.5 + 0.028 (1.33 s).
     """
     series = make_series(TWO_TRIALS)
     reach = series.reach_cm.copy()
@@ -112,13 +113,13 @@ def test_long_nan_gap_cuts_the_hold(make_series):
 
 
 def test_recording_ending_mid_hold(make_series):
-    """TWO_TRIALS cut at 5.0 s (2.5 s into the first 3 s hold): one trial, hold 2.5 + 0.205 s, no return."""
+    """TWO_TRIALS cut at 5.0 s (2.5 s into the first 3 s hold): one trial, hold 2.5 + 0.062 s, no return."""
     series = make_series(TWO_TRIALS, t=np.arange(int(5.0 * FPS)) / FPS)
     (tr,) = detect_trials(series, RULES)
     assert tr.invalid_codes == ("no_return",)
     assert tr.invalid_reasons == ("the recording ends before the return",)
     assert tr.end_s == series.t_s[-1]
-    assert tr.hold_s == pytest.approx(2.5 + band_time(1.5, 22.0) - 1 / FPS, abs=TOL)
+    assert tr.hold_s == pytest.approx(2.5 + edge_time(1.5, 22.0) - 1 / FPS, abs=TOL)
     assert best_trial([tr], RULES) is None
 
 
@@ -138,7 +139,7 @@ def test_recording_ending_mid_reach(make_series):
 def test_recording_starting_inside_a_trial(make_series, start_s, extra):
     """TWO_TRIALS from ``start_s``: the first trial is marked, the second is valid and the best.
 
-    Starting at 5.0 s leaves 0.5 + 0.137 s of the first hold, hence also "hold_short".
+    Starting at 5.0 s leaves 0.5 + 0.028 s of the first hold, hence also "hold_short".
     """
     t = np.arange(int(start_s * FPS), int(duration(TWO_TRIALS) * FPS)) / FPS
     trials = detect_trials(make_series(TWO_TRIALS, t=t), RULES)
@@ -245,17 +246,54 @@ def test_noise_half_a_centimetre(make_series, seed):
 
 def test_brief_overshoot_does_not_cut_the_hold(make_series):
     """The hand arrives 2 cm past where it then settles and stays there 0.5 s before settling back:
-    reach 1.5 s to +14, hold 0.5 s, settle 0.3 s to +12, hold 3 s, return 1 s. Judged against the
-    overshoot (+14), the settled level is exactly at the 1 cm band's edge and the hold would be cut to
-    about the overshoot; judged against the highest level sustained for 2 s (+12, the 2-s moving
-    median's maximum), the hold runs from the overshoot to the end of the settled plateau:
-    0.5 + 0.3 + 3.0 + the return's band_time(1.0, 22) = 0.137 s, plus the part of the rise within 1 cm
-    of +12 (the rise reaches +11 well before its end: about 0.27 s of its 1.5 s), i.e. about 4.2 s,
-    and the score is the settled plateau's +12 (the overshoot is under a fifth of the hold). Judged
-    against the overshoot (the previous rule) this trial gave a 0.83 s hold, invalid, scored +13.9."""
+    reach 1.5 s to +14, hold 0.5 s, settle 0.3 s to +12, hold 3 s, return 1 s. The overshoot's own
+    hold (about 0.9 s within 1 cm of +14) is short, but the reach then stays still at +12 for 3 s: the
+    trial's hold is that stretch, scored +12: the 3 s plateau plus the still ends of the settle
+    (edge_time(0.3, 2) = 0.028 s) and of the return (edge_time(1.0, 22) = 0.028 s), 3.06 s, measured
+    within 0.1 s. (The previous rule, which judged the hold against the highest reach sustained for 2 s,
+    also counted the overshoot and the rise into it: about 4.2 s; the overshoot, 2 cm above the held
+    level, is no longer part of the hold.) Judged against the overshoot alone, this trial gave a 0.83 s
+    hold, invalid, scored +13.9."""
     phases = [("flat", 1.0), ("move", 1.5, 14.0), ("flat", 0.5), ("move", 0.3, 12.0), ("flat", 3.0),
               ("move", 1.0, REST), ("flat", 1.0)]  # fmt: skip
     (trial,) = detect_trials(make_series(phases), RULES)
-    assert trial.hold_s > 3.8
+    assert trial.hold_s == pytest.approx(3.0 + edge_time(0.3, 2.0) + edge_time(1.0, 22.0), abs=0.1)
     assert trial.valid
     assert trial.reach == pytest.approx(12.0, abs=0.3)
+
+
+@pytest.mark.parametrize(
+    ("plateau_s", "return_s"),
+    [(0.3, 1.2), (0.3, 3.0), (0.5, 3.0), (0.6, 1.2), (0.5, 6.0)],
+)
+def test_short_peak_then_return_is_timed_at_its_own_level(make_series, plateau_s, return_s):
+    """A peak held briefly and followed by a return, even a slow one, is timed at its own level.
+
+    Reach 1.5 s to +12, plateau ``plateau_s``, return ``return_s`` to -10 (A = 22 cm). The time within
+    1 cm of the peak is plateau + band_time(1.5, 22) + band_time(return_s, 22): from 0.87 s (0.3 s,
+    1.2 s return) to 1.52 s (0.5 s, 6 s return), all under 2 s, so the trial is invalid. The hold (still
+    and within the band) is plateau + edge_time(1.5, 22) + edge_time(return_s, 22), 0.39-0.70 s, measured
+    within 0.15 s. (A rule that judges the hold against the highest reach sustained for
+    2 s lowers the level on a slow return and lengthens such holds; a hold under 1 s must never pass.)
+    """
+    phases = [
+        ("flat", 1.0),
+        ("move", 1.5, 12.0),
+        ("flat", plateau_s),
+        ("move", return_s, REST),
+        ("flat", 1.0),
+    ]
+    (trial,) = detect_trials(make_series(phases), RULES)
+    assert plateau_s + band_time(1.5, 22.0) + band_time(return_s, 22.0) < 2.0
+    truth = plateau_s + edge_time(1.5, 22.0) + edge_time(return_s, 22.0)
+    assert trial.hold_s == pytest.approx(truth, abs=0.15)
+    assert not trial.valid and "hold_short" in trial.invalid_codes
+
+
+@pytest.mark.parametrize(("plateau_s", "valid"), [(1.5, False), (1.8, False), (2.0, True), (2.2, True)])
+def test_hold_near_the_two_second_limit(make_series, plateau_s, valid):
+    """Plateau 1.8 s: 1.8 + 0.062 + 0.028 = 1.89 s (short); 2.0 s: 2.09 s (long enough)."""
+    phases = [("flat", 1.0), ("move", 1.5, 12.0), ("flat", plateau_s), ("move", 1.0, REST), ("flat", 1.0)]
+    (trial,) = detect_trials(make_series(phases), RULES)
+    assert trial.hold_s == pytest.approx(plateau_s + edge_time(1.5, 22.0) + edge_time(1.0, 22.0), abs=0.1)
+    assert trial.valid is valid
