@@ -95,3 +95,14 @@ def resolution(rng: np.random.Generator, choices) -> dict:
     """Width and height options from a list of (w, h)."""
     w, h = choices[int(rng.integers(len(choices)))]
     return {"width": w, "height": h}
+
+
+WALL_MARKER_CM = {640: 30, 854: 28, 960: 25, 1280: 20, 1920: 15}
+
+
+def wall_marker_size(options: dict) -> dict:
+    """``wall-marker-cm`` for a clip with a wall marker: larger at low resolution (a 15 cm marker 4-5 m away
+    is ~10 px wide at 640x360, too small for ArUco detection), nothing otherwise."""
+    if not options.get("wall-marker"):
+        return {}
+    return {"wall-marker-cm": WALL_MARKER_CM[options["width"]]}

@@ -7,7 +7,7 @@ from ``numpy.random.default_rng(<set constant>)``; the held-out sets use another
 from __future__ import annotations
 
 import numpy as np
-from sets_common import Clip, RenderSet, draw_body, resolution, towards
+from sets_common import Clip, RenderSet, draw_body, resolution, towards, wall_marker_size
 
 STANDING_RES = [(640, 360), (960, 540), (1280, 720)]
 
@@ -177,6 +177,7 @@ def standing() -> RenderSet:
             **_level_refs(k, rng),
             **_realism(rng, k),
         }
+        opts.update(wall_marker_size(opts))
         derived = {
             "camera_towards": towards(side, yaw),
             "level_refs": "+".join(_level_refs(k, rng)) or "none",

@@ -12,7 +12,7 @@ codecs, all within the README's set-up limits.
 from __future__ import annotations
 
 import numpy as np
-from sets_common import Clip, RenderSet, draw_body, towards
+from sets_common import Clip, RenderSet, draw_body, towards, wall_marker_size
 
 HELDOUT_ENTROPY = 0x7E1D_0A7C_2B91
 CODECS = ("h264", "h264", "mjpeg", "vp9")
@@ -83,6 +83,7 @@ def standing() -> RenderSet:
         }
         if opts["fps"] == 60:
             opts["duration"] = 2.5
+        opts.update(wall_marker_size(opts))
         derived = {"camera_towards": towards(side, yaw), "level_refs": "+".join(refs) or "none"}
         clips.append(Clip(f"hst_{k + 1:02d}", "standing", 71001 + k, opts, derived))
     return RenderSet(

@@ -64,6 +64,20 @@ SUBCOMMANDS = (
         "plain-language "
         "reading for the clinician, with the evidence.",
     ),
+    (
+        "export",
+        "export_cmd",
+        "export results as NWB, OpenSim .trc/.mot, BIDS motion or tidy CSV/Parquet tables",
+        "Reads one output folder of 'analyze' or 'landmarks' (or a folder of them) and writes research "
+        "formats with units, provenance and a data dictionary (needs the research extra for nwb and csv).",
+    ),
+    (
+        "agreement",
+        "agreement_cmd",
+        "agreement with a clinic's reference values (Bland-Altman, ICC, SEM, MDC95)",
+        "Matches the metrics of a folder of results with a reference CSV and reports, per metric, "
+        "Bland-Altman bias and limits, ICC(2,1) and ICC(3,1) with 95% CIs, SEM and MDC95, with a plot.",
+    ),
     ("models", "models_cmd", "fetch, verify or list the pose model bundles", None),
     ("info", "info_cmd", "versions and model hash, for bug reports", None),
 )

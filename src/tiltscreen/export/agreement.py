@@ -265,3 +265,56 @@ def _mse_two_way(table: np.ndarray) -> float:
     ss_rows = float(k * ((table.mean(axis=1) - grand) ** 2).sum())
     ss_cols = float(n * ((table.mean(axis=0) - grand) ** 2).sum())
     return (ss_total - ss_rows - ss_cols) / ((n - 1) * (k - 1))
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Bland–Altman and reliability figures of one comparison (one metric, one reference method).
+
+    Attributes
+    ----------
+    n : int
+        Complete pairs used.
+    n_dropped : int
+        Pairs with a missing value on either side (not used; the caller lists them).
+    bland_altman : BlandAltman
+    reliability : Reliability
+
+    """
+
+    n: int
+    n_dropped: int
+    bland_altman: BlandAltman
+    reliability: Reliability
+
+
+def agreement(tool: ArrayLike, reference: ArrayLike, *, z: float = 1.96) -> Agreement:
+    """Return all the agreement figures validation papers report, from paired values.
+
+    Parameters
+    ----------
+    tool, reference : array_like, shape (n,)
+        Paired values in the same unit; pairs with a NaN are dropped and counted.
+    z : float, default 1.96
+        SD multiplier of the limits of agreement.
+
+    Returns
+    -------
+    Agreement
+
+    Raises
+    ------
+    ValidationError
+        Fewer than :data:`MIN_PAIRS` complete pairs, different lengths or non-numeric values.
+
+    Examples
+    --------
+    >>> a = agreement([10.0, 12.0, 11.0, 13.0, np.nan], [9.0, 12.5, 10.0, 12.0, 11.0])
+    >>> a.n, a.n_dropped, round(a.bland_altman.bias, 3)
+    (4, 1, 0.625)
+
+    """
+    a, b, dropped = paired(tool, reference)
+    return Agreement(
+        n=a.size, n_dropped=dropped, bland_altman=bland_altman(a, b, z=z), reliability=reliability(a, b)
+    )

@@ -148,13 +148,17 @@ def _roll_reason(roll: float, limit: float) -> str | None:
 
 def _yaw_reason(yaw: float, limit: float) -> str | None:
     if not math.isfinite(yaw):
-        return "Camera angle to the subject could not be estimated: make sure shoulders and hips are in view."
+        return (
+            "The camera's angle to the subject could not be estimated: make sure the hips and both feet are "
+            "in the picture."
+        )
     if abs(yaw) <= limit:
         return None
-    seen = "front" if yaw > 0 else "back"
+    seen, towards, turn = ("front", "back", "away from") if yaw > 0 else ("back", "front", "towards")
     return (
-        f"Turn the camera so it faces the subject's side squarely: estimated {abs(yaw):.0f}° off "
-        f"perpendicular (it sees part of the subject's {seen}), limit {limit:g}°."
+        f"Turn the camera square to the subject's side: it sees part of the subject's {seen}, about "
+        f"{abs(yaw):.0f}° off square (limit {limit:g}°). Move it round towards their {towards} by about "
+        f"{abs(yaw):.0f}°, or ask them to turn that much {turn} the camera."
     )
 
 
@@ -192,8 +196,8 @@ def check_view(
 
     Examples
     --------
-    >>> check_view(1.0, 22.0, max_roll_deg=2, max_yaw_deg=15).reasons[0][:40]
-    "Turn the camera so it faces the subject'"
+    >>> check_view(1.0, 22.0, max_roll_deg=2, max_yaw_deg=15).reasons[0][:48]
+    "Turn the camera square to the subject's side: it"
 
     """
     problems = number_problems("max_roll_deg", max_roll_deg, low=0.0, high=90.0, strict_low=True)

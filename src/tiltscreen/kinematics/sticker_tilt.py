@@ -17,6 +17,7 @@ import numpy as np
 
 from tiltscreen.kinematics._checks import facing_problems, number_problems, raise_if_problems
 from tiltscreen.kinematics.sagittal import subject_vector
+from tiltscreen.kinematics.side_view import SideView, sagittal_angle_deg
 from tiltscreen.kinematics.vectors import signed_angle_2d
 from tiltscreen.pose.stickers import StickerPair, StickerSearch
 
@@ -70,6 +71,25 @@ def remove_parallax(pair: StickerPair, parallax: Parallax) -> StickerPair:
     k = 1.0 + parallax.depth_gap * pair.stature_px / parallax.focal_px
     c = np.asarray(parallax.principal_px, float)
     return StickerPair(pair.asis_px, c + (pair.psis_px - c) * k, pair.quality, pair.reasons, pair.stature_px)
+
+
+#: detection error of the window's tilt (1 SD) times the stickers' separation in pixels, degrees x px: the
+#: error of a sticker centre is a fraction of a pixel, so the angle's falls as 1 / separation. Measured on
+#: 27 standing development renders (standing_v0, standing, camera_extra; |yaw| <= 15 deg; camera model with
+#: the true view, so only detection is left): RMS of (measured - projected true centres) x separation =
+#: 43 (one clip with a wrong pair left out): 1.4 deg at 30 px, 0.7 deg at 60 px
+DETECTION_SD_PX_DEG = 43.0
+
+
+def detection_sd_deg(separation_px: float) -> float:
+    """Return the 1-SD detection error of a window's sticker tilt for stickers ``separation_px`` apart."""
+    return DETECTION_SD_PX_DEG / max(float(separation_px), 1.0)
+
+
+#: how much nearer the camera (on the near side) the ASIS sticker sits than the PSIS sticker, as a fraction
+#: of stature: half the inter-ASIS width (about 0.07 stature) minus the PSIS's 4.5 cm (about 0.026
+#: stature); the same depth gap :class:`Parallax` uses, seen along the lateral direction
+LATERAL_GAP = 0.044
 
 
 def pair_tilt_deg(
@@ -132,6 +152,7 @@ def sticker_tilt_deg(
     min_frames: int = 15,
     max_iqr_deg: float = 3.0,
     parallax: Parallax | None = None,
+    view: SideView | None = None,
 ) -> StickerTilt:
     """Median sticker tilt over a standing window, roll-corrected, positive anterior.
 
@@ -151,6 +172,11 @@ def sticker_tilt_deg(
         tracked reliably and the result is indeterminate.
     parallax : Parallax, optional
         Remove the depth parallax between the stickers first (:func:`remove_parallax`).
+    view : SideView, optional
+        The camera's model (:mod:`tiltscreen.kinematics.side_view`): when given, each pair's tilt is
+        read in the sagittal plane with the view's yaw, pitch and roll and the ASIS sticker
+        :data:`LATERAL_GAP` x stature nearer the camera (``roll_deg`` and ``parallax`` are then
+        not used).
 
     Returns
     -------
@@ -176,9 +202,9 @@ def sticker_tilt_deg(
     found = [(p.pair if isinstance(p, StickerSearch) else p, r) for p, r in zip(pairs, roll, strict=True)]
     misses = Counter(p.reason for p in pairs if isinstance(p, StickerSearch) and p.pair is None and p.reason)
     kept = [(_relabel(q, facing), r) for q, r in found if q is not None]
-    if parallax is not None:
+    if parallax is not None and view is None:
         kept = [(remove_parallax(q, parallax), r) for q, r in kept]
-    tilts = np.array([float(pair_tilt_deg(q.asis_px, q.psis_px, facing=facing, roll_deg=r)) for q, r in kept])
+    tilts = np.array([_tilt(q, facing, r, view) for q, r in kept])
     n = len(tilts)
     reasons = [f"{why} ({k} of {len(pairs)} frames)" for why, k in misses.most_common(2)]
     if n < min_frames:
@@ -206,6 +232,14 @@ def sticker_tilt_deg(
     warnings = Counter(w for q, _ in kept for w in q.reasons)
     reasons += [f"{why} ({k} of {n} frames)" for why, k in warnings.most_common(2)]
     return StickerTilt(float(med), float(q3 - q1), n, tuple(reasons))
+
+
+def _tilt(pair: StickerPair, facing: int, roll_deg: float, view: SideView | None) -> float:
+    """One pair's tilt, degrees, positive anterior (roll removed; with a view, read in the sagittal plane)."""
+    if view is not None:
+        lateral = LATERAL_GAP * pair.stature_px if math.isfinite(pair.stature_px) else 0.0
+        return sagittal_angle_deg(pair.asis_px, pair.psis_px, lateral_px=lateral, view=view)
+    return float(pair_tilt_deg(pair.asis_px, pair.psis_px, facing=facing, roll_deg=roll_deg))
 
 
 def _relabel(pair: StickerPair, facing: int) -> StickerPair:

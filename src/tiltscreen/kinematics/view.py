@@ -69,6 +69,71 @@ def _nanmedian(values: np.ndarray) -> float:
     return float(np.median(finite)) if finite.size else math.nan
 
 
+class ViewError(ValidationError):
+    """The recording does not show the subject from the side clearly enough; ``str(err)`` is plain.
+
+    Attributes
+    ----------
+    cues : dict of str to float
+        The numbers behind the decision (NaN when not seen), for diagnostics only; never part
+        of the message.
+
+    """
+
+    def __init__(self, message: str, *, cues: dict[str, float]) -> None:
+        super().__init__(message)
+        self.cues = dict(cues)
+
+
+class FacingError(ViewError):
+    """Which way the subject faces could not be told."""
+
+
+def _legs_cue(lm: Landmarks, torso: np.ndarray, *, min_frames: float = 0.3) -> float:
+    """Median hip->ankle offset (trunk lengths) over frames whose legs lie nearer horizontal than vertical.
+
+    NaN when fewer than ``min_frames`` of the frames with legs have them that way (standing).
+    """
+    hip = (lm.point("left_hip") + lm.point("right_hip")) / 2.0
+    ankle = (lm.point("left_ankle") + lm.point("right_ankle")) / 2.0
+    d = ankle - hip
+    seen = np.isfinite(d).all(axis=1) & np.isfinite(torso)
+    flat = seen & (np.abs(d[:, 0]) > np.abs(d[:, 1]))
+    if not seen.any() or flat.sum() < min_frames * seen.sum():
+        return math.nan
+    return _nanmedian(d[flat, 0] / torso[flat])
+
+
+def _facing_cues(lm: Landmarks) -> dict[str, float]:
+    """Median forward offsets in trunk lengths of every facing cue (NaN where not seen)."""
+    x = lm.xy_px[..., 0]
+    ix = lm.skeleton.index
+    torso = _torso_px(lm)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        head = x[:, ix("nose")] - (x[:, ix("left_ear")] + x[:, ix("right_ear")]) / 2.0
+        toes = x[:, ix("left_foot_index")] + x[:, ix("right_foot_index")]
+        feet = (toes - x[:, ix("left_heel")] - x[:, ix("right_heel")]) / 2.0
+        wrists = (x[:, ix("left_wrist")] + x[:, ix("right_wrist")]) / 2.0
+        shoulders = (x[:, ix("left_shoulder")] + x[:, ix("right_shoulder")]) / 2.0
+        return {
+            "nose ahead of the ears": _nanmedian(head / torso),
+            "toes ahead of the heels": _nanmedian(feet / torso),
+            "feet ahead of the hips (legs along the floor)": _legs_cue(lm, torso),
+            "hands ahead of the shoulders": _nanmedian((wrists - shoulders) / torso),
+        }
+
+
+#: smallest median offset, trunk lengths, for each cue to count (the legs and hands cues need more:
+#: legs along the floor put the ankles 1.5-1.8 trunk lengths ahead; folded or reaching arms put the
+#: wrists 0.2-2 ahead, hanging arms within about 0.1)
+_CUE_SCALE = {
+    "nose ahead of the ears": 1.0,
+    "toes ahead of the heels": 1.0,
+    "feet ahead of the hips (legs along the floor)": 6.0,
+    "hands ahead of the shoulders": 4.0,
+}
+
+
 def facing_direction(lm: Landmarks, *, min_offset: float = 0.05) -> int:
     """Which way the subject faces over the recording: +1 image-right, -1 image-left.
 
@@ -77,8 +142,9 @@ def facing_direction(lm: Landmarks, *, min_offset: float = 0.05) -> int:
     lm : Landmarks
         Landmarks of one subject over a recording.
     min_offset : float, default 0.05
-        Smallest median offset, in trunk lengths (mid-shoulder to mid-hip), for a
-        cue to count as decisive.
+        Smallest median offset, in trunk lengths (mid-shoulder to mid-hip), for the head and
+        feet cues to count as decisive; the legs cue needs 6 times and the hands cue 4 times
+        as much.
 
     Returns
     -------
@@ -87,40 +153,46 @@ def facing_direction(lm: Landmarks, *, min_offset: float = 0.05) -> int:
 
     Raises
     ------
-    ValidationError
-        If no cue is decisive (e.g. a frontal view, or head and feet missing) or
-        the decisive cues disagree.
+    FacingError
+        (a :class:`~tiltscreen.errors.ValidationError`) with a plain sentence, if no cue is
+        decisive (a frontal view; head, hands and feet missing; nobody seen) or the decisive
+        cues are split evenly.
 
     Notes
     -----
-    Two cues, each the median over frames of a per-frame horizontal offset in
-    trunk lengths: the nose ahead of the mean of the ears, and the toes
-    (``foot_index``) ahead of the heels (mean of both feet). Frames where a cue's
-    points or the trunk are missing are skipped (NaN-robust).
+    Cues, each the median over frames of a horizontal offset in trunk lengths (frames where
+    its points or the trunk are missing are skipped): the nose ahead of the mean of the ears;
+    the toes (``foot_index``) ahead of the heels; the ankles ahead of the hips, over the frames
+    where the legs lie nearer horizontal than vertical (seated with legs along the floor, as
+    in a sit-and-reach: decisive even when a flat forward fold hides the face and points the
+    toes up); and the wrists ahead of the shoulders. The head, feet and legs cues vote; the
+    majority wins. The hands cue (arms can hang behind) is used only when none of the others
+    is decisive.
 
     """
     problems = landmarks_problems(lm) + number_problems("min_offset", min_offset, low=0.0, strict_low=True)
     raise_if_problems("facing_direction", problems)
-    x = lm.xy_px[..., 0]
-    ix = lm.skeleton.index
-    torso = _torso_px(lm)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        head = x[:, ix("nose")] - (x[:, ix("left_ear")] + x[:, ix("right_ear")]) / 2.0
-        toes = x[:, ix("left_foot_index")] + x[:, ix("right_foot_index")]
-        feet = toes - x[:, ix("left_heel")] - x[:, ix("right_heel")]
-        cues = {
-            "nose ahead of ears": _nanmedian(head / torso),
-            "toes ahead of heels": _nanmedian(feet / 2 / torso),
-        }
-    votes = {name: int(np.sign(v)) for name, v in cues.items() if abs(v) >= min_offset}
-    if not votes:
-        raise ValidationError(
-            "facing_direction: cannot tell which way the subject faces (no clear nose-ears or toes-heels "
-            f"offset; medians in trunk lengths {cues}); record a side view with head and feet in the image."
+    cues = _facing_cues(lm)
+    votes = {
+        name: int(np.sign(v)) for name, v in cues.items() if abs(v) >= min_offset * _CUE_SCALE[name]
+    }  # NaN never passes
+    hands = votes.pop("hands ahead of the shoulders", None)
+    total = sum(votes.values())
+    if total:
+        return 1 if total > 0 else -1
+    if votes:
+        raise FacingError(
+            "tiltscreen cannot tell which way the subject faces: the head and the feet point opposite ways. "
+            "Record a side view with the whole body in the picture.",
+            cues=cues,
         )
-    if len(set(votes.values())) > 1:
-        raise ValidationError(f"facing_direction: the head and the feet point opposite ways ({cues}).")
-    return next(iter(votes.values()))
+    if hands is not None:
+        return hands
+    raise FacingError(
+        "tiltscreen cannot tell which way the subject faces: the head, hands and feet were not seen clearly "
+        "from the side. Record a side view with the whole body in the picture.",
+        cues=cues,
+    )
 
 
 def expected_near_side(facing: int) -> str:
@@ -173,9 +245,9 @@ def near_side(
 
     Raises
     ------
-    ValidationError
-        If the two cues are decisive and disagree, or neither is decisive and
-        ``facing`` is None.
+    ViewError
+        (a :class:`~tiltscreen.errors.ValidationError`) with a plain sentence, if the two cues
+        are decisive and disagree, or neither is decisive and ``facing`` is None.
 
     Notes
     -----
@@ -206,15 +278,18 @@ def near_side(
     if len(votes) == 1:
         return votes.pop()
     if len(votes) == 2:
-        raise ValidationError(
-            f"near_side: depth says {'left' if z_med < 0 else 'right'} is nearer but visibility says the "
-            f"other side (median left-right depth {z_med:.2f} trunk lengths, visibility {vis_med:.2f})."
+        raise ViewError(
+            "tiltscreen cannot tell which side of the subject faces the camera: the pose model's depth says "
+            f"the {'left' if z_med < 0 else 'right'} side is nearer but visibility says the other side. "
+            "Record a side view with the whole body in the picture.",
+            cues={"left-right depth, trunk lengths": z_med, "left-right visibility": vis_med},
         )
     if facing is not None:
         return expected_near_side(facing)
-    raise ValidationError(
-        "near_side: neither depth nor visibility shows which side is nearer the camera "
-        f"(median left-right depth {z_med:.2f} trunk lengths, visibility {vis_med:.2f}); pass facing."
+    raise ViewError(
+        "tiltscreen cannot tell which side of the subject faces the camera: neither depth nor visibility "
+        "shows which side is nearer. Record a side view, or give the side (--side left or right).",
+        cues={"left-right depth, trunk lengths": z_med, "left-right visibility": vis_med},
     )
 
 
@@ -349,8 +424,9 @@ def estimate_yaw_deg(
 #: |yaw| >= 20 degrees at least 0.26 (standing 20-30 degrees: 0.26-0.46;
 #: sit-and-reach sr18, 28 degrees seen from the back: 0.33). 0.20 sits midway.
 #: The sit-and-reach clips seen from the front at 22-25 degrees (sr17, sr19)
-#: read only 0.03-0.05 but are caught by :func:`estimate_yaw_deg`. The analyses take the value from
-#: ``config/thresholds.json`` (``camera.max_foot_separation``); this is the default of the function.
+#: read only 0.03-0.05 but are caught by :func:`estimate_yaw_deg`. The analyses no longer use this check:
+#: their yaw estimate (:mod:`tiltscreen.kinematics.yaw`) reads the feet's spacing itself, with a measured
+#: error, and the fixed 0.20 refused a sit-and-reach at 5 degrees on the development renders.
 MAX_FOOT_SEPARATION = 0.20
 
 _FOOT_POINTS = ("ankle", "heel", "foot_index")
@@ -418,6 +494,8 @@ def oblique_view_reason(
 # Roll and the combined check live in camera.py; re-exported here for callers of this module.
 __all__ = [
     "HIP_WIDTH_TO_TORSO",
+    "FacingError",
+    "ViewError",
     "MAX_FOOT_SEPARATION",
     "RATIO_REL_UNCERTAINTY",
     "SHOULDER_WIDTH_TO_TORSO",

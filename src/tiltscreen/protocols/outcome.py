@@ -133,6 +133,15 @@ def posture_outcome(rec: Recording, protocol: str, th: Thresholds) -> Outcome | 
     )
 
 
+def _diagnostics(err: ValidationError) -> str:
+    """The error's message plus the numbers behind a view decision (for diagnostics, never for reasons)."""
+    cues = getattr(err, "cues", None)
+    if not cues:
+        return str(err)
+    numbers = "; ".join(f"{name} {value:.3f}" for name, value in cues.items())
+    return f"{err} Cues (median offsets in trunk lengths, nan = not seen): {numbers}."
+
+
 def view_or_outcome(rec: Recording, *, side: str = "auto") -> View | Outcome:
     """Return the facing direction and the near side (``side`` unless ``"auto"``), or why not."""
     try:
@@ -145,7 +154,7 @@ def view_or_outcome(rec: Recording, *, side: str = "auto") -> View | Outcome:
                 "to one side.",
                 "Both tests need a side view with the head and the feet in the picture.",
             ),
-            diagnostics=str(err),
+            diagnostics=_diagnostics(err),
         )
     if side != "auto":
         return View(facing, side)
@@ -158,7 +167,7 @@ def view_or_outcome(rec: Recording, *, side: str = "auto") -> View | Outcome:
                 "Which side of the body faces the camera could not be told; run the analysis again with the "
                 "side given (left or right).",
             ),
-            diagnostics=str(err),
+            diagnostics=_diagnostics(err),
         )
 
 

@@ -17,6 +17,7 @@ from tiltscreen.pipeline import LandmarksJob, filter_landmarks
 from tiltscreen.pose.estimator import Candidate, PoseOptions
 from tiltscreen.pose.extract import extract_landmarks
 from tiltscreen.pose.features import FeatureRecorder
+from tiltscreen.pose.lines import LineRecorder
 from tiltscreen.pose.model_store import locate_model, sha256_of
 from tiltscreen.pose.subject import SubjectRule, SubjectTracker
 from tiltscreen.signal import lowpass_points
@@ -60,6 +61,8 @@ class Recording:
     subject_fraction: float
     interrupted: str | None
     stopped_by_ctrl_c: bool = False
+    #: near-vertical room lines on a few frames (the level's evidence, :mod:`tiltscreen.pose.lines`)
+    lines: LineRecorder = field(default_factory=LineRecorder)
 
 
 def extract(
@@ -72,12 +75,13 @@ def extract(
     """
     model = locate_model(job.model)
     recorder = FeatureRecorder(marker_dictionary=job.marker_dictionary)
+    lines = LineRecorder()
     with open_source(job.input, max_side=job.max_side) as source, CtrlCWatch() as ctrl_c:
         raw, report = extract_landmarks(
             source,
             options=PoseOptions(model_path=model, segmentation=True),
             tracker=SubjectTracker(rule=job.subject),
-            hooks=[recorder, *extra_hooks],
+            hooks=[recorder, lines, *extra_hooks],
             model_sha256=sha256_of(model),
         )
     lm = (
@@ -94,4 +98,5 @@ def extract(
         report.person_fraction,
         report.interrupted,
         stopped_by_ctrl_c=ctrl_c.pressed,
+        lines=lines,
     )

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from tiltscreen.errors import InputError, ValidationError
+from tiltscreen.kinematics.level import LevelSpreads
+from tiltscreen.kinematics.yaw import YawModel
 
 SCHEMA = "tiltscreen-thresholds/1"
 
@@ -56,7 +58,11 @@ class Thresholds:
     max_yaw_deg: Threshold
     max_uncorrected_roll_deg: Threshold
     max_roll_deg: Threshold
-    max_foot_separation: Threshold
+    level: LevelSpreads
+    level_source: str
+    yaw_standing: YawModel
+    yaw_sit_and_reach: YawModel
+    yaw_source: str
     min_hold_s: Threshold
     hold_band_cm: Threshold
     knee_tolerance_deg: Threshold
@@ -78,6 +84,37 @@ def _t(section: dict[str, Any], key: str, where: str) -> Threshold:
         )
     except (KeyError, TypeError, ValueError) as err:
         raise InputError(f"{where}: threshold {key!r} is missing or malformed ({err}).") from err
+
+
+def _level(cam: dict[str, Any], where: str) -> LevelSpreads:
+    """Return the level methods' measured spreads (``camera.level``), degrees (1 SD)."""
+    names = ("plumb_sd_deg", "marker_sd_deg", "room_sd_deg", "assumed_sd_deg", "pitch_sd_deg")
+    try:
+        entry = cam["level"]
+        values = {k: float(entry[k]) for k in names}
+    except (KeyError, TypeError, ValueError) as err:
+        raise InputError(f"{where}: threshold 'camera.level' is missing or malformed ({err}).") from err
+    bad = [k for k, v in values.items() if not 0.0 <= v <= 10.0]
+    if bad:
+        raise InputError(f"{where}: camera.level {', '.join(bad)} must lie between 0 and 10 degrees.")
+    return LevelSpreads(**values)
+
+
+def _yaw(cam: dict[str, Any], protocol: str, where: str) -> YawModel:
+    """Return one protocol's yaw model: fitted gains (and offsets) and measured error (``camera.yaw``)."""
+    try:
+        entry = cam["yaw"][protocol]
+        return YawModel(
+            gains={str(k): float(v) for k, v in entry["gains"].items()},
+            spreads={str(k): float(v) for k, v in entry["spreads"].items()},
+            sd_deg=float(entry["sd_deg"]),
+            offsets={str(k): float(v) for k, v in entry["offsets"].items()} if "offsets" in entry else None,
+            line_of_sight=bool(entry.get("line_of_sight", True)),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise InputError(
+            f"{where}: threshold 'camera.yaw.{protocol}' is missing or malformed ({err})."
+        ) from err
 
 
 def parse_thresholds(raw: dict[str, Any], *, where: str = "thresholds") -> Thresholds:
@@ -103,7 +140,11 @@ def parse_thresholds(raw: dict[str, Any], *, where: str = "thresholds") -> Thres
         max_yaw_deg=_t(cam, "max_yaw_deg", where),
         max_uncorrected_roll_deg=_t(cam, "max_uncorrected_roll_deg", where),
         max_roll_deg=_t(cam, "max_roll_deg", where),
-        max_foot_separation=_t(cam, "max_foot_separation", where),
+        level=_level(cam, where),
+        level_source=str(cam.get("level", {}).get("source", "")),
+        yaw_standing=_yaw(cam, "standing", where),
+        yaw_sit_and_reach=_yaw(cam, "sit_and_reach", where),
+        yaw_source=str(cam.get("yaw", {}).get("source", "")),
         min_hold_s=_t(sr, "min_hold_s", where),
         hold_band_cm=_t(sr, "hold_band_cm", where),
         knee_tolerance_deg=_t(sr, "knee_tolerance_deg", where),

@@ -108,8 +108,9 @@ def test_check_view_messages() -> None:
     assert bad.reasons == (
         "Level the camera: the image is tilted 3.0° (turn the camera clockwise as seen from behind it), "
         "limit 2°.",
-        "Turn the camera so it faces the subject's side squarely: estimated 22° off perpendicular "
-        "(it sees part of the subject's front), limit 15°.",
+        "Turn the camera square to the subject's side: it sees part of the subject's front, about 22° off "
+        "square (limit 15°). Move it round towards their back by about 22°, or ask them to turn that much "
+        "away from the camera.",
     )
     assert "counter-clockwise" in check_view(3.0, None, max_roll_deg=2, max_yaw_deg=15).reasons[0]
     assert "subject's back" in check_view(None, -16.0, max_roll_deg=2, max_yaw_deg=15).reasons[0]

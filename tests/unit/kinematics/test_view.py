@@ -221,3 +221,49 @@ def test_foot_separation_nan_without_feet(make_figure: MakeFigure) -> None:
     lm = _blank(lm, feet)
     assert np.isnan(foot_separation(lm, "right", facing=1))
     assert oblique_view_reason(lm, "right", facing=1) is None
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+def test_facing_from_the_legs_in_a_flat_forward_fold(make_figure: MakeFigure, facing: int) -> None:
+    """Sitting with the legs along the floor (thigh 90 deg forward of straight down) and the trunk folded
+    80 deg: the face and the feet are hidden or give no offset (blanked here), but the ankles lie
+    0.491 H = 0.86 m = 1.70 trunk lengths ahead of the hips, far above the legs cue's 0.30 - decisive."""
+    lm = make_figure(facing=facing, thigh=90.0, lean=80.0, n_frames=10, noise_px=1.0)
+    assert facing_direction(_blank(lm, HEAD + FEET)) == facing
+
+
+def test_facing_legs_break_a_head_feet_tie(make_figure: MakeFigure) -> None:
+    """Seated facing image-right, with the feet of a left-facing figure: head (+1) and feet (-1) tie and the
+    legs (+1, 1.7 trunk lengths) break it."""
+    right, left = make_figure(facing=1, thigh=90.0, lean=40.0), make_figure(facing=-1, thigh=90.0, lean=40.0)
+    xyz = right.xyz.copy()
+    for name in FEET:
+        k = right.skeleton.index(name)
+        xyz[:, k] = left.xyz[:, k]
+    assert facing_direction(dataclasses.replace(right, xyz=xyz)) == 1
+
+
+def test_facing_error_is_a_plain_sentence_with_the_cues(make_figure: MakeFigure) -> None:
+    """Standing with head, feet and hands blank: the legs are vertical (cue not applicable, NaN) - no cue."""
+    from tiltscreen.kinematics.view import FacingError
+
+    lm = _blank(make_figure(), HEAD + FEET + ["left_wrist", "right_wrist"])
+    with pytest.raises(FacingError) as info:
+        facing_direction(lm)
+    msg = str(info.value)
+    assert (
+        msg.startswith("tiltscreen cannot tell which way the subject faces") and "facing_direction" not in msg
+    )
+    assert "{" not in msg and "nan" not in msg.lower()
+    assert np.isnan(info.value.cues["feet ahead of the hips (legs along the floor)"])
+    assert isinstance(info.value, ValidationError)
+
+
+def test_facing_from_the_hands_alone(make_figure: MakeFigure) -> None:
+    """Head and feet blank, standing, arms reaching forward: the wrists at the figure's default place are
+    straight below the shoulders (no cue); shifted 0.3 m forward they are 0.6 trunk lengths ahead (> 0.2)."""
+    lm = _blank(make_figure(facing=-1), HEAD + FEET)
+    xyz = lm.xyz.copy()
+    for name in ("left_wrist", "right_wrist"):
+        xyz[:, lm.skeleton.index(name), 0] -= 0.3 * 350.0 / 1280  # 0.3 m at 350 px/m, towards image-left
+    assert facing_direction(dataclasses.replace(lm, xyz=xyz)) == -1

@@ -65,11 +65,12 @@ def test_other_posture_is_not_this_protocol(protocol: str, pose: dict, n_frames:
 def test_front_view_is_indeterminate() -> None:
     """Standing still seen from the front (yaw 90): the posture is there (so it is the test), but neither
     the nose nor the toes point sideways, so the facing direction cannot be told: a set-up to change, as a
-    camera turned too far. The technical message is kept apart."""
+    camera turned too far. The numbers behind it are kept apart, in the diagnostics."""
     found = gate(recording(make_figure(n_frames=60, yaw=90.0)), "standing", TH)
     assert isinstance(found, Outcome) and found.status == "indeterminate"
     assert found.reasons[0].startswith("Which way the subject faces could not be told")
-    assert "facing_direction" in found.diagnostics
+    assert "Cues (median offsets in trunk lengths" in found.diagnostics
+    assert "nose ahead of the ears" in found.diagnostics
     assert_plain(list(found.reasons))
 
 

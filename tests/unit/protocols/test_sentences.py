@@ -8,7 +8,7 @@ import pytest
 from tests.unit.protocols.plain import assert_plain, sentence_problems
 
 from tiltscreen.protocols.common import Metric, clauses, envelope, plain_reasons, refuse, sentence, sentences
-from tiltscreen.protocols.standing.tilt import TiltSources, marker_tilt, pelvic_tilt
+from tiltscreen.protocols.standing.tilt import TiltSources, TiltView, marker_tilt, pelvic_tilt
 
 
 @pytest.mark.parametrize(
@@ -82,15 +82,16 @@ def test_missing_stickers_and_outline_read_as_sentences() -> None:
         "camera",
     )
     sources = TiltSources(stickers=SimpleNamespace(searches=[no_pair] * 3))
-    metric, notes = marker_tilt(sources, rows=slice(None), facing=1, roll=SimpleNamespace(deg=0.0))
+    view = TiltView((640, 360))
+    metric, notes = marker_tilt(sources, rows=slice(None), facing=1, roll=SimpleNamespace(deg=0.0), view=view)
     assert metric is None
     assert notes == [
         "No ASIS/PSIS skin markers were found. No sticker near the pelvis: check the colour, the light and "
         "that the near side faces the camera."
     ]
-    tilt, _ = pelvic_tilt(
-        sources, rec=None, rows=slice(None), side="left", facing=1, roll=SimpleNamespace(deg=0.0), yaw_deg=0.0
-    )
+    rec = SimpleNamespace(lm=SimpleNamespace(image_size=(640, 360)))
+    level = SimpleNamespace(deg=0.0, pitch_deg=0.0, pitch_sd_deg=0.0)
+    tilt, _ = pelvic_tilt(sources, rec=rec, rows=slice(None), side="left", facing=1, roll=level, yaw_deg=0.0)
     assert not sentence_problems(tilt.reason)
     assert_plain(notes)
 

@@ -13,7 +13,7 @@ from tiltscreen.kinematics.sticker_tilt import (
     MARKER_PARALLAX_SD_DEG,
     tilt_series_deg,
 )
-from tiltscreen.kinematics.view import estimate_yaw_deg, oblique_view_reason
+from tiltscreen.kinematics.yaw import estimate_view_yaw
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.outputs.files import write_json  # noqa: F401 -- benchmarks import it from here
 from tiltscreen.pose.features import for_facing
@@ -23,10 +23,12 @@ from tiltscreen.protocols.outcome import Outcome, gate, outcome_summary
 from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract  # noqa: F401 -- as write_json
 from tiltscreen.protocols.sit_and_reach import analysis, pelvis
 from tiltscreen.protocols.sit_and_reach.measure import (
+    Roll,
     build_series,
     height_scale,
     marker_scale,
     roll_estimate,
+    widen_for_level,
 )
 from tiltscreen.protocols.sit_and_reach.pelvis import PelvisSeries
 from tiltscreen.protocols.sit_and_reach.trials import best_trial, detect_trials
@@ -51,21 +53,28 @@ def _scale(rec: Recording, job: AnalyzeJob, side: str) -> Scale:
     )
 
 
+def _roll(rec: Recording, th: Thresholds) -> Roll:
+    return roll_estimate(rec.markers, rec.lines.frames, rec.lm.image_size, spreads=th.level)
+
+
+def _widen(metrics: dict[str, Any], roll: Roll, th: Thresholds) -> dict[str, Any]:
+    # the angles' intervals were measured with the roll from the box marker: add what this level lacks
+    return widen_for_level(metrics, roll, included_sd_deg=th.level.marker_sd_deg)
+
+
 def _camera(rec: Recording, side: str, facing: int, roll, th: Thresholds) -> Camera:
-    yaw = estimate_yaw_deg(rec.lm, side, facing=facing)
+    yaw = estimate_view_yaw(rec.lm, side, facing=facing, model=th.yaw_sit_and_reach)
     limits = {"max_yaw_deg": th.max_yaw_deg.value, "max_roll_deg": th.max_roll_deg.value}
     view = check_view(
         roll.deg, yaw.yaw_deg, max_roll_deg=th.max_roll_deg.value, max_yaw_deg=th.max_yaw_deg.value
     )
-    # the feet's apparent separation catches views of the back the yaw misses
-    oblique = oblique_view_reason(rec.lm, side, facing=facing, max_separation=th.max_foot_separation.value)
-    reasons = (*view.reasons, *([oblique] if oblique else []))
+    reasons = view.reasons
     return Camera(
         roll.deg,
         roll.method,
         yaw.yaw_deg,
-        yaw.uncertainty_deg,
-        view.within_limits and not oblique,
+        yaw.half95_deg,
+        view.within_limits,
         reasons,
         limits,
     )
@@ -99,9 +108,7 @@ def analyse(
     if isinstance(view, Outcome):
         return outcome_summary(view, protocol="sit-and-reach", job=job, th=th, rec=rec), None
     facing, side = view.facing, view.side
-    size = np.array(rec.lm.image_size, float)
-    floor = np.vstack([rec.features[f"{side}_heel_floor"] * size, rec.features["seat_floor"] * size])
-    roll = roll_estimate(rec.markers, floor)
+    roll = _roll(rec, th)
     scale = _scale(rec, job, side)
     camera = _camera(rec, side, facing, roll, th)
     series = build_series(
@@ -121,7 +128,9 @@ def analyse(
         pelvis=_pelvis_series(rec, stickers, facing, roll),
     )
     reasons: list[str] = []
-    metrics = analysis.trial_metrics(trials[best] if best is not None else None, series, ctx)
+    metrics = _widen(
+        analysis.trial_metrics(trials[best] if best is not None else None, series, ctx), roll, th
+    )
     if not camera.within_limits:
         reasons.extend(camera.reasons)
         metrics = refuse(metrics, camera.reasons)
@@ -152,7 +161,9 @@ def analyse(
             "input": job.input,
             "facing": "image-right" if facing > 0 else "image-left",
             "trials": [
-                _trial_dict(t, series, ctx, refused=camera.reasons if not camera.within_limits else ())
+                _trial_dict(
+                    t, series, ctx, roll, th, refused=camera.reasons if not camera.within_limits else ()
+                )
                 for t in trials
             ],
             "best_trial": best,
@@ -187,8 +198,8 @@ def _rules_scale(lm: Landmarks, side: str) -> float | None:
     return found.px_per_cm if found else None
 
 
-def _trial_dict(t, series, ctx, *, refused: tuple[str, ...] = ()) -> dict[str, Any]:
-    metrics = analysis.trial_metrics(t, series, ctx)
+def _trial_dict(t, series, ctx, roll, th, *, refused: tuple[str, ...] = ()) -> dict[str, Any]:
+    metrics = _widen(analysis.trial_metrics(t, series, ctx), roll, th)
     if refused:  # a set-up outside the limits refuses every number, the trials' included
         metrics = refuse(metrics, refused)
     return {

@@ -7,14 +7,16 @@ i.e. 1–3° on a 100–200 px segment) averages out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from tiltscreen.kinematics import sagittal
-from tiltscreen.kinematics.camera import estimate_roll_deg, roll_from_marker
+from tiltscreen.kinematics.level import DEFAULT_SPREADS, LevelSpreads, measure_level
 from tiltscreen.kinematics.summary import QuietWindow
 from tiltscreen.landmarks import Landmarks
+from tiltscreen.pose.lines import FrameVerticals
 from tiltscreen.pose.markers import MarkerDetection
 from tiltscreen.protocols.common import Scale
 from tiltscreen.protocols.sit_and_reach.measure import Roll
@@ -29,24 +31,21 @@ def window_rows(window: QuietWindow) -> slice:
     return slice(window.start_index, window.stop_index)
 
 
-def standing_roll(markers: list[MarkerDetection], heel_px: np.ndarray, toe_px: np.ndarray) -> Roll:
-    """Roll from a marker if one was seen, else from the near foot's floor contacts (heel and toe).
+def standing_roll(
+    markers: list[MarkerDetection],
+    verticals: Sequence[FrameVerticals],
+    image_size: tuple[int, int],
+    *,
+    spreads: LevelSpreads = DEFAULT_SPREADS,
+) -> Roll:
+    """Roll from the true verticals in view (plumb line, a marker on the wall, door frames), else assumed.
 
-    ``heel_px`` and ``toe_px`` are ``(frame, 2)`` lowest outline points under the near heel and
-    toes over the quiet window; both feet contacts lie on the floor at the same depth. With a
-    foot ~25 cm long, 1 px of contact error is ~0.5-1 deg, so the uncertainty is stated as 1.5 deg.
+    The near foot's heel-toe line is not used: it is a floor line receding in depth, so under any
+    yaw it leans by about (camera height / distance) x tan(yaw) on top of the roll (up to 6.5 deg
+    off on unseen renders); see :mod:`tiltscreen.kinematics.level`.
     """
-    if markers:
-        rolls = [roll_from_marker(m.corners_px)[0] for m in markers]
-        side = float(np.median([m.side_px for m in markers]))
-        return Roll(float(np.median(rolls)), "marker edges", float(np.degrees(np.arctan(1.0 / side))))
-    heel = np.nanmedian(heel_px, axis=0) if np.isfinite(heel_px).any() else np.full(2, np.nan)
-    toe = np.nanmedian(toe_px, axis=0) if np.isfinite(toe_px).any() else np.full(2, np.nan)
-    if np.all(np.isfinite(heel)) and np.all(np.isfinite(toe)) and abs(toe[0] - heel[0]) > 10:
-        return Roll(
-            estimate_roll_deg(np.vstack([heel, toe])), "floor contacts of the near foot (heel and toes)", 1.5
-        )
-    return Roll(None, "not measured", None)
+    corners = [m.corners_px for m in markers]
+    return Roll.from_level(measure_level(verticals, corners, image_size, spreads=spreads))
 
 
 def outline_scale(head_top_px: np.ndarray, heel_px: np.ndarray, *, stature_cm: float) -> Scale | None:

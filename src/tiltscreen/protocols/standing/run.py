@@ -8,11 +8,11 @@ import numpy as np
 
 from tiltscreen.kinematics.camera import check_view
 from tiltscreen.kinematics.summary import QuietWindow, quiet_window
-from tiltscreen.kinematics.view import estimate_yaw_deg, oblique_view_reason
+from tiltscreen.kinematics.yaw import estimate_view_yaw
 from tiltscreen.protocols.common import Camera, Metric, Scale, envelope, refuse
 from tiltscreen.protocols.outcome import Outcome, gate, outcome_summary
 from tiltscreen.protocols.recording import AnalyzeJob, Recording
-from tiltscreen.protocols.sit_and_reach.measure import Roll
+from tiltscreen.protocols.sit_and_reach.measure import Roll, widen_for_level
 from tiltscreen.protocols.standing import analysis, measure
 from tiltscreen.protocols.standing.tilt import TiltSources, pelvic_tilt
 from tiltscreen.screening.thresholds import Thresholds, load_thresholds
@@ -60,13 +60,8 @@ def _scale(rec: Recording, job: AnalyzeJob, side: str, rows: slice) -> Scale:
     return Scale("none", None, None, "No scale: pass --subject-height-cm to get plumb-line offsets in cm.")
 
 
-def _roll(rec: Recording, side: str, rows: slice) -> Roll:
-    size = np.array(rec.lm.image_size, float)
-    return measure.standing_roll(
-        rec.markers,
-        rec.features[f"{side}_heel_floor"][rows] * size,
-        rec.features[f"{side}_toe_floor"][rows] * size,
-    )
+def _roll(rec: Recording, th: Thresholds) -> Roll:
+    return measure.standing_roll(rec.markers, rec.lines.frames, rec.lm.image_size, spreads=th.level)
 
 
 def _metrics(
@@ -98,20 +93,18 @@ def _metrics(
 
 
 def _camera(rec: Recording, side: str, facing: int, roll: Roll, th: Thresholds, setup: list[str]) -> Camera:
-    yaw = estimate_yaw_deg(rec.lm, side, facing=facing)
+    yaw = estimate_view_yaw(rec.lm, side, facing=facing, model=th.yaw_standing)
     view = check_view(
         roll.deg, yaw.yaw_deg, max_roll_deg=th.max_roll_deg.value, max_yaw_deg=th.max_yaw_deg.value
     )
     limits = {"max_yaw_deg": th.max_yaw_deg.value, "max_roll_deg": th.max_roll_deg.value}
-    # the feet's apparent separation catches views of the back the yaw misses
-    oblique = oblique_view_reason(rec.lm, side, facing=facing, max_separation=th.max_foot_separation.value)
-    reasons = (*view.reasons, *([oblique] if oblique else []), *setup)
+    reasons = (*view.reasons, *setup)
     return Camera(
         roll.deg,
         roll.method,
         yaw.yaw_deg,
-        yaw.uncertainty_deg,
-        view.within_limits and not setup and not oblique,
+        yaw.half95_deg,
+        view.within_limits and not setup,
         reasons,
         limits,
     )
@@ -126,18 +119,19 @@ def analyse_standing(rec: Recording, job: AnalyzeJob, th: Thresholds, sources: T
     window = quiet_window(rec.lm, min_duration_s=1.0)
     setup = _setup_reasons(rec, window, side, th)
     rows = measure.window_rows(window) if window else slice(0, rec.lm.n_frames)
-    roll = _roll(rec, side, rows)
+    roll = _roll(rec, th)
     scale = _scale(rec, job, side, rows)
     camera = _camera(rec, side, facing, roll, th, setup)
     ref = analysis.Reference.from_thresholds(th)
     tilt, tilt_notes = pelvic_tilt(
-        sources, rec=rec, rows=rows, side=side, facing=facing, roll=roll, yaw_deg=camera.yaw_deg
-    )
+        sources, rec=rec, rows=rows, side=side, facing=facing, roll=roll, yaw_deg=camera.yaw_deg,
+        yaw_half95_deg=camera.yaw_uncertainty_deg,
+    )  # fmt: skip
     reasons: list[str] = list(camera.reasons)
     if window is None:
         metrics: dict[str, Metric] = {}
     else:
-        metrics = _metrics(rec, window, side, facing, roll, scale, tilt)
+        metrics = widen_for_level(_metrics(rec, window, side, facing, roll, scale, tilt), roll)
     if not camera.within_limits:
         metrics = refuse(metrics, camera.reasons)
     flags = []

@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tiltscreen.kinematics.level import METHOD_MARKER, LevelSpreads
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.pose.markers import MarkerDetection
 from tiltscreen.protocols.sit_and_reach import measure
@@ -47,18 +48,18 @@ def test_marker_scale_and_none() -> None:
 
 
 def test_roll_sources() -> None:
-    """A marker whose top edge is turned 2 deg counter-clockwise (y-up) gives roll +2; floor points on a
-    line rising 1 px in 100 px to the right (image y decreasing) give +0.573 deg; nothing gives None."""
+    """A marker turned 2 deg counter-clockwise (y-up) gives roll +2 from its vertical edges; with no marker
+    and no room verticals in view the camera is assumed level: roll 0 with the assumed allowance
+    (1.96 x 1.2 deg here). Floor contacts are no longer a roll source (a floor line receding in depth
+    leans with the yaw: see kinematics.level), so the former floor-point case is gone."""
     a = np.radians(2.0)
     rot = np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]])  # counter-clockwise on screen (y down)
     sq = np.array([[0, 0], [100, 0], [100, 100], [0, 100]], float) @ rot.T
-    assert measure.roll_estimate([MarkerDetection(0, sq)], np.empty((0, 2))).deg == pytest.approx(
-        2.0, abs=1e-6
-    )
-    floor = np.array([[0.0, 500.0], [100.0, 499.0], [200.0, 498.0]])
-    r = measure.roll_estimate([], floor)
-    assert r.deg == pytest.approx(np.degrees(np.arctan(0.01)), abs=1e-6) and "floor" in r.method
-    assert measure.roll_estimate([], np.full((3, 2), np.nan)).deg is None
+    r = measure.roll_estimate([MarkerDetection(0, sq)], [], (W, H))
+    assert r.deg == pytest.approx(2.0, abs=1e-6) and r.method == METHOD_MARKER and not r.assumed
+    none = measure.roll_estimate([], [], (W, H), spreads=LevelSpreads(assumed_sd_deg=1.2))
+    assert none.deg == 0.0 and none.assumed and none.uncertainty_deg == pytest.approx(1.96 * 1.2)
+    assert none.sd_deg == pytest.approx(1.2)
 
 
 @pytest.mark.parametrize(
