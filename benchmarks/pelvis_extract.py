@@ -110,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default="", help="comma-separated clip names")
     args = ap.parse_args(argv)
     if "heldout" in args.set.parts:
-        print("refusing a held-out set: extraction is done by the benchmark's final run only", file=sys.stderr)
+        print(
+            "refusing a held-out set: extraction is done by the benchmark's final run only", file=sys.stderr
+        )
         return 2
     only = {x for x in args.only.split(",") if x}
     for name in clip_names(args.set):

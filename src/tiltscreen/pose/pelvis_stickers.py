@@ -1,17 +1,18 @@
 """Sit-and-reach pelvis stickers: the near-side ASIS, PSIS and posterior iliac crest, found and told apart.
 
-Layout (see the README): round stickers of one saturated colour on the ASIS and the PSIS of the side facing the
-camera (as for standing), and a third on the posterior iliac crest of the same side, about 4.5 cm above the PSIS
-and 3 cm further from the midline, in the same colour or a second one. Bent forward, the ASIS is hidden and the
-PSIS and crest stay in view; sitting upright, the ASIS and crest are seen and the PSIS is often behind the
-flank.
+Layout (see the README): round stickers of one saturated colour on the ASIS and the PSIS of the side
+facing the camera (as for standing), and a third on the posterior iliac crest of the same side, about
+4.5 cm above the PSIS and 3-4 cm further from the midline, in the same colour or a second one. Bent
+forward, the ASIS is hidden and the PSIS and crest stay in view; sitting upright, the ASIS and crest are
+seen and the PSIS is often behind the flank.
 
 :func:`find_pelvis_stickers` finds the sticker-like blobs of one frame near the near-side hip and names them
-from where they lie in the trunk's frame (:class:`~tiltscreen.pose.sticker_types.PelvisBody`): in front of the
-hip-shoulder line is the ASIS; behind it, the PSIS and the crest, the crest the one further up the trunk (or the
-one of the crest's colour). A single sticker behind the line is left as ``"posterior"`` for the sequence to
-name (:func:`tiltscreen.kinematics.pelvis_markers.name_posterior`). Two touching stickers that form one blob are
-cut apart along the blob's long axis. :class:`PelvisStickerRecorder` runs the search as a frame hook.
+from where they lie in the trunk's frame (:class:`~tiltscreen.pose.sticker_types.PelvisBody`): in front
+of the hip-shoulder line is the ASIS; behind it, the PSIS and the crest, the crest the one further up the
+trunk (or the one of the crest's colour). A single sticker behind the line is left as ``"posterior"`` for
+the sequence to name (:func:`tiltscreen.kinematics.pelvis_markers.name_posterior`). Two touching stickers
+that form one blob are cut apart along the blob's long axis. :class:`PelvisStickerRecorder` runs the
+search as a frame hook.
 
 Conventions: full-resolution pixels ``(x, y)``, y down, as ``Landmarks.xy_px``; pixel ``[i, j]``'s centre is
 ``(j + 0.5, i + 0.5)``; ``facing`` +1 when the subject faces image-right.
@@ -41,8 +42,8 @@ from tiltscreen.sources import Frame
 
 #: search window around the near-side hip, statures: x either way, y above (negative) and below
 _WINDOW_X, _WINDOW_Y = 0.2, (-0.2, 0.08)
-#: where the stickers may lie in the trunk frame, statures: (along min, along max, ahead min, ahead max); "asis"
-#: for a lone sticker taken as the ASIS
+#: where the stickers may lie in the trunk frame, statures: (along min, along max, ahead min, ahead max);
+#: "asis" for a lone sticker taken as the ASIS
 _BOUNDS = {"any": (-0.04, 0.15, -0.16, 0.10), "asis": (-0.03, 0.13, 0.0, 0.10)}
 #: least lead (statures, along ``forward``) of the ASIS over every other pelvis sticker; measured on
 #: development renders: 0.03-0.09 (the ASIS hidden or not); between the PSIS and the crest <= 0.02
@@ -56,7 +57,9 @@ _MIN_BLOB_CONTRAST = 0.35
 _SPLIT_AREA, _SPLIT_ELONGATION = 2.2, 1.8
 _TYPICAL_STATURE_CM = 170.0
 POSTERIOR = "posterior"
-NOTHING = "No pelvis sticker near the hip: check the colours, the light and that the near side faces the camera."
+NOTHING = (
+    "No pelvis sticker near the hip: check the colours, the light and that the near side faces the camera."
+)
 
 
 def pelvis_body(xyz: np.ndarray, image_size: tuple[int, int], *, side: str, facing: int) -> PelvisBody | None:
@@ -128,7 +131,12 @@ def _blobs(
         contrast = float(excess[ys, xs].max())
         if area >= _SPLIT_AREA * area_exp and elong >= _SPLIT_ELONGATION and len(xs) > 4:
             for centre, share in _split(xs, ys, wts):
-                out.append((Blob((centre + origin + 0.5) / scale, share * area / scale**2, contrast, elong / 2), True))
+                out.append(
+                    (
+                        Blob((centre + origin + 0.5) / scale, share * area / scale**2, contrast, elong / 2),
+                        True,
+                    )
+                )
         elif elong <= 3.0:
             centre = np.array([np.average(xs, weights=wts), np.average(ys, weights=wts)]) + origin + 0.5
             out.append((Blob(centre / scale, area / scale**2, contrast, elong), False))
@@ -138,9 +146,11 @@ def _blobs(
 def _components(
     low: np.ndarray, high: np.ndarray, area_exp: float, *, retry: bool = True
 ) -> list[tuple[tuple[np.ndarray, np.ndarray], float]]:
-    """Each sticker-sized component of ``low`` that holds a ``high`` pixel: its pixel coordinates (rows,
-    columns) grown by one pixel (the anti-aliased rim) and its area; a component too large is replaced by
-    its ``high`` sub-components (once)."""
+    """Return each sticker-sized component of ``low`` that holds a ``high`` pixel.
+
+    Each as its pixel coordinates (rows, columns) grown by one pixel (the anti-aliased rim) and its area;
+    a component too large is replaced by its ``high`` sub-components (once).
+    """
     import cv2
 
     lo_area, hi_area = max(2.0, 0.12 * area_exp), 4.0 * area_exp + 9.0
@@ -194,6 +204,7 @@ def name_stickers(
     trunk line); the rest are posterior. Behind, the crest is the blob of the crest's colour, else the one
     further along the trunk of the two with the most contrast; with two colours a plain posterior blob is
     the PSIS, with one colour a lone posterior blob stays ``"posterior"``.
+
     """
     kept = []
     for blob, split, crest_colour in found:
@@ -269,6 +280,7 @@ def find_pelvis_stickers(
     standing pair (:func:`tiltscreen.pose.stickers.find_sticker_pair`: colour score above the local
     background, 0.12-4 times a sticker's area, centroid weighted by chroma); a blob of at least 2.2 times a
     sticker's area and elongated at least 1.8:1 is cut in two.
+
     """
     problems = side_problems(side) + facing_problems(facing)
     problems += number_problems("scale", scale, low=0, strict_low=True)
@@ -323,7 +335,9 @@ class PelvisStickerRecorder:
         side = self.side or (guess[0] if guess else None)
         facing = self.facing or (guess[1] if guess else None)
         if subject is None or side is None or facing is None:
-            self.searches.append(PelvisSearch({}, reason="No subject, or its side and facing, in this frame."))
+            self.searches.append(
+                PelvisSearch({}, reason="No subject, or its side and facing, in this frame.")
+            )
             return
         self.searches.append(
             find_pelvis_stickers(
@@ -333,9 +347,12 @@ class PelvisStickerRecorder:
         )  # fmt: skip
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """Per-frame ``<name>_px`` ``(frame, 2)`` and ``<name>_area`` ``(frame,)`` for each sticker name and
+        """Return the per-frame arrays of the recording.
+
+        ``<name>_px`` ``(frame, 2)`` and ``<name>_area`` ``(frame,)`` for each sticker name and
         ``"posterior"``, NaN where not found; ``hip_px``, ``up``, ``forward`` ``(frame, 2)`` and
-        ``stature_px`` ``(frame,)`` of the body frame."""
+        ``stature_px`` ``(frame,)`` of the body frame.
+        """
         n = len(self.searches)
         out: dict[str, np.ndarray] = {}
         for name in (*PELVIS_STICKERS, POSTERIOR):

@@ -214,8 +214,11 @@ class PelvisSticker:
 
 @dataclass(frozen=True)
 class PelvisSearch:
-    """Outcome of one frame's pelvis-sticker search: the labelled ``stickers`` (by name), every blob kept,
-    the body frame (None without landmarks) and a plain-sentence ``reason`` when nothing was found."""
+    """Outcome of one frame's pelvis-sticker search.
+
+    The labelled ``stickers`` (by name), every blob kept, the body frame (None without landmarks) and a
+    plain-sentence ``reason`` when nothing was found.
+    """
 
     stickers: dict[str, PelvisSticker]
     blobs: tuple[Blob, ...] = ()

@@ -17,6 +17,7 @@ from tiltscreen.kinematics.yaw import estimate_view_yaw
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.outputs.files import write_json  # noqa: F401 -- benchmarks import it from here
 from tiltscreen.pose.features import for_facing
+from tiltscreen.pose.pelvis_stickers import PelvisStickerRecorder, PelvisStickerSpecs
 from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
 from tiltscreen.protocols.common import Camera, Scale, envelope, refuse
 from tiltscreen.protocols.outcome import Outcome, gate, outcome_summary
@@ -101,7 +102,7 @@ def _pelvis_series(rec: Recording, stickers, facing: int, roll) -> PelvisSeries:
 
 
 def analyse(
-    rec: Recording, job: AnalyzeJob, th: Thresholds, stickers=None
+    rec: Recording, job: AnalyzeJob, th: Thresholds, stickers=None, pelvis_stickers=None
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """Return the summary (contract) and the figures' pieces (None after an early status: ``gate``)."""
     view = gate(rec, "sit-and-reach", th, side=job.side)
@@ -125,7 +126,15 @@ def analyse(
         age=job.age,
         sex=job.sex,
         zero_offset_cm=job.zero_offset_cm,
-        pelvis=_pelvis_series(rec, stickers, facing, roll),
+        pelvis=pelvis.with_stickers(
+            _pelvis_series(rec, stickers, facing, roll),
+            pelvis_stickers.arrays() if pelvis_stickers else None,
+            rec.lm,
+            side=side,
+            facing=facing,
+            roll_deg=roll.deg,
+            yaw_deg=camera.yaw_deg,
+        ),  # fmt: skip
     )
     reasons: list[str] = []
     metrics = _widen(
@@ -221,12 +230,14 @@ def run_sit_and_reach(job: AnalyzeJob) -> dict[str, Any]:
 
     th = load_thresholds(job.thresholds)
     stickers = StickerRecorder(spec=StickerSpec(colour_rgb=job.marker_colour))
+    spec = StickerSpec(colour_rgb=job.marker_colour)
+    pelvis_stickers = PelvisStickerRecorder(specs=PelvisStickerSpecs(spec, spec))
     return run_recording(
         job,
         protocol="sit-and-reach",
         th=th,
-        hooks=[stickers],
-        analyse=lambda rec: analyse(rec, job, th, stickers),
+        hooks=[stickers, pelvis_stickers],
+        analyse=lambda rec: analyse(rec, job, th, stickers, pelvis_stickers),
         figures=lambda rec, _, parts: _figures(job, rec, parts, th),
     )
 
