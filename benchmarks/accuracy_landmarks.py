@@ -1,7 +1,7 @@
 """Landmark-level accuracy of the landmarks pipeline on synthetic people (renders, not patients).
 
 Renders a fixed list of seeded clips with ``tiltscreen-synth`` (cached outside the repository), runs the real
-pipeline (``tiltscreen.pipeline.run_landmarks``) on each and compares MediaPipe's landmarks with the projected
+landmarks job (``run.landmarks.run_landmarks``) on each and compares MediaPipe's landmarks with the projected
 ground truth ``points_px``: per landmark, near side vs far side, pixel error (median, mean, p95, max) and as a
 fraction of the subject's stature in pixels; detection rate; left/right label swaps; and the offset of
 MediaPipe's index-finger landmark from the true fingertip (px and cm).
@@ -96,7 +96,7 @@ def render_cached(name: str, spec: ClipSpec, cache: Path) -> tuple[Path, dict[st
 
 def run_pose(video: Path, out_dir: Path):
     """Run the real landmarks job on ``video``; return (raw, filtered) Landmarks."""
-    from tiltscreen.pipeline import LandmarksJob, run_landmarks  # noqa: PLC0415
+    from tiltscreen.run.landmarks import LandmarksJob, run_landmarks  # noqa: PLC0415
 
     result = run_landmarks(LandmarksJob(input=str(video), out_dir=out_dir, formats=("csv",)))
     return result.raw, result.filtered

@@ -359,13 +359,10 @@ def analyse_clip(entry: tuple, video: Path, gt: dict[str, Any], out_root: Path) 
     options, so it is shared between the two runs (checked: same summary as ``run_sit_and_reach``, see
     ``--check-run``).
     """
-    from tiltscreen.protocols.sit_and_reach.run import (  # noqa: PLC0415
-        AnalyzeJob,
-        analyse,
-        extract,
-        write_json,
-    )
-    from tiltscreen.screening.thresholds import load_thresholds  # noqa: PLC0415
+    from tiltscreen.config.thresholds import load_thresholds  # noqa: PLC0415
+    from tiltscreen.outputs.files import write_json  # noqa: PLC0415
+    from tiltscreen.protocols.sit_and_reach.run import AnalyzeJob, analyse  # noqa: PLC0415
+    from tiltscreen.run.recording import extract  # noqa: PLC0415
 
     th = load_thresholds(None)
     out_root.mkdir(parents=True, exist_ok=True)

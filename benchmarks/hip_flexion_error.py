@@ -76,7 +76,8 @@ PARTS = ("statistic", "landmarks", "projection", "out_of_plane", "hold_window")
 
 def extract_cached(entry: tuple, video: Path, cache: Path):
     """The tool's extraction of one clip (``Recording``), pickled under the tool's source hash."""
-    from tiltscreen.protocols.sit_and_reach.run import AnalyzeJob, extract  # noqa: PLC0415
+    from tiltscreen.protocols.recording import AnalyzeJob  # noqa: PLC0415
+    from tiltscreen.run.recording import extract  # noqa: PLC0415
 
     dst = cache / "recordings" / f"{B.clip_stem(entry, B.DEFAULT_CACHE).name}_{B.tool_hash()}.pkl"
     if dst.is_file():
@@ -142,8 +143,8 @@ def gt_px(gt: dict[str, Any], name: str) -> np.ndarray:
 
 def analyse_marker(rec, video: Path, gt: dict[str, Any], cache: Path):
     """The tool's analysis with the marker scale (as ``accuracy_sit_and_reach.py``'s marker run)."""
+    from tiltscreen.config.thresholds import load_thresholds  # noqa: PLC0415
     from tiltscreen.protocols.sit_and_reach.run import AnalyzeJob, analyse  # noqa: PLC0415
-    from tiltscreen.screening.thresholds import load_thresholds  # noqa: PLC0415
 
     job = AnalyzeJob(input=str(video), out_dir=cache / "tmp", marker_size_cm=float(gt["marker"]["side_cm"]))
     return analyse(rec, job, load_thresholds(None))
@@ -206,7 +207,7 @@ def shapley(mp: dict[str, np.ndarray], gp: dict[str, np.ndarray], facing: int) -
 
 def clip_rows(entry: tuple, cache: Path, clips_cache: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Analyse one clip and return its description and one row per reported trial."""
-    from tiltscreen.pipeline import LandmarksJob, filter_landmarks  # noqa: PLC0415
+    from tiltscreen.run.landmarks import LandmarksJob, filter_landmarks  # noqa: PLC0415
 
     name = entry[0]
     if not B.is_cached(entry, clips_cache):
@@ -265,7 +266,7 @@ def clip_rows(entry: tuple, cache: Path, clips_cache: Path) -> tuple[dict[str, A
         offsets[j] = ((d * u).sum(1) / trunk_len, (d * nrm).sum(1) / trunk_len)
     # alternative estimators
     ungated = filter_landmarks(
-        rec.raw, LandmarksJob(input=str(video), out_dir=cache / "tmp", min_visibility=0.0)
+        rec.raw, LandmarksJob(input=str(video), out_dir=cache / "tmp", min_visibility=0.0).extraction
     )
     other = "right" if side == "left" else "left"
 

@@ -40,12 +40,12 @@ from level_yaw_extract import Cached, extract_clip  # noqa: E402
 from level_yaw_report import write_report  # noqa: E402
 from level_yaw_truth import Truth, truth  # noqa: E402
 
+from tiltscreen.config.thresholds import Thresholds, load_thresholds  # noqa: E402
 from tiltscreen.kinematics.camera import estimate_roll_deg  # noqa: E402
 from tiltscreen.kinematics.level import METHOD_ASSUMED, measure_level  # noqa: E402
 from tiltscreen.kinematics.view import estimate_yaw_deg, facing_direction, near_side  # noqa: E402
 from tiltscreen.pose.lines import KIND_DARK_LINE, FrameVerticals, LineRecorder  # noqa: E402
 from tiltscreen.protocols.recording import AnalyzeJob  # noqa: E402
-from tiltscreen.screening.thresholds import Thresholds, load_thresholds  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 #: containers a render set may hold (the generator writes H.264 .mp4, and other codecs in .avi / .webm)

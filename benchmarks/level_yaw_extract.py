@@ -1,6 +1,6 @@
 """Extraction cache for ``level_yaw.py``: run the real extraction of ``tiltscreen analyze`` once per clip.
 
-For one rendered clip this runs :func:`tiltscreen.protocols.recording.extract` with the hooks the protocol's
+For one rendered clip this runs :func:`tiltscreen.run.recording.extract` with the hooks the protocol's
 ``run`` module registers (standing: skin stickers and the outline recorder; sit-and-reach: skin stickers)
 and pickles the :class:`~tiltscreen.protocols.recording.Recording` and the hooks to
 ``<cache>/<set>/<clip>.pkl``, so that the analysis can be re-run without MediaPipe (the slow part on a
@@ -22,7 +22,8 @@ import numpy as np
 from tiltscreen.pose.estimator import Candidate
 from tiltscreen.pose.lines import LineRecorder
 from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
-from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract
+from tiltscreen.protocols.recording import AnalyzeJob, Recording
+from tiltscreen.run.recording import extract
 from tiltscreen.sources import Frame
 
 #: bump when the cached objects change shape

@@ -42,7 +42,7 @@ from tiltscreen.pose.sticker_types import PelvisStickerSpecs  # noqa: E402
 from tiltscreen.pose.stickers import StickerRecorder, StickerSpec  # noqa: E402
 from tiltscreen.protocols.recording import AnalyzeJob, Recording  # noqa: E402
 from tiltscreen.protocols.sit_and_reach.run import analyse  # noqa: E402
-from tiltscreen.screening.thresholds import load_thresholds  # noqa: E402
+from tiltscreen.config.thresholds import load_thresholds  # noqa: E402
 from tiltscreen.sources.frame import Frame  # noqa: E402
 
 CACHE = Path("/work/cache/work/pelvis")

@@ -25,7 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from tiltscreen.pose.estimator import Candidate
-from tiltscreen.protocols.recording import AnalyzeJob, extract
+from tiltscreen.protocols.recording import AnalyzeJob
+from tiltscreen.run.recording import extract
 from tiltscreen.skeleton import BLAZEPOSE
 from tiltscreen.sources import Frame
 

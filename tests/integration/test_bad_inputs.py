@@ -23,8 +23,7 @@ import pytest
 from tests.fixtures.videos import demo_multi_person, demo_single_person_portrait
 from tests.unit.protocols.plain import assert_plain
 
-import tiltscreen.pipeline as pipeline
-import tiltscreen.protocols.recording as recording
+import tiltscreen.run.extract as extraction
 from tiltscreen.cli.main import main
 
 pytestmark = pytest.mark.model
@@ -140,8 +139,9 @@ def test_other_activities_are_not_this_protocol(tmp_path: Path, capsys, video, p
 
 
 def test_arms_hanging_reads_as_sentences(tmp_path: Path, capsys) -> None:
-    """The arms-hanging right-side sample (no stickers, arms over the pelvis; the README's markerless example before it was re-rendered with the arms folded): every reason a sentence, the
-    sticker and outline parts no longer glued together ("...faces the camera Markerless estimate...")."""
+    """The arms-hanging right-side sample (no stickers, arms over the pelvis; the README's markerless
+    example before it was re-rendered with the arms folded): every reason a sentence, the sticker and
+    outline parts no longer glued together ("...faces the camera Markerless estimate...")."""
     got, _, s = analyze(capsys, SAMPLES / "standing_armshanging_right.mp4", "standing", tmp_path / "out")
     assert got == 0 and s["status"] == "indeterminate"
     assert_plain(s["reasons"] + [m["reason"] for m in s["metrics"].values() if m.get("reason")])
@@ -176,7 +176,7 @@ def _ctrl_c_after(module, monkeypatch, n: int) -> None:
 def test_ctrl_c_during_analyze(tmp_path: Path, capsys, monkeypatch) -> None:
     """Four seconds into the sample, ``analyze`` used to exit 0, indeterminate, with a yaw refusal and
     review flags from the partial clip. Now: exit 130, interrupted, nothing measured, the frames kept."""
-    _ctrl_c_after(recording, monkeypatch, 30)
+    _ctrl_c_after(extraction, monkeypatch, 30)
     out = tmp_path / "out"
     got, err, s = analyze(
         capsys, SAMPLES / "sit_and_reach_2trials.mp4", "sit-and-reach", out, "--marker-size-cm", "10"
@@ -190,7 +190,7 @@ def test_ctrl_c_during_analyze(tmp_path: Path, capsys, monkeypatch) -> None:
 
 def test_ctrl_c_during_landmarks(tmp_path: Path, capsys, monkeypatch) -> None:
     """``landmarks`` used to exit 4 on Ctrl-C where the README says 130."""
-    _ctrl_c_after(pipeline, monkeypatch, 30)
+    _ctrl_c_after(extraction, monkeypatch, 30)
     out = tmp_path / "out"
     got = main(["-q", "landmarks", str(SAMPLES / "sit_and_reach_2trials.mp4"), "--out", str(out)])
     assert got == 130 and "were saved" in capsys.readouterr().err

@@ -198,8 +198,8 @@ def test_live_source_runs_in_live_stream_mode(tmp_path: Path, model_path: Path, 
     The portrait demo is served as a live source (decoded frames flagged ``live``); rows are the
     analysed frames in time order, and the causal One-Euro filter is the one recorded.
     """
-    import tiltscreen.pipeline as pipeline
-    from tiltscreen.pipeline import LandmarksJob, run_landmarks
+    import tiltscreen.run.extract as extraction
+    from tiltscreen.run.landmarks import LandmarksJob, run_landmarks
 
     real_open = open_source
 
@@ -208,7 +208,7 @@ def test_live_source_runs_in_live_stream_mode(tmp_path: Path, model_path: Path, 
         object.__setattr__(src.info, "live", True)
         return src
 
-    monkeypatch.setattr(pipeline, "open_source", as_live)
+    monkeypatch.setattr(extraction, "open_source", as_live)
     result = run_landmarks(
         LandmarksJob(input=str(demo_single_person_portrait()), out_dir=tmp_path, max_side=640)
     )

@@ -1,6 +1,6 @@
 """Regression guards: the landmarks pipeline on the bundled synthetic samples (renders, not patients).
 
-Runs ``tiltscreen.pipeline.run_landmarks`` on each clip in ``samples/`` and compares MediaPipe's raw
+Runs ``tiltscreen.run.landmarks.run_landmarks`` on each clip in ``samples/`` and compares MediaPipe's raw
 landmarks (before gating and filtering) with the ground truth's projected ``points_px``
 (``tiltscreen.synth.groundtruth``, numpy only). Near side = the side facing the camera. Errors are pixel
 distances in the clip's own resolution.
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tiltscreen.pipeline import LandmarksJob, run_landmarks
+from tiltscreen.run.landmarks import LandmarksJob, run_landmarks
 from tiltscreen.synth.groundtruth import load_ground_truth, points_px
 
 pytestmark = pytest.mark.model

@@ -153,13 +153,9 @@ def _print(summary: dict, out_dir: Path | None = None) -> None:
 
 def run_protocol(protocol: str, job) -> dict:
     """Run one protocol's analysis; returns its summary."""
-    if protocol == "standing":
-        from tiltscreen.protocols.standing.run import run_standing
+    from tiltscreen.run.analyze import run_protocol as run
 
-        return run_standing(job)
-    from tiltscreen.protocols.sit_and_reach.run import run_sit_and_reach
-
-    return run_sit_and_reach(job)
+    return run(protocol, job)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -57,7 +57,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _job(args: argparse.Namespace):
-    from tiltscreen.pipeline import LandmarksJob
+    from tiltscreen.run.landmarks import LandmarksJob
 
     return LandmarksJob(
         input=args.input,
@@ -80,8 +80,8 @@ def run(args: argparse.Namespace) -> int:
     """Run the job with a progress bar; report where the results are."""
     from tqdm import tqdm
 
-    from tiltscreen.pipeline import run_landmarks
     from tiltscreen.pose.estimator import quiet_native_stderr
+    from tiltscreen.run.landmarks import run_landmarks
 
     job = _job(args)
     bars: list[tqdm] = []

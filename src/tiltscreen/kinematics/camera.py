@@ -17,8 +17,8 @@ from numbers import Real
 import numpy as np
 from numpy.typing import ArrayLike
 
+from tiltscreen.checks import as_points, number_problems, raise_if_problems
 from tiltscreen.errors import ValidationError
-from tiltscreen.kinematics._checks import as_points, number_problems, raise_if_problems
 from tiltscreen.kinematics.vectors import image_to_up, signed_angle_2d
 
 

@@ -32,7 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tiltscreen.kinematics._checks import number_problems, raise_if_problems
+from tiltscreen.checks import number_problems, raise_if_problems
+from tiltscreen.config.camera import DEFAULT_SPREADS, LevelSpreads
 from tiltscreen.kinematics.side_view import ASSUMED_HFOV_DEG
 from tiltscreen.kinematics.verticals import VerticalFit, distinct_lines, fit_verticals, marker_vertical_edges
 from tiltscreen.pose.lines import KIND_DARK_LINE, FrameVerticals
@@ -43,32 +44,6 @@ METHOD_ROOM = "room verticals (door frames, wall corners)"
 METHOD_ASSUMED = "assumed level (no vertical reference in view)"
 #: width / focal length of the assumed field of view (:data:`side_view.ASSUMED_HFOV_DEG`), for the pitch term
 WIDTH_PER_FOCAL = 2.0 * math.tan(math.radians(ASSUMED_HFOV_DEG) / 2.0)
-
-
-@dataclass(frozen=True)
-class LevelSpreads:
-    """Measured 1-SD errors of each level method and the set-up allowances, degrees.
-
-    Attributes
-    ----------
-    plumb_sd_deg, marker_sd_deg, room_sd_deg : float
-        Error of each method's roll beyond its own fit error (renders; ``thresholds.json``).
-    assumed_sd_deg : float
-        Spread of the true roll of cameras set up as asked (level) when nothing measures it.
-    pitch_sd_deg : float
-        Spread of the camera's pitch, for the lean of verticals off the image centre.
-
-    """
-
-    plumb_sd_deg: float = 0.5
-    marker_sd_deg: float = 0.5
-    room_sd_deg: float = 0.3
-    assumed_sd_deg: float = 1.73
-    pitch_sd_deg: float = 1.73
-
-
-#: the packaged thresholds' values (``thresholds.json``, ``camera.level``); callers pass what they loaded
-DEFAULT_SPREADS = LevelSpreads()
 
 
 @dataclass(frozen=True)

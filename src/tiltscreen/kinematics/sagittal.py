@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tiltscreen.kinematics._checks import (
+from tiltscreen.checks import (
     facing_problems,
     landmarks_problems,
     number_problems,

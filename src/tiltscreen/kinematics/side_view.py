@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tiltscreen.kinematics._checks import facing_problems, number_problems, raise_if_problems
+from tiltscreen.checks import facing_problems, number_problems, raise_if_problems
 
 #: horizontal field of view assumed when the camera's is unknown, degrees: webcams and phones span about
 #: 50-80 (docs/clinical.md, camera geometry), so 65 is within about 30% in focal length of any of them

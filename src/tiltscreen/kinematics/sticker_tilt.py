@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from tiltscreen.kinematics._checks import facing_problems, number_problems, raise_if_problems
+from tiltscreen.checks import facing_problems, number_problems, raise_if_problems
 from tiltscreen.kinematics.sagittal import subject_vector
 from tiltscreen.kinematics.side_view import SideView, sagittal_angle_deg
 from tiltscreen.kinematics.vectors import signed_angle_2d

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from tiltscreen.kinematics._checks import landmarks_problems, number_problems, raise_if_problems
+from tiltscreen.checks import landmarks_problems, number_problems, raise_if_problems
 from tiltscreen.landmarks import Landmarks
 
 #: landmarks whose motion decides whether the subject is still (trunk and legs, both sides)

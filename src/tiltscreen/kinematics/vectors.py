@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from tiltscreen.kinematics._checks import as_points, raise_if_problems
+from tiltscreen.checks import as_points, raise_if_problems
 
 
 def image_to_up(vec: ArrayLike) -> np.ndarray:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tiltscreen.kinematics._checks import number_problems, raise_if_problems
+from tiltscreen.checks import number_problems, raise_if_problems
 
 #: largest pitch term considered, degrees of lean per image width (a pitch of about 8 degrees)
 MAX_SLOPE_DEG = 10.0

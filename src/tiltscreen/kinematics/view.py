@@ -28,14 +28,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tiltscreen.errors import ValidationError
-from tiltscreen.kinematics._checks import (
+from tiltscreen.checks import (
     facing_problems,
     landmarks_problems,
     number_problems,
     raise_if_problems,
     side_problems,
 )
+from tiltscreen.errors import ValidationError
 from tiltscreen.kinematics.camera import ViewCheck, check_view, estimate_roll_deg, roll_from_marker
 from tiltscreen.landmarks import Landmarks
 

@@ -66,6 +66,10 @@ class _Rows:
         self.n += 1
 
 
+#: below this fraction of frames with the subject, a recording is reported "no person"
+MIN_SUBJECT_FRACTION = 0.05
+
+
 @dataclass
 class ExtractionReport:
     """What happened during extraction, for messages and provenance.

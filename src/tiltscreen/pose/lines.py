@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tiltscreen.kinematics._checks import number_problems, raise_if_problems
+from tiltscreen.checks import number_problems, raise_if_problems
 from tiltscreen.pose.estimator import Candidate
 from tiltscreen.sources import Frame
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tiltscreen.kinematics._checks import facing_problems, number_problems, raise_if_problems, side_problems
+from tiltscreen.checks import facing_problems, number_problems, raise_if_problems, side_problems
 from tiltscreen.pose.estimator import Candidate
 from tiltscreen.pose.sticker_types import (
     PELVIS_STICKERS,

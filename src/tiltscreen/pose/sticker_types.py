@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tiltscreen.checks import number_problems, raise_if_problems
 from tiltscreen.errors import ValidationError
-from tiltscreen.kinematics._checks import number_problems, raise_if_problems
 
 #: colours that ``--marker-colour`` accepts by name (sRGB, 0-255)
 NAMED_COLOURS: dict[str, tuple[int, int, int]] = {

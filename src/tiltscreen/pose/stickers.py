@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from tiltscreen.kinematics._checks import facing_problems, number_problems, raise_if_problems, side_problems
+from tiltscreen.checks import facing_problems, number_problems, raise_if_problems, side_problems
 from tiltscreen.pose.estimator import Candidate
 from tiltscreen.pose.sticker_types import (  # noqa: F401 - re-exported: the sticker API lives here
     NAMED_COLOURS,

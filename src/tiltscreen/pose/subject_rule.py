@@ -1,52 +1,18 @@
-"""How the subject is picked on the first frame where anyone is in view (``--subject``)."""
+"""How the subject is picked on the first frame where anyone is in view (``--subject``).
+
+The rule itself (:class:`~tiltscreen.config.options.SubjectRule`) is an option, parsed at the edge.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from tiltscreen.config.options import RULES, SubjectRule
 from tiltscreen.errors import ValidationError
 from tiltscreen.pose.estimator import Candidate
 from tiltscreen.pose.tracks import box_area, box_centre
 
-RULES = ("auto", "largest", "central", "leftmost", "rightmost")
-
-
-@dataclass(frozen=True)
-class SubjectRule:
-    """How the subject is picked on its first frame.
-
-    Attributes
-    ----------
-    rule : str
-        One of :data:`RULES`, or ``"at"`` with ``point`` set.
-    point : (float, float) or None
-        For ``"at"``: a normalised image point (x, y); the person whose box holds it
-        (else the nearest box centre) is the subject.
-
-    """
-
-    rule: str = "auto"
-    point: tuple[float, float] | None = None
-
-    def __post_init__(self) -> None:
-        if self.rule == "at":
-            if self.point is None or not all(0.0 <= v <= 1.0 for v in self.point):
-                raise ValidationError(f"rule 'at' needs a point with x, y in 0-1, got {self.point!r}.")
-        elif self.rule not in RULES:
-            raise ValidationError(f"subject rule must be one of {RULES + ('at',)}, got {self.rule!r}.")
-
-    @classmethod
-    def parse(cls, text: str) -> SubjectRule:
-        """Parse ``"auto"``, ``"largest"``, … or ``"at:X,Y"`` (normalised coordinates)."""
-        if text.startswith("at:"):
-            try:
-                x, y = (float(v) for v in text[3:].split(","))
-            except ValueError:
-                raise ValidationError(f"expected 'at:X,Y' with numbers in 0-1, got {text!r}.") from None
-            return cls(rule="at", point=(x, y))
-        return cls(rule=text)
+__all__ = ["RULES", "SubjectRule", "initial_choice"]
 
 
 def initial_choice(candidates: list[Candidate], rule: SubjectRule) -> int:

@@ -27,7 +27,7 @@ import warnings
 
 import numpy as np
 
-from tiltscreen.kinematics._checks import landmarks_problems, number_problems, raise_if_problems
+from tiltscreen.checks import landmarks_problems, number_problems, raise_if_problems
 from tiltscreen.kinematics.summary import landmark_motion
 from tiltscreen.landmarks import Landmarks
 

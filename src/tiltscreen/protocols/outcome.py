@@ -21,13 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tiltscreen.config.thresholds import Thresholds
 from tiltscreen.errors import ValidationError
 from tiltscreen.kinematics.view import facing_direction, near_side
-from tiltscreen.pipeline import MIN_SUBJECT_FRACTION
+from tiltscreen.pose.extract import MIN_SUBJECT_FRACTION
 from tiltscreen.protocols.common import envelope
 from tiltscreen.protocols.evidence import long_sitting_frames, longest_run_s, upright_still_frames
 from tiltscreen.protocols.recording import AnalyzeJob, Recording
-from tiltscreen.screening.thresholds import Thresholds
 
 #: what each protocol's recording must show, in words (completes "the subject is never seen ...")
 EXPECTED_POSTURE = {
@@ -134,7 +134,7 @@ def posture_outcome(rec: Recording, protocol: str, th: Thresholds) -> Outcome | 
 
 
 def _diagnostics(err: ValidationError) -> str:
-    """The error's message plus the numbers behind a view decision (for diagnostics, never for reasons)."""
+    """Return the error's message plus the numbers behind a view decision (diagnostics, never reasons)."""
     cues = getattr(err, "cues", None)
     if not cues:
         return str(err)

@@ -15,7 +15,7 @@ import pytest
 
 import tiltscreen.cli.analyze_cmd as analyze_cmd
 import tiltscreen.cli.screen_cmd as screen_cmd
-import tiltscreen.pipeline as pipeline
+import tiltscreen.run.landmarks as pipeline
 from tiltscreen.cli.main import main
 from tiltscreen.errors import UnsupportedInputError
 from tiltscreen.interrupt import CtrlCWatch

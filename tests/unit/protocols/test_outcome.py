@@ -14,10 +14,10 @@ import pytest
 from tests.unit.kinematics.figures import make_figure
 from tests.unit.protocols.plain import assert_plain
 
+from tiltscreen.config.thresholds import load_thresholds
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.protocols.outcome import Outcome, View, gate, outcome_summary
 from tiltscreen.protocols.recording import AnalyzeJob, Recording
-from tiltscreen.screening.thresholds import load_thresholds
 
 TH = load_thresholds()
 SITTING = {"lean": 30.0, "thigh": 90.0}

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tiltscreen.config.thresholds import Thresholds
 from tiltscreen.protocols.common import Flag, Metric, Scale
 from tiltscreen.protocols.sit_and_reach.pelvis import PelvisSeries, lumbo_metric, pelvic_tilt_metric
 from tiltscreen.protocols.sit_and_reach.series import ReachSeries, SitAndReachRules
 from tiltscreen.protocols.sit_and_reach.trials import Trial
-from tiltscreen.screening.thresholds import Thresholds
 
 #: zero conventions of published protocols, as cm added to "zero at the toes"
 ZERO_CONVENTIONS_CM = {

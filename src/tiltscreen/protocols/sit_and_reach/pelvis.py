@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from tiltscreen.config.thresholds import Thresholds
 from tiltscreen.kinematics import pelvis_markers as pm
 from tiltscreen.kinematics.back_contour import LUMBO_RMS_DEG, ROTATION_RMS_DEG, TILT_RMS_DEG
 from tiltscreen.kinematics.sagittal import subject_vector
@@ -31,7 +32,6 @@ from tiltscreen.kinematics.side_view import ASSUMED_HFOV_DEG, SideView
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.protocols.common import Flag, Metric
 from tiltscreen.protocols.sit_and_reach.trials import Trial
-from tiltscreen.screening.thresholds import Thresholds
 
 #: fewest hold frames with both stickers for a marker value (half a second at 30 fps)
 MIN_MARKER_FRAMES = 15
@@ -333,9 +333,9 @@ def spinal_flag(split: dict | None, thresholds: Thresholds) -> list[Flag]:
 def lumbo_flag(metric: Metric, thresholds: Thresholds) -> list[Flag]:
     """L-Hfx category of the proxy (provisional cut-offs), for review when beyond 'normal'."""
     cut = thresholds.lumbo_horizontal
-    if metric.value is None or "normal_max" not in cut:
+    if metric.value is None:
         return []
-    normal, moderate = float(cut["normal_max"]), float(cut.get("moderate_max", np.inf))
+    normal, moderate = cut.normal_max, cut.moderate_max
     value = metric.value
     category = (
         "normal" if value <= normal else "moderate shortness" if value <= moderate else "marked shortness"
@@ -358,7 +358,7 @@ def lumbo_flag(metric: Metric, thresholds: Thresholds) -> list[Flag]:
     if spans:
         note += " The interval spans a cut-off, so the category is uncertain."
     if category == "normal":
-        return [Flag("lumbo_horizontal_category", "info", note, evidence, str(cut.get("source", "")))]
+        return [Flag("lumbo_horizontal_category", "info", note, evidence, cut.source)]
     return [
         Flag(
             "limited_hamstring_extensibility_lhfx",
@@ -367,6 +367,6 @@ def lumbo_flag(metric: Metric, thresholds: Thresholds) -> list[Flag]:
             + " The pelvis stayed tipped back at maximal reach, as when the hamstrings limit it; confirm "
             "with an angular test (e.g. passive straight-leg raise).",
             evidence,
-            str(cut.get("source", "")),
+            cut.source,
         )
     ]

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from tiltscreen.config.thresholds import Thresholds, load_thresholds
 from tiltscreen.kinematics.back_contour import lumbo_horizontal_deg
 from tiltscreen.kinematics.camera import check_view
 from tiltscreen.kinematics.sticker_tilt import (
@@ -21,7 +22,7 @@ from tiltscreen.pose.pelvis_stickers import PelvisStickerRecorder, PelvisSticker
 from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
 from tiltscreen.protocols.common import Camera, Scale, envelope, refuse
 from tiltscreen.protocols.outcome import Outcome, gate, outcome_summary
-from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract  # noqa: F401 -- as write_json
+from tiltscreen.protocols.recording import AnalyzeJob, Recording
 from tiltscreen.protocols.sit_and_reach import analysis, pelvis
 from tiltscreen.protocols.sit_and_reach.measure import (
     Roll,
@@ -33,7 +34,6 @@ from tiltscreen.protocols.sit_and_reach.measure import (
 )
 from tiltscreen.protocols.sit_and_reach.pelvis import PelvisSeries
 from tiltscreen.protocols.sit_and_reach.trials import best_trial, detect_trials
-from tiltscreen.screening.thresholds import Thresholds, load_thresholds
 
 #: stature assumed only to size the trial rules' tolerances in pixels when no scale exists
 _RULES_STATURE_CM = 170.0
@@ -226,7 +226,7 @@ def _trial_dict(t, series, ctx, roll, th, *, refused: tuple[str, ...] = ()) -> d
 
 def run_sit_and_reach(job: AnalyzeJob) -> dict[str, Any]:
     """Extract, analyse and write ``summary.json``, the landmark tables, the plot and the key frame."""
-    from tiltscreen.protocols.runner import run_recording
+    from tiltscreen.run.analyze import run_recording
 
     th = load_thresholds(job.thresholds)
     stickers = StickerRecorder(spec=StickerSpec(colour_rgb=job.marker_colour))

@@ -14,8 +14,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from tiltscreen.config.thresholds import Thresholds
 from tiltscreen.protocols.common import Flag, Metric
-from tiltscreen.screening.thresholds import Thresholds
 
 #: half-widths of 95% intervals for the 2-D posture angles (renders: 1.5-3 deg joint-angle error;
 #: a window median reduces jitter but not landmark placement bias), degrees
@@ -34,13 +34,8 @@ class Reference:
     @classmethod
     def from_thresholds(cls, th: Thresholds) -> Reference:
         """Read ``standing.reference_tilt_deg`` and ``standing.anterior_flag_sd``."""
-        ref, margin = th.standing["reference_tilt_deg"], th.standing["anterior_flag_sd"]
-        return cls(
-            float(ref["mean"]),
-            float(ref["sd"]),
-            float(margin["value"]),
-            f"{ref['source']} Margin: {margin['source']}",
-        )
+        ref, margin = th.standing.reference_tilt_deg, th.standing.anterior_flag_sd
+        return cls(ref.mean, ref.sd, margin.value, f"{ref.source} Margin: {margin.source}")
 
     @property
     def anterior_limit(self) -> float:
@@ -84,31 +79,31 @@ def kendall_type(metrics: dict[str, Metric], th: Thresholds, ref: Reference) -> 
     flat-back when below mean − ``flat_tilt_below_mean_sd`` SD; ideal otherwise. Without a
     tilt value only sway-back can be decided.
     """
-    k = th.standing["kendall"]
+    k = th.standing.kendall
     tilt, hip_ext = metrics["pelvic_tilt_deg"].value, metrics["hip_extension_deg"].value
     shoulder, hip = metrics["plumb_shoulder"], metrics["plumb_hip"]
     behind = None
     if shoulder.value is not None and hip.value is not None and shoulder.unit == "cm":
         behind = hip.value - shoulder.value
     rules = (
-        f"sway-back: shoulder > {k['sway_shoulder_behind_hip_cm']} cm behind the hip and hip extension >= "
-        f"{k['sway_hip_extension_deg']} deg; kyphotic-lordotic: tilt > {ref.mean} + "
-        f"{k['lordotic_tilt_above_mean_sd']} x {ref.sd} deg; flat-back: tilt < {ref.mean} - "
-        f"{k['flat_tilt_below_mean_sd']} x {ref.sd} deg; ideal otherwise"
+        f"sway-back: shoulder > {k.sway_shoulder_behind_hip_cm} cm behind the hip and hip extension >= "
+        f"{k.sway_hip_extension_deg} deg; kyphotic-lordotic: tilt > {ref.mean} + "
+        f"{k.lordotic_tilt_above_mean_sd} x {ref.sd} deg; flat-back: tilt < {ref.mean} - "
+        f"{k.flat_tilt_below_mean_sd} x {ref.sd} deg; ideal otherwise"
     )
     evidence = {"pelvic_tilt_deg": tilt, "hip_extension_deg": hip_ext, "shoulder_behind_hip_cm": behind}
     label = "indeterminate"
     if (
         behind is not None
         and hip_ext is not None
-        and behind > k["sway_shoulder_behind_hip_cm"]
-        and (hip_ext >= k["sway_hip_extension_deg"])
+        and behind > k.sway_shoulder_behind_hip_cm
+        and (hip_ext >= k.sway_hip_extension_deg)
     ):
         label = "sway-back"
     elif tilt is not None:
-        if tilt > ref.mean + k["lordotic_tilt_above_mean_sd"] * ref.sd:
+        if tilt > ref.mean + k.lordotic_tilt_above_mean_sd * ref.sd:
             label = "kyphotic-lordotic"
-        elif tilt < ref.mean - k["flat_tilt_below_mean_sd"] * ref.sd:
+        elif tilt < ref.mean - k.flat_tilt_below_mean_sd * ref.sd:
             label = "flat-back"
         else:
             label = "ideal"
@@ -116,8 +111,8 @@ def kendall_type(metrics: dict[str, Metric], th: Thresholds, ref: Reference) -> 
         "suggested": label,
         "rules": rules,
         "evidence": evidence,
-        "status": k["status"],
-        "source": k["source"],
+        "status": k.status,
+        "source": k.source,
     }
 
 
@@ -173,17 +168,17 @@ def tilt_flags(tilt: Metric, ref: Reference, *, baseline: Metric | None = None) 
 
 def knee_flag(metric: Metric, th: Thresholds) -> list[Flag]:
     """Knee hyperextension beyond the review threshold."""
-    entry = th.standing["knee_hyperextension_review_deg"]
-    if metric.value is None or metric.value <= entry["value"]:
+    entry = th.standing.knee_hyperextension_review_deg
+    if metric.value is None or metric.value <= entry.value:
         return []
     return [
         Flag(
             "knee_hyperextension",
             "review",
             f"Knee hyperextended {metric.value:.1f}° (behind the hip-ankle line; review threshold "
-            f"{entry['value']:g}°, provisional).",
-            {"knee_hyperextension_deg": round(metric.value, 1), "threshold_deg": entry["value"]},
-            entry["source"],
+            f"{entry.value:g}°, provisional).",
+            {"knee_hyperextension_deg": round(metric.value, 1), "threshold_deg": entry.value},
+            entry.source,
         )
     ]
 

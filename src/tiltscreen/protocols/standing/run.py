@@ -1,4 +1,7 @@
-"""Run the standing protocol on a side-view recording and write its results (the I/O edge)."""
+"""The standing protocol's analysis of a side-view recording: view → measures → validity → flags → summary.
+
+The I/O edge (extraction, files, figures) is :mod:`tiltscreen.run.standing`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from tiltscreen.config.thresholds import Thresholds
 from tiltscreen.kinematics.camera import check_view
 from tiltscreen.kinematics.summary import QuietWindow, quiet_window
 from tiltscreen.kinematics.yaw import estimate_view_yaw
@@ -15,7 +19,6 @@ from tiltscreen.protocols.recording import AnalyzeJob, Recording
 from tiltscreen.protocols.sit_and_reach.measure import Roll, widen_for_level
 from tiltscreen.protocols.standing import analysis, measure
 from tiltscreen.protocols.standing.tilt import TiltSources, pelvic_tilt
-from tiltscreen.screening.thresholds import Thresholds, load_thresholds
 
 PLUMB = ("ear", "shoulder", "hip", "knee")
 
@@ -35,7 +38,7 @@ def _setup_reasons(rec: Recording, window: QuietWindow | None, side: str, th: Th
         reasons.append("The whole body must be in the picture, head to feet: move the camera back.")
     hip_y = np.nanmedian(rec.lm.xyz[rows, rec.lm.skeleton.index(f"{side}_hip"), 1])
     stature = np.nanmedian(heel[:, 1] - head[:, 1])
-    limit = th.standing["max_camera_height_offset"]["value"]
+    limit = th.standing.max_camera_height_offset.value
     if np.isfinite(hip_y) and np.isfinite(stature) and stature > 0:
         offset = (0.5 - hip_y) / stature  # image centre row vs hip, in statures (+: lens below the hip)
         if abs(offset) > limit:
@@ -191,26 +194,3 @@ def _baseline_tilt(job: AnalyzeJob) -> Metric | None:
         raise InputError(f"{job.baseline} is not a tiltscreen standing summary.json ({err}).") from err
     ci = tuple(m["ci95"]) if m.get("ci95") else None
     return Metric(m["value"], m["unit"], m["method"], ci) if m.get("value") is not None else None
-
-
-def run_standing(job: AnalyzeJob) -> dict[str, Any]:
-    """Extract, analyse and write ``summary.json``, the landmark tables and the figures."""
-    from tiltscreen.protocols.runner import run_recording
-    from tiltscreen.protocols.standing.figures import write_figures
-    from tiltscreen.protocols.standing.tilt import make_sources
-
-    th = load_thresholds(job.thresholds)
-    sources = make_sources(job)
-
-    def analyse(rec: Recording) -> tuple[dict[str, Any], Any]:
-        summary = analyse_standing(rec, job, th, sources)
-        return summary, (summary if summary["camera"] is not None else None)  # early outcomes: no figure
-
-    return run_recording(
-        job,
-        protocol="standing",
-        th=th,
-        hooks=sources.hooks,
-        analyse=analyse,
-        figures=lambda rec, summary, _: write_figures(job, rec, summary),
-    )

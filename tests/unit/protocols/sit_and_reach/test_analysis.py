@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from tests.unit.protocols.sit_and_reach.synthetic import trial
 
+from tiltscreen.config.thresholds import load_thresholds
 from tiltscreen.protocols.common import Scale
 from tiltscreen.protocols.sit_and_reach import analysis
-from tiltscreen.screening.thresholds import load_thresholds
 
 TH = load_thresholds()
 MARKER = Scale("marker", 3.0, 0.05, "test")

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from tests.unit.protocols.sit_and_reach.synthetic import trial
 
+from tiltscreen.config.thresholds import load_thresholds
 from tiltscreen.kinematics.back_contour import LUMBO_RMS_DEG, ROTATION_RMS_DEG
 from tiltscreen.protocols.common import Metric
 from tiltscreen.protocols.sit_and_reach import pelvis as pv
-from tiltscreen.screening.thresholds import load_thresholds
 
 TH = load_thresholds()
 T = np.arange(240) / 30.0  # 8 s at 30 fps

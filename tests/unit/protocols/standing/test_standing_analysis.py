@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from tiltscreen.config.thresholds import load_thresholds
 from tiltscreen.protocols.common import Metric
 from tiltscreen.protocols.standing import analysis
-from tiltscreen.screening.thresholds import load_thresholds
 
 TH = load_thresholds()
 REF = analysis.Reference.from_thresholds(TH)

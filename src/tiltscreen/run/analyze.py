@@ -18,11 +18,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from tiltscreen.config.thresholds import Thresholds
 from tiltscreen.errors import EmptyVideoError, ValidationError
 from tiltscreen.outputs.files import write_json
 from tiltscreen.protocols.outcome import NOTHING_FROM_PART, Outcome, outcome_summary
-from tiltscreen.protocols.recording import AnalyzeJob, Recording, extract
-from tiltscreen.screening.thresholds import Thresholds
+from tiltscreen.protocols.recording import AnalyzeJob, Recording
+from tiltscreen.run.recording import extract
 
 #: ``analyse(rec)`` returns the summary and what the figures need (None: no figure)
 Analyse = Callable[[Recording], tuple[dict[str, Any], Any]]
@@ -108,3 +109,22 @@ def _tables(rec: Recording, job: AnalyzeJob) -> dict[str, str]:
 
 def _write(job: AnalyzeJob, summary: dict[str, Any]) -> None:
     write_json(job.out_dir / "summary.json", summary)
+
+
+#: the protocols ``tiltscreen analyze`` runs (command-line name → runner module and function)
+PROTOCOLS = {
+    "standing": ("tiltscreen.run.standing", "run_standing"),
+    "sit-and-reach": ("tiltscreen.protocols.sit_and_reach.run", "run_sit_and_reach"),
+}
+
+
+def run_protocol(protocol: str, job: AnalyzeJob) -> dict[str, Any]:
+    """Run one protocol on ``job`` (extract, analyse, write the result folder); return its summary."""
+    import importlib
+
+    try:
+        module, name = PROTOCOLS[protocol]
+    except KeyError:
+        raise ValidationError(f"protocol must be one of {sorted(PROTOCOLS)}, got {protocol!r}.") from None
+    runner: Callable[[AnalyzeJob], dict[str, Any]] = getattr(importlib.import_module(module), name)
+    return runner(job)

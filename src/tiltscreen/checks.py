@@ -1,4 +1,4 @@
-"""Input checks shared by the kinematics functions (private).
+"""Input checks shared by every layer (landmarks, image measurements, kinematics, thresholds).
 
 Every public function collects its problems with the ``*_problems`` helpers and
 calls :func:`raise_if_problems` before computing anything, so one

@@ -9,10 +9,10 @@ import pytest
 from tests.unit.kinematics.figures import make_figure
 from tests.unit.protocols.plain import assert_plain
 
-import tiltscreen.protocols.runner as runner
+import tiltscreen.run.analyze as runner
+from tiltscreen.config.thresholds import load_thresholds
 from tiltscreen.errors import EmptyVideoError, ValidationError
 from tiltscreen.protocols.recording import AnalyzeJob, Recording
-from tiltscreen.screening.thresholds import load_thresholds
 
 TH = load_thresholds()
 

@@ -14,9 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from tiltscreen.config.camera import LevelSpreads, YawModel
 from tiltscreen.errors import InputError, ValidationError
-from tiltscreen.kinematics.level import LevelSpreads
-from tiltscreen.kinematics.yaw import YawModel
 
 SCHEMA = "tiltscreen-thresholds/1"
 
@@ -50,6 +49,50 @@ class YmcaNorms:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A published reference distribution: mean and SD in its unit, with its source."""
+
+    mean: float
+    sd: float
+    status: str
+    source: str
+
+
+@dataclass(frozen=True)
+class KendallRules:
+    """The tool's translation of Kendall's postural types into camera measures (``standing.kendall``)."""
+
+    lordotic_tilt_above_mean_sd: float
+    flat_tilt_below_mean_sd: float
+    sway_shoulder_behind_hip_cm: float
+    sway_hip_extension_deg: float
+    status: str
+    source: str
+
+
+@dataclass(frozen=True)
+class StandingThresholds:
+    """The ``standing`` section: the healthy tilt reference, the flag margin and the review limits."""
+
+    reference_tilt_deg: Reference
+    anterior_flag_sd: Threshold
+    sem_deg: Threshold
+    knee_hyperextension_review_deg: Threshold
+    kendall: KendallRules
+    max_camera_height_offset: Threshold
+
+
+@dataclass(frozen=True)
+class LumboBands:
+    """Provisional lumbo-horizontal angle categories, degrees (``sit_and_reach.lumbo_horizontal_deg``)."""
+
+    normal_max: float
+    moderate_max: float
+    status: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Thresholds:
     """Everything the protocols and flags compare against."""
 
@@ -69,9 +112,9 @@ class Thresholds:
     max_hands_gap_cm: Threshold
     min_visible_fraction: Threshold
     spinal_fraction_review: Threshold
-    lumbo_horizontal: dict[str, Any]
+    lumbo_horizontal: LumboBands
     ymca: YmcaNorms
-    standing: dict[str, Any]
+    standing: StandingThresholds
     #: plain evidence that a recording shows the test (``protocol_evidence``: posture limits)
     evidence: dict[str, Threshold]
 
@@ -84,6 +127,43 @@ def _t(section: dict[str, Any], key: str, where: str) -> Threshold:
         )
     except (KeyError, TypeError, ValueError) as err:
         raise InputError(f"{where}: threshold {key!r} is missing or malformed ({err}).") from err
+
+
+def _fields(section: dict[str, Any], key: str, names: tuple[str, ...], where: str) -> dict[str, Any]:
+    """Return ``names`` of ``section[key]`` as floats plus its status and source, or fail naming the key."""
+    try:
+        entry = section[key]
+        out: dict[str, Any] = {k: float(entry[k]) for k in names}
+        out.update(status=str(entry["status"]), source=str(entry["source"]))
+    except (KeyError, TypeError, ValueError) as err:
+        raise InputError(f"{where}: threshold {key!r} is missing or malformed ({err}).") from err
+    return out
+
+
+def _standing(section: dict[str, Any], where: str) -> StandingThresholds:
+    """Parse the ``standing`` section; every key is required."""
+    kendall = (
+        "lordotic_tilt_above_mean_sd",
+        "flat_tilt_below_mean_sd",
+        "sway_shoulder_behind_hip_cm",
+        "sway_hip_extension_deg",
+    )
+    return StandingThresholds(
+        reference_tilt_deg=Reference(**_fields(section, "reference_tilt_deg", ("mean", "sd"), where)),
+        anterior_flag_sd=_t(section, "anterior_flag_sd", where),
+        sem_deg=_t(section, "sem_deg", where),
+        knee_hyperextension_review_deg=_t(section, "knee_hyperextension_review_deg", where),
+        kendall=KendallRules(**_fields(section, "kendall", kendall, where)),
+        max_camera_height_offset=_t(section, "max_camera_height_offset", where),
+    )
+
+
+def _lumbo(sr: dict[str, Any], where: str) -> LumboBands:
+    """Parse ``sit_and_reach.lumbo_horizontal_deg`` (both cut-offs required, normal below moderate)."""
+    bands = LumboBands(**_fields(sr, "lumbo_horizontal_deg", ("normal_max", "moderate_max"), where))
+    if not bands.normal_max < bands.moderate_max:
+        raise InputError(f"{where}: lumbo_horizontal_deg normal_max must lie below moderate_max.")
+    return bands
 
 
 def _level(cam: dict[str, Any], where: str) -> LevelSpreads:
@@ -151,9 +231,9 @@ def parse_thresholds(raw: dict[str, Any], *, where: str = "thresholds") -> Thres
         max_hands_gap_cm=_t(sr, "max_hands_gap_cm", where),
         min_visible_fraction=_t(sr, "min_visible_fraction", where),
         spinal_fraction_review=_t(sr, "spinal_fraction_review", where),
-        lumbo_horizontal=dict(sr.get("lumbo_horizontal_deg", {})),
+        lumbo_horizontal=_lumbo(sr, where),
         ymca=ymca,
-        standing=dict(raw.get("standing", {})),
+        standing=_standing(raw.get("standing", {}), f"{where} (standing)"),
         evidence=_evidence(raw.get("protocol_evidence", {}), where),
     )
 

@@ -1,14 +1,13 @@
-"""The landmarks job: any source → one subject's filtered landmarks on disk.
+"""The landmarks job (``tiltscreen landmarks``): any source → one subject's filtered landmarks on disk.
 
-This is the orchestration layer between the CLI (argument parsing, messages) and
-the pure pieces (sources, pose, signal, outputs). Configuration is a frozen
-dataclass built once by the caller.
+It reads through the one extraction path (:func:`tiltscreen.run.extract.read_pose`) and writes
+the landmark tables, an optional annotated video and ``summary.json``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -16,40 +15,51 @@ import cv2
 import numpy as np
 
 import tiltscreen
+from tiltscreen.config.options import DEFAULTS, ExtractOptions, SubjectRule
 from tiltscreen.errors import EmptyVideoError, NoPersonError
-from tiltscreen.interrupt import CtrlCWatch
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.outputs.files import write_json
-from tiltscreen.pose.estimator import Candidate, PoseOptions
-from tiltscreen.pose.extract import ExtractionReport, extract_landmarks, extract_landmarks_live
-from tiltscreen.pose.model_store import locate_model, verify_model
-from tiltscreen.pose.subject import SubjectRule, SubjectTracker
-from tiltscreen.signal import butterworth_lowpass, fill_gaps, find_gaps, gate_visibility, one_euro
-from tiltscreen.sources import Frame, open_source
+from tiltscreen.pose.estimator import Candidate
+from tiltscreen.pose.extract import MIN_SUBJECT_FRACTION, ExtractionReport
+from tiltscreen.run.extract import FrameHook, filter_landmarks, read_pose
+from tiltscreen.signal import find_gaps
+from tiltscreen.sources import Frame
 
-#: below this fraction of frames with the subject, the result is flagged "no person"
-MIN_SUBJECT_FRACTION = 0.05
+__all__ = ["MIN_SUBJECT_FRACTION", "LandmarksJob", "LandmarksResult", "filter_landmarks", "run_landmarks"]
 
 
 @dataclass(frozen=True)
 class LandmarksJob:
-    """Everything the landmarks job needs, parsed once from the command line or a caller."""
+    """The landmarks job: how to extract (the fields of :class:`ExtractOptions`) and what to write.
+
+    ``annotate`` writes ``annotated.mp4`` (the skeleton drawn on each frame); ``formats`` are the
+    landmark tables written (``csv``, ``parquet``). :attr:`extraction` is the one options value the
+    extraction path takes; the defaults are :data:`~tiltscreen.config.options.DEFAULTS`'.
+    """
 
     input: str
     out_dir: Path
-    model: Path | None = None
-    max_side: int | None = 960
-    max_people: int = 2
+    model: Path | None = DEFAULTS.model
+    max_side: int | None = DEFAULTS.max_side
+    max_people: int = DEFAULTS.max_people
     subject: SubjectRule = field(default_factory=SubjectRule)
-    min_visibility: float = 0.5
-    max_gap_s: float = 0.33
-    filter: str = "auto"
-    cutoff_hz: float = 6.0
+    min_visibility: float = DEFAULTS.min_visibility
+    max_gap_s: float = DEFAULTS.max_gap_s
+    filter: str = DEFAULTS.filter
+    cutoff_hz: float = DEFAULTS.cutoff_hz
     annotate: bool = False
     formats: tuple[str, ...] = ("csv", "parquet")
-    segmentation: bool = False
-    duration_s: float | None = None
-    follow_poses: int | None = 1
+    segmentation: bool = DEFAULTS.segmentation
+    duration_s: float | None = DEFAULTS.duration_s
+    follow_poses: int | None = DEFAULTS.follow_poses
+
+    @property
+    def extraction(self) -> ExtractOptions:
+        """Return the extraction options of this job."""
+        names = {f.name for f in fields(ExtractOptions)}
+        return ExtractOptions(
+            **{k: v for k, v in asdict(self).items() if k in names} | {"subject": self.subject}
+        )
 
 
 @dataclass
@@ -77,20 +87,6 @@ def _annotation_hook(path: Path, fps: float | None) -> tuple[Callable[[Frame, Ca
         writer.write(bgr)
 
     return hook, writer
-
-
-def filter_landmarks(lm: Landmarks, job: LandmarksJob) -> Landmarks:
-    """Visibility gating → gap filling → low-pass filter, as the job asks (each step logged)."""
-    out = gate_visibility(lm, min_visibility=job.min_visibility, min_presence=job.min_visibility)
-    out = fill_gaps(out, max_gap_s=job.max_gap_s)
-    kind = job.filter
-    if kind == "auto":  # causal for live sources (as it would have been shown), zero-phase for recordings
-        kind = "one-euro" if lm.source.get("live") else "butterworth"
-    if out.n_frames < 2 or kind == "none":
-        return out
-    if kind == "one-euro":
-        return one_euro(out)
-    return butterworth_lowpass(out, cutoff_hz=job.cutoff_hz)
 
 
 def _job_dict(job: LandmarksJob) -> dict[str, Any]:
@@ -144,44 +140,29 @@ def run_landmarks(
         After writing a ``summary.json`` with status ``unreadable``, if the video holds no frame.
 
     """
-    model_path = locate_model(job.model)
-    sha = verify_model(model_path) if job.model is None else _sha(model_path)
-    options = PoseOptions(
-        model_path=model_path,
-        max_people=job.max_people,
-        segmentation=job.segmentation,
-        follow_poses=job.follow_poses,
-    )
     job.out_dir.mkdir(parents=True, exist_ok=True)
+    writers: list[Any] = []
+
+    def open_hooks(info: Any) -> list[FrameHook]:
+        if on_open is not None:
+            on_open(info)
+        if not job.annotate:
+            return []
+        hook, writer = _annotation_hook(job.out_dir / "annotated.mp4", info.fps)
+        writers.append(writer)
+        return [hook]
+
     try:
-        source = open_source(job.input, max_side=job.max_side)
+        read = read_pose(job.extraction, open_hooks=open_hooks, progress=progress)
     except EmptyVideoError as err:
         write_json(job.out_dir / "summary.json", _unreadable_summary(job, str(err)))
         raise
-    with source, CtrlCWatch() as ctrl_c:
-        if on_open is not None:
-            on_open(source.info)
-        hooks, writer = [], None
-        if job.annotate:
-            hook, writer = _annotation_hook(job.out_dir / "annotated.mp4", source.info.fps)
-            hooks.append(hook)
-        common = dict(
-            options=options,
-            tracker=SubjectTracker(rule=job.subject, max_people=job.max_people),
-            hooks=hooks,
-            progress=progress,
-            model_sha256=sha,
-        )
-        try:
-            if source.info.live:
-                raw, report = extract_landmarks_live(source, duration_s=job.duration_s, **common)
-            else:
-                raw, report = extract_landmarks(source, **common)
-        finally:
-            if writer is not None:
-                writer.close()
-    annotated = writer.path if writer is not None else None
-    return _finish(job, raw, report, sha, annotated=annotated, ctrl_c=ctrl_c.pressed)
+    finally:
+        for writer in writers:
+            writer.close()
+    raw, report, sha = read.raw, read.report, read.model_sha256
+    annotated = writers[0].path if writers else None
+    return _finish(job, raw, report, sha, annotated=annotated, ctrl_c=read.stopped_by_ctrl_c)
 
 
 def _unreadable_summary(job: LandmarksJob, message: str) -> dict[str, Any]:
@@ -210,7 +191,7 @@ def _finish(
 ) -> LandmarksResult:
     from tiltscreen.outputs.tables import save_landmarks
 
-    lm = filter_landmarks(raw, job) if raw.n_frames else raw
+    lm = filter_landmarks(raw, job.extraction) if raw.n_frames else raw
     files = save_landmarks(lm, job.out_dir, stem="landmarks", formats=job.formats)
     if annotated is not None:
         files["annotated"] = annotated
@@ -226,9 +207,3 @@ def _finish(
             f"({100 * report.person_fraction:.1f}%); results saved in {job.out_dir}."
         )
     return result
-
-
-def _sha(path: Path) -> str:
-    from tiltscreen.pose.model_store import sha256_of
-
-    return sha256_of(path)
