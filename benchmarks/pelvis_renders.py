@@ -101,23 +101,25 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", default="")
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--out", type=Path, default=OUT, help="output folder (a second batch: dev/pelvis_extra2)")
     a = ap.parse_args(argv)
-    OUT.mkdir(parents=True, exist_ok=True)
+    out = a.out
+    out.mkdir(parents=True, exist_ok=True)
     wanted = {x for x in a.only.split(",") if x}
     if a.list:
         for clip in RSET.clips:
-            print(shlex.join(command(clip, OUT)))
+            print(shlex.join(command(clip, out)))
         return 0
     commands: dict[str, dict[str, str]] = {}
     for clip in RSET.clips:
-        if (wanted and clip.name not in wanted) or _rendered(OUT, clip) is not None:
+        if (wanted and clip.name not in wanted) or _rendered(out, clip) is not None:
             continue
         with held(DEFAULT_LOCK):  # one clip per turn of the lock, so other users' renders interleave
             started = time.monotonic()
-            commands[clip.name] = render_clip(clip, OUT, DEFAULT_LOCK)
+            commands[clip.name] = render_clip(clip, out, DEFAULT_LOCK)
             print(f"  ({time.monotonic() - started:.0f} s under the lock)", flush=True)
-        write_manifest(RSET, OUT, commands)
-    write_manifest(RSET, OUT, commands)
+        write_manifest(RSET, out, commands)
+    write_manifest(RSET, out, commands)
     return 0
 
 
