@@ -1,4 +1,4 @@
-"""Sit-and-reach pelvis from the posterior stickers: tilt at the hold, hip flexion against the pelvis, pelvis share.
+"""Sit-and-reach pelvis from the posterior stickers: tilt at the hold, hip flexion vs pelvis, pelvis share.
 
 For every clip cached by ``benchmarks/pelvis_extract.py`` (landmarks, markers and the pelvis crop of every
 frame) this replays the two sticker searches on the crops (the ASIS/PSIS pair of ``main`` and the three
@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pelvis_extract import clip_names  # noqa: E402
 from pelvis_report import summarise, write_report  # noqa: E402
 
+from tiltscreen.config.thresholds import load_thresholds  # noqa: E402
 from tiltscreen.kinematics.sagittal import subject_vector  # noqa: E402
 from tiltscreen.pose.estimator import Candidate  # noqa: E402
 from tiltscreen.pose.pelvis_stickers import PelvisStickerRecorder  # noqa: E402
@@ -42,7 +43,6 @@ from tiltscreen.pose.sticker_types import PelvisStickerSpecs  # noqa: E402
 from tiltscreen.pose.stickers import StickerRecorder, StickerSpec  # noqa: E402
 from tiltscreen.protocols.recording import AnalyzeJob, Recording  # noqa: E402
 from tiltscreen.protocols.sit_and_reach.run import analyse  # noqa: E402
-from tiltscreen.config.thresholds import load_thresholds  # noqa: E402
 from tiltscreen.sources.frame import Frame  # noqa: E402
 
 CACHE = Path("/work/cache/work/pelvis")
@@ -143,9 +143,15 @@ def _lines(parts: dict, truth_tilt: np.ndarray, hold: np.ndarray, rest: np.ndarr
     st = parts["pelvis"].stickers
     if st is None:
         return {}
-    out = {"calibration": {"k_anterior": st.calibration.k_anterior, "anterior_frames": st.calibration.anterior_frames,
-                           "k_posterior": st.calibration.k_posterior,
-                           "posterior_frames": st.calibration.posterior_frames}}  # fmt: skip
+    cal = st.calibration
+    out = {
+        "calibration": {
+            "k_anterior": cal.k_anterior,
+            "anterior_frames": cal.anterior_frames,
+            "k_posterior": cal.k_posterior,
+            "posterior_frames": cal.posterior_frames,
+        }
+    }
     from tiltscreen.kinematics.pelvis_markers import SOURCES
 
     for code, name in enumerate(SOURCES[1:], start=1):
@@ -164,12 +170,22 @@ def evaluate(pkl: Path, gt: dict, th) -> dict:
     rec = Recording(
         data["raw"], data["lm"], data["features"], data["markers"], data["subject_fraction"], None
     )
-    job = AnalyzeJob(input=data["video"], out_dir=CACHE / "runs", marker_size_cm=float(gt["marker"]["side_cm"])
-                     if gt.get("marker") else None, subject_height_cm=float(gt["subject"]["stature_cm"]))  # fmt: skip
+    marker_cm = float(gt["marker"]["side_cm"]) if gt.get("marker") else None
+    job = AnalyzeJob(
+        input=data["video"],
+        out_dir=CACHE / "runs",
+        marker_size_cm=marker_cm,
+        subject_height_cm=float(gt["subject"]["stature_cm"]),
+    )
     before, _ = analyse(rec, job, th, pair)
     after, parts = analyse(rec, job, th, pair, three)
-    row = {"clip": pkl.stem, "extensibility": gt["config"]["sit_reach"]["extensibility"],
-           "yaw_deg": gt["config"]["camera"]["yaw_deg"], "before": _metric(before), "after": _metric(after)}  # fmt: skip
+    row = {
+        "clip": pkl.stem,
+        "extensibility": gt["config"]["sit_reach"]["extensibility"],
+        "yaw_deg": gt["config"]["camera"]["yaw_deg"],
+        "before": _metric(before),
+        "after": _metric(after),
+    }
     if parts is None or parts["best"] is None:
         row["reason"] = "no valid trial detected"
         return row

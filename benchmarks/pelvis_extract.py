@@ -1,14 +1,15 @@
 """Cache what the sit-and-reach pelvis benchmark needs from each clip of a render set (run once per clip).
 
-For every clip of ``--set DIR`` (``manifest.csv`` + ``<name>.json`` ground truth + video) this runs the tool's
-extraction (:func:`tiltscreen.protocols.recording.extract`: landmarks, outline features, ArUco markers) with an
-extra frame hook that keeps, per frame, the image crop around the pelvis and the subject mask on the same
+For every clip of ``--set DIR`` (``manifest.csv`` + ``<name>.json`` ground truth + video) this runs the
+tool's extraction (:func:`tiltscreen.run.recording.extract`: landmarks, outline features, ArUco markers)
+with an extra frame hook that keeps, per frame, the image crop around the pelvis and the subject mask on the same
 crop. The pelvis benchmark then runs the sticker search on these crops, so that changing the sticker code
 needs no new MediaPipe pass. Output: ``<cache>/<set name>/<clip>.pkl`` (never committed).
 
-Usage (main venv; renders only, never a held-out set while tuning)::
+Usage (main venv; development renders while tuning; a held-out set only in the final run, with
+``--final-heldout-run`` and its own cache, because the folder names repeat)::
 
-    PYTHONPATH=src python benchmarks/pelvis_extract.py --set /work/cache/dev/sr [--cache /work/cache/work/pelvis]
+    PYTHONPATH=src python benchmarks/pelvis_extract.py --set /work/cache/dev/sr [--cache DIR]
 """
 
 from __future__ import annotations
@@ -109,10 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", type=Path, required=True, help="render set folder (manifest.csv, json, videos)")
     ap.add_argument("--cache", type=Path, default=Path("/work/cache/work/pelvis"))
     ap.add_argument("--only", default="", help="comma-separated clip names")
+    ap.add_argument(
+        "--final-heldout-run", action="store_true", help="allow a held-out set: the final run, method frozen"
+    )
     args = ap.parse_args(argv)
-    if "heldout" in args.set.parts:
+    if "heldout" in args.set.parts and not args.final_heldout_run:
         print(
-            "refusing a held-out set: extraction is done by the benchmark's final run only", file=sys.stderr
+            "refusing a held-out set: only the final run (--final-heldout-run) may read it", file=sys.stderr
         )
         return 2
     only = {x for x in args.only.split(",") if x}

@@ -89,12 +89,13 @@ def write_report(path: Path, result: dict) -> None:
     lines = [
         f"# Sit-and-reach pelvis from the posterior stickers ({', '.join(result['sets'])})",
         "",
-        "Rendered clips (an optimistic bound: renders are cleaner than life). *Before*: the ASIS/PSIS pair and "
-        "the back contour, as on `main`; *after*: with the PSIS and posterior iliac crest stickers calibrated "
-        "on the subject. Truth: the bone ASIS-PSIS tilt of the generator, the hip and knee joint centres, the "
-        "trunk inclination; hold = the detected trial's hold frames, rest = the 0.5 s before its start.",
+        "Rendered clips (an optimistic bound: renders are cleaner than life). *Before*: the ASIS/PSIS "
+        "pair and the back contour, as on `main`; *after*: with the PSIS and posterior iliac crest "
+        "stickers calibrated on the subject. Truth: the bone ASIS-PSIS tilt of the generator, the hip and "
+        "knee joint centres, the trunk inclination; hold = the detected trial's hold frames, rest = the "
+        "0.5 s before its start.",
         "",
-        "| quantity | run | clips with a value / with truth | MAE | worst | bias | truth inside 95% interval |",
+        "| quantity | run | clips with a value / with truth | MAE | worst | bias | truth in 95% interval |",
         "|---|---|---|---|---|---|---|",
     ]
     for key, *_ in ((q[0],) for q in QUANTITIES):
@@ -102,15 +103,20 @@ def write_report(path: Path, result: dict) -> None:
         for run in ("before", "after"):
             st = q[run]
             lines.append(
-                f"| {q['name']} ({q['unit']}) | {run} | {st['n_value']}/{st['n_truth']} | {_fmt(st['mae'])} | "
-                f"{_fmt(st['worst'])} | {_fmt(st['bias'])} | {st['ci95_coverage'] or '-'} |"
+                f"| {q['name']} ({q['unit']}) | {run} | {st['n_value']}/{st['n_truth']} | "
+                f"{_fmt(st['mae'])} | {_fmt(st['worst'])} | {_fmt(st['bias'])} | "
+                f"{st['ci95_coverage'] or '-'} |"
             )
     lines += ["", "Per-frame error of each sticker line (median per clip, then over clips), degrees:", ""]
     lines += ["| line, where | clips | RMS | mean |", "|---|---|---|---|"]
     for k, v in s["line_errors_deg"].items():
         lines.append(f"| {k} | {v['n']} | {v['rms']} | {v['mean']} |")
-    lines += ["", "| clip | ext. | yaw | true tilt | after | before | true share | after | hip vs pelvis true | after | "
-              "calibration frames | reason |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    lines += [
+        "",
+        "| clip | ext. | yaw | true tilt | after | before | true share | after | hip vs pelvis true | after "
+        "| calibration frames | reason |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in result["clips"]:
         t, a, b = r.get("truth", {}), r["after"], r["before"]
         cal = r.get("lines", {}).get("calibration", {})

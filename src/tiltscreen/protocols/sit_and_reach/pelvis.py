@@ -161,8 +161,8 @@ def _sticker_hold(trial: Trial, tilt: pm.PelvisTilt) -> tuple[float, float, list
         why += (
             f". The PSIS and iliac-crest stickers were seen with the ASIS sticker in {cal.posterior_frames} "
             f"frames (at least {pm.MIN_CALIBRATION_FRAMES} needed), so their line could not be calibrated "
-            "on this subject; no population offset is close enough (it spread over 46 degrees between "
-            "rendered bodies)"
+            "on this subject; no population offset is close enough (it spread over more than 40 "
+            "degrees between rendered bodies)"
         )
     return why + "."
 
