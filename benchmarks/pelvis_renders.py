@@ -91,7 +91,8 @@ RSET = RenderSet(
     "sit-and-reach with the near-side PSIS and posterior iliac crest stickers (pelvis method development)",
     "body (sex, stature 152-195 cm, build and age from the seed), side, extensibility 0.05-1, yaw -12..12 "
     "deg towards the back or the front, roll -2..2, pitch -1.5..1.5, fps 15/24/30, 640x360; ASIS/PSIS "
-    "stickers green, posterior stickers (PSIS, iliac crest) green or blue. Rendered by benchmarks/pelvis_renders.py.",
+    "stickers green, posterior stickers (PSIS, iliac crest) green or blue. Rendered by "
+    "benchmarks/pelvis_renders.py.",
     clips(),
 )
 
