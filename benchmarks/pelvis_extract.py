@@ -3,8 +3,8 @@
 For every clip of ``--set DIR`` (``manifest.csv`` + ``<name>.json`` ground truth + video) this runs the
 tool's extraction (:func:`tiltscreen.run.recording.extract`: landmarks, outline features, ArUco markers)
 with an extra frame hook that keeps, per frame, the image crop around the pelvis and the subject mask on
-the same crop. The pelvis benchmark then runs the sticker search on these crops, so that changing the sticker code
-needs no new MediaPipe pass. Output: ``<cache>/<set name>/<clip>.pkl`` (never committed).
+the same crop. The pelvis benchmark then runs the sticker search on these crops, so that changing the
+sticker code needs no new MediaPipe pass. Output: ``<cache>/<set name>/<clip>.pkl`` (never committed).
 
 Usage (main venv; development renders while tuning; a held-out set only in the final run, with
 ``--final-heldout-run`` and its own cache, because the folder names repeat)::
