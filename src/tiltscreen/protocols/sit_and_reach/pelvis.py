@@ -143,10 +143,20 @@ def with_stickers(
     view = SideView.from_hfov(
         lm.image_size, ASSUMED_HFOV_DEG, facing=facing, roll_deg=roll_deg or 0.0, yaw_deg=yaw_deg or 0.0
     )
-    tracks = pm.PelvisTracks.from_arrays(pm.name_posterior(arrays))
+    tracks = pm.PelvisTracks.from_arrays(pm.name_posterior(_frames(arrays, lm.n_frames)))
     angles = pm.line_angles_deg(tracks, view)
     tilt = pm.pelvis_tilt(angles, tracks, pm.calibrate_lines(angles, tracks))
     return replace(series, stickers=tilt, thigh_deg=thigh)
+
+
+def _frames(arrays: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+    """Return the per-frame arrays cut or padded with NaN to ``n`` frames (the landmarks' count)."""
+    out = {}
+    for key, value in arrays.items():
+        v = np.asarray(value, float)[:n]
+        pad = np.full((n - len(v), *v.shape[1:]), np.nan)
+        out[key] = np.concatenate([v, pad]) if len(pad) else v
+    return out
 
 
 def _sticker_hold(trial: Trial, tilt: pm.PelvisTilt) -> tuple[float, float, list[str]] | str:

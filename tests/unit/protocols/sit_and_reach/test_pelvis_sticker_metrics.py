@@ -90,3 +90,26 @@ def test_without_stickers_the_pair_and_contour_rules_stand() -> None:
     split = pv.hip_spine_split(trial(), T, np.where(np.arange(T.size) < 90, -5.0, 50.0), p)
     assert split["pelvic_rotation_deg"] == pytest.approx(15.0) and "back contour" in split["method"]
     assert split["hip_flexion_vs_pelvis_deg"]["value"] is None
+
+
+def test_with_stickers_adds_the_thigh_and_pads_short_sticker_arrays() -> None:
+    """Three frames of a subject facing image-right, hip (100, 100) px and knee (200, 110) px: the thigh
+    points 10 px down over 100 px forward, atan2(-10, 100) = -5.71 deg. The sticker recorder saw only two
+    frames (no sticker found): its arrays are padded to three, and the tilt is NaN in all three."""
+    from tiltscreen.landmarks import Landmarks
+
+    w, h, n = 640, 360, 3
+    lm = Landmarks.empty(n, timestamps_s=np.arange(n) / 30.0, image_size=(w, h), fps=30.0)
+    xyz = lm.xyz.copy()
+    for name, (x, y) in {"left_hip": (100, 100), "left_knee": (200, 110)}.items():
+        xyz[:, lm.skeleton.index(name)] = (x / w, y / h, 0.0)
+    lm = Landmarks(xyz, np.ones((n, 33)), np.ones((n, 33)), lm.world, lm.timestamps_s, lm.frame_index, (w, h))
+    arrays = {f"{k}_{s}": np.full((2, 2) if s == "px" else 2, np.nan) for k in ("asis", "psis", "iliac_crest",
+              "posterior") for s in ("px", "area")}  # fmt: skip
+    arrays.update(hip_px=np.zeros((2, 2)), up=np.tile([0.0, -1.0], (2, 1)),
+                  forward=np.tile([1.0, 0.0], (2, 1)), stature_px=np.full(2, 300.0))  # fmt: skip
+    out = pv.with_stickers(pv.PelvisSeries(), arrays, lm, side="left", facing=1, roll_deg=0.0, yaw_deg=None)
+    assert out.thigh_deg == pytest.approx(np.full(n, math.degrees(math.atan2(-10, 100))))
+    assert out.stickers is not None and out.stickers.tilt.shape == (n,) and np.isnan(out.stickers.tilt).all()
+    none = pv.with_stickers(pv.PelvisSeries(), None, lm, side="left", facing=1, roll_deg=None, yaw_deg=None)
+    assert none.stickers is None and none.thigh_deg is not None
