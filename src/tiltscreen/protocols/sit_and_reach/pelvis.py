@@ -30,6 +30,7 @@ from tiltscreen.kinematics.back_contour import LUMBO_RMS_DEG, ROTATION_RMS_DEG, 
 from tiltscreen.kinematics.sagittal import subject_vector
 from tiltscreen.kinematics.side_view import ASSUMED_HFOV_DEG, SideView
 from tiltscreen.landmarks import Landmarks
+from tiltscreen.pose.sticker_types import PELVIS_STICKERS
 from tiltscreen.protocols.common import Flag, Metric
 from tiltscreen.protocols.sit_and_reach.trials import Trial
 
@@ -128,7 +129,7 @@ def with_stickers(
     roll_deg: float | None,
     yaw_deg: float | None,
 ) -> PelvisSeries:
-    """Add the three-sticker tilt and the thigh angle to ``series`` (unchanged without pelvis stickers).
+    """Add the three-sticker tilt and the thigh angle to ``series`` (no tilt when no sticker was found).
 
     ``arrays`` is :meth:`~tiltscreen.pose.pelvis_stickers.PelvisStickerRecorder.arrays`; the view is the
     assumed field of view (:data:`~tiltscreen.kinematics.side_view.ASSUMED_HFOV_DEG`) with the measured
@@ -138,8 +139,9 @@ def with_stickers(
     knee = lm.point(lm.skeleton.side(side, "knee"))
     v = subject_vector(hip, knee, facing=facing, roll_deg=roll_deg or 0.0)
     thigh = np.degrees(np.arctan2(v[:, 1], v[:, 0]))
-    if arrays is None or not np.isfinite(np.asarray(arrays["stature_px"], float)).any():
-        return replace(series, thigh_deg=thigh)
+    names = (*PELVIS_STICKERS, "posterior")
+    if arrays is None or not any(np.isfinite(np.asarray(arrays[f"{k}_px"], float)).any() for k in names):
+        return replace(series, thigh_deg=thigh)  # no pelvis sticker anywhere: the pair's rules stand
     view = SideView.from_hfov(
         lm.image_size, ASSUMED_HFOV_DEG, facing=facing, roll_deg=roll_deg or 0.0, yaw_deg=yaw_deg or 0.0
     )

@@ -95,7 +95,9 @@ def test_without_stickers_the_pair_and_contour_rules_stand() -> None:
 def test_with_stickers_adds_the_thigh_and_pads_short_sticker_arrays() -> None:
     """Three frames of a subject facing image-right, hip (100, 100) px and knee (200, 110) px: the thigh
     points 10 px down over 100 px forward, atan2(-10, 100) = -5.71 deg. The sticker recorder saw only two
-    frames (no sticker found): its arrays are padded to three, and the tilt is NaN in all three."""
+    frames, a lone crest in the first: its arrays are padded to three, and the tilt is NaN in all three (one
+    sticker gives no line). With no sticker in any frame, or no recorder, there is no sticker tilt (the
+    ASIS/PSIS pair's rules and reasons stand)."""
     from tiltscreen.landmarks import Landmarks
 
     w, h, n = 640, 360, 3
@@ -108,6 +110,9 @@ def test_with_stickers_adds_the_thigh_and_pads_short_sticker_arrays() -> None:
               "posterior") for s in ("px", "area")}  # fmt: skip
     arrays.update(hip_px=np.zeros((2, 2)), up=np.tile([0.0, -1.0], (2, 1)),
                   forward=np.tile([1.0, 0.0], (2, 1)), stature_px=np.full(2, 300.0))  # fmt: skip
+    empty = pv.with_stickers(pv.PelvisSeries(), arrays, lm, side="left", facing=1, roll_deg=0.0, yaw_deg=None)
+    assert empty.stickers is None
+    arrays["iliac_crest_px"][0], arrays["iliac_crest_area"][0] = (50.0, 60.0), 1.0
     out = pv.with_stickers(pv.PelvisSeries(), arrays, lm, side="left", facing=1, roll_deg=0.0, yaw_deg=None)
     assert out.thigh_deg == pytest.approx(np.full(n, math.degrees(math.atan2(-10, 100))))
     assert out.stickers is not None and out.stickers.tilt.shape == (n,) and np.isnan(out.stickers.tilt).all()
