@@ -37,7 +37,7 @@ def sticker_tilt(*, calibrated: bool = True) -> pm.PelvisTilt:
 
 
 def test_tilt_at_the_hold_from_the_posterior_stickers() -> None:
-    """Hold frames all read 30 deg from the posterior line: value 30, 95% interval 30 +/- 1.96 x 3.5; the
+    """Hold frames all read 30 deg from the posterior line: value 30, 95% interval 30 +/- 1.96 x 4.5; the
     method names the line and its calibration frames."""
     m = pv.pelvic_tilt_metric(trial(), pv.PelvisSeries(stickers=sticker_tilt()))
     assert m.value == pytest.approx(30.0)
@@ -55,7 +55,7 @@ def test_uncalibrated_posterior_stickers_are_indeterminate_in_words() -> None:
 
 def test_hip_flexion_against_the_pelvis() -> None:
     """Tilt 30 at the hold and the thigh 5 deg below the forward horizontal: 90 + 30 - 5 = 115 deg, 95%
-    interval +/- 1.96 x hypot(3.5, 2.0) (tilt and thigh errors)."""
+    interval +/- 1.96 x hypot(4.5, 2.0) (tilt and thigh errors)."""
     p = pv.PelvisSeries(stickers=sticker_tilt(), thigh_deg=np.full(T.size, -5.0))
     out = pv.hip_flexion_vs_pelvis(trial(), p)
     half = 1.96 * math.hypot(SD_POST, pv.THIGH_SD_DEG)
@@ -67,8 +67,8 @@ def test_hip_flexion_against_the_pelvis() -> None:
 
 def test_split_uses_the_sticker_tilt_first() -> None:
     """Pelvis -5 at rest (frames 0.5-1.0 s) and 30 at the hold: 35 deg; trunk -5 to 50: 55 deg; pelvis share
-    35 / 55 = 0.64. The rotation's 1 SD is hypot(2.5, 3.5) (rest and hold lines), so the pelvis share's
-    interval is 1 - the spine share's: (35 -/+ 1.96 x 4.30) / 55 = 0.48-0.79. The back contour (a
+    35 / 55 = 0.64. The rotation's 1 SD is hypot(2.5, 4.5) (rest and hold lines), so the pelvis share's
+    interval is 1 - the spine share's: (35 -/+ 1.96 x 5.15) / 55 = 0.45-0.82. The back contour (a
     different answer) is not used."""
     p = pv.PelvisSeries(stickers=sticker_tilt(), thigh_deg=np.full(T.size, -5.0),
                         lumbo=np.where(np.arange(T.size) < 90, 95.0, 80.0))  # fmt: skip
