@@ -9,7 +9,7 @@ from __future__ import annotations
 import colorsys
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -147,3 +147,80 @@ class StickerSearch:
     pair: StickerPair | None
     reason: str | None
     blobs: tuple[Blob, ...] = ()
+
+
+#: the pelvis stickers of the sit-and-reach layout, front to back
+PELVIS_STICKERS = ("asis", "psis", "iliac_crest")
+
+
+@dataclass(frozen=True)
+class PelvisStickerSpecs:
+    """Colours of the sit-and-reach pelvis stickers (the same size for all).
+
+    Attributes
+    ----------
+    anterior : StickerSpec
+        The ASIS and PSIS stickers (the standing layout's pair).
+    crest : StickerSpec
+        The posterior iliac crest sticker; the same colour as ``anterior`` or a second colour, which
+        tells it from the PSIS by colour as well as by position.
+
+    """
+
+    anterior: StickerSpec = field(default_factory=StickerSpec)
+    crest: StickerSpec = field(default_factory=StickerSpec)
+
+    @property
+    def two_colours(self) -> bool:
+        """True when the crest sticker has its own colour."""
+        return self.anterior.colour_rgb != self.crest.colour_rgb
+
+
+@dataclass(frozen=True)
+class PelvisBody:
+    """Where the pelvis is in one frame, from the landmarks (full-resolution px, y down).
+
+    ``hip_px`` is the near-side hip landmark, ``up`` the unit vector from mid-hip to mid-shoulder
+    (up the trunk), ``forward`` the unit normal to it on the side the subject faces, ``stature_px``
+    an estimate of the subject's stature (trunk length / 0.29 and leg length / 0.49).
+    """
+
+    hip_px: np.ndarray
+    up: np.ndarray
+    forward: np.ndarray
+    stature_px: float
+
+    def coords(self, p: np.ndarray) -> tuple[float, float]:
+        """Return ``(along, ahead)``: ``p`` relative to the hip along ``up`` and ``forward``, in statures."""
+        d = np.asarray(p, float) - self.hip_px
+        return float(d @ self.up) / self.stature_px, float(d @ self.forward) / self.stature_px
+
+
+@dataclass(frozen=True)
+class PelvisSticker:
+    """One labelled pelvis sticker in one frame.
+
+    ``name`` is one of :data:`PELVIS_STICKERS`; ``centre_px`` full-resolution px; ``area_ratio`` the
+    blob's area over a whole sticker's expected area (well under 1: partly hidden, its centre biased);
+    ``split`` is True when it was cut out of a blob that held two touching stickers.
+    """
+
+    name: str
+    centre_px: np.ndarray
+    area_ratio: float
+    contrast: float
+    split: bool = False
+
+
+@dataclass(frozen=True)
+class PelvisSearch:
+    """Outcome of one frame's pelvis-sticker search.
+
+    The labelled ``stickers`` (by name), every blob kept, the body frame (None without landmarks) and a
+    plain-sentence ``reason`` when nothing was found.
+    """
+
+    stickers: dict[str, PelvisSticker]
+    blobs: tuple[Blob, ...] = ()
+    body: PelvisBody | None = None
+    reason: str | None = None

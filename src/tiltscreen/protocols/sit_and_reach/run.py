@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from tiltscreen.kinematics.yaw import estimate_view_yaw
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.outputs.files import write_json  # noqa: F401 -- benchmarks import it from here
 from tiltscreen.pose.features import for_facing
+from tiltscreen.pose.pelvis_stickers import PelvisStickerRecorder, PelvisStickerSpecs
 from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
 from tiltscreen.protocols.common import Camera, Scale, envelope, refuse
 from tiltscreen.protocols.outcome import Outcome, gate, outcome_summary
@@ -109,7 +111,12 @@ def _pelvis_series(rec: Recording, stickers, facing: int, roll) -> PelvisSeries:
 
 
 def analyse(
-    rec: Recording, job: AnalyzeJob, th: Thresholds, stickers=None, extras: dict[str, Any] | None = None
+    rec: Recording,
+    job: AnalyzeJob,
+    th: Thresholds,
+    stickers=None,
+    extras: dict[str, Any] | None = None,
+    pelvis_stickers=None,
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """Return the summary (contract) and the figures' pieces (None after an early status: ``gate``)."""
     view = gate(rec, "sit-and-reach", th, side=job.side)
@@ -125,6 +132,18 @@ def analyse(
     trials = detect_trials(series, rules)
     best = best_trial(trials, rules)
     ctx = _context(rec, job, stickers, facing=facing, roll=roll, scale=scale, geometry=geometry)
+    ctx = dataclasses.replace(
+        ctx,
+        pelvis=pelvis.with_stickers(
+            ctx.pelvis,
+            pelvis_stickers.arrays() if pelvis_stickers else None,
+            rec.lm,
+            side=side,
+            facing=facing,
+            roll_deg=roll.deg,
+            yaw_deg=camera.yaw_deg,
+        ),
+    )
     metrics = _widen(
         analysis.trial_metrics(trials[best] if best is not None else None, series, ctx), roll, th
     )
@@ -264,14 +283,22 @@ def run_sit_and_reach(job: AnalyzeJob) -> dict[str, Any]:
     stickers = StickerRecorder(spec=StickerSpec(colour_rgb=job.marker_colour))
     extras = SitReachRecorder()
     hands = open_hand_hook()
+    spec = StickerSpec(colour_rgb=job.marker_colour)
+    pelvis_stickers = PelvisStickerRecorder(specs=PelvisStickerSpecs(spec, spec))
+    hooks = [stickers, extras, pelvis_stickers, *([hands.recorder] if hands.recorder is not None else [])]
     try:
         return run_recording(
             job,
             protocol="sit-and-reach",
             th=th,
-            hooks=[stickers, extras, *([hands.recorder] if hands.recorder is not None else [])],
+            hooks=hooks,
             analyse=lambda rec: analyse(
-                rec, job, th, stickers, {**extras.arrays(), **hands.arrays(), "hand_reason": hands.reason}
+                rec,
+                job,
+                th,
+                stickers,
+                {**extras.arrays(), **hands.arrays(), "hand_reason": hands.reason},
+                pelvis_stickers,
             ),
             figures=lambda rec, _, parts: _figures(job, rec, parts, th),
         )
