@@ -70,7 +70,7 @@ def config_from_args(args: argparse.Namespace):
     exports = _exports(args.export)
     for fmt in exports:
         require(fmt)  # a missing extra fails now, not after hours of analysis
-    options = {name: getattr(args, name) for name in shared_names() if name not in NOT_IN_BATCH}
+    options = {name: None if name in NOT_IN_BATCH else getattr(args, name) for name in shared_names()}
     for name in ("model", "thresholds"):
         if options.get(name) is not None:
             options[name] = Path(os.path.abspath(options[name]))
