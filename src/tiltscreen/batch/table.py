@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from tiltscreen.batch.store import Record
+from tiltscreen.errors import InputError
 from tiltscreen.export.results import MetricValue, ResultSummary, Trial, read_summary
 from tiltscreen.outputs.files import write_file_atomic
 
@@ -126,7 +127,12 @@ def collect(records: Sequence[tuple[Record, Path]]) -> tuple[list[dict[str, Any]
     """Return the result rows and error rows of finished videos, in the order given."""
     results, errors = [], []
     for record, folder in records:
-        summary = read_summary(folder) if record.has_summary else None
+        summary = None
+        if record.has_summary:
+            try:
+                summary = read_summary(folder)
+            except InputError:  # a summary damaged after the run: the row keeps the record's status
+                summary = None
         results.extend(result_rows(record, folder, summary))
         if record.status in NO_ANALYSIS:
             errors.append(error_row(record, folder))
