@@ -135,16 +135,23 @@ def part_memory(args: argparse.Namespace) -> dict:
         run.update(clip=clip.name, seconds=seconds, frames=round(seconds * 30))
         out[label] = run
         print(f"  {label} ({seconds} s): peak RSS {run['max_rss_mib']} MiB, {run['wall_s']} s", flush=True)
-    grow = out["long"]["max_rss_mib"] - out["short"]["max_rss_mib"]
-    per_1000 = grow / max(out["long"]["frames"] - out["short"]["frames"], 1) * 1000
-    out["target"] = {
-        "rule": "peak RSS, long clip - 10-s clip <= 50 MiB",
+    out["target"] = memory_target(out["short"], out["long"])
+    return out
+
+
+def memory_target(short: dict, long_: dict) -> dict:
+    """Long - short peak RSS, judged on 10 minutes (measured, or extrapolated linearly)."""
+    grow = long_["max_rss_mib"] - short["max_rss_mib"]
+    per_1000 = grow / max(long_["frames"] - short["frames"], 1) * 1000
+    ten_min = grow if long_["seconds"] >= 600 else per_1000 * (18000 - short["frames"]) / 1000
+    return {
+        "rule": "peak RSS, 10-minute clip - 10-s clip <= 50 MiB",
         "difference_mib": round(grow, 1),
         "mib_per_1000_frames": round(per_1000, 2),
-        "extrapolated_10_min_mib": round(per_1000 * (18000 - 300) / 1000, 1),
-        "met": grow <= 50,
+        "ten_minutes": "measured" if long_["seconds"] >= 600 else "extrapolated linearly",
+        "extrapolated_10_min_mib": round(ten_min, 1),
+        "met": ten_min <= 50,
     }
-    return out
 
 
 def part_landmarks(args: argparse.Namespace) -> dict:
@@ -184,6 +191,7 @@ def _throughput_rows(t: dict) -> list[str]:
 
 
 def _memory_rows(m: dict) -> list[str]:
+    m["target"] = memory_target(m["short"], m["long"])
     rows = []
     for label in ("short", "long"):
         r = m[label]
@@ -192,8 +200,9 @@ def _memory_rows(m: dict) -> list[str]:
         )
     tm = m["target"]
     rows.append(
-        f"| TARGET: long - short <= 50 MiB | {tm['difference_mib']} MiB ({tm['mib_per_1000_frames']} MiB per "
-        f"1000 frames; 10 min: {tm['extrapolated_10_min_mib']} MiB) -> {_met(tm)} |"
+        f"| long - short | {tm['difference_mib']} MiB ({tm['mib_per_1000_frames']} MiB per 1000 frames) |",
+        f"| TARGET: 10 min - 10 s <= 50 MiB | {tm['extrapolated_10_min_mib']} MiB ({tm['ten_minutes']}) "
+        f"-> {_met(tm)} |",
     )
     return rows
 
@@ -222,9 +231,68 @@ def render_md(results: dict) -> str:
     if results.get("memory"):
         lines += _memory_rows(results["memory"])
     lines += _landmark_rows(results.get("landmarks") or {})
+    lines += ["", "## Notes", ""] + [f"- {n}" for n in notes(results)]
     lines += ["", "## Runs", ""]
     lines += [f"- {k}: {v['date']}" for k, v in results.items() if isinstance(v, dict) and "date" in v]
     return "\n".join(lines) + "\n"
+
+
+def _throughput_note(t: dict) -> str:
+    one, two = t["runs"]
+    used, used1 = two["cpu_s"] / two["wall_s"], one["cpu_s"] / one["wall_s"]
+    per1, per2 = one["cpu_s"] / one["videos"], two["cpu_s"] / two["videos"]
+    load = f"{two['load_before_after'][0][0]}-{two['load_before_after'][1][0]}"
+    text = (
+        f"Scaling: 2 jobs gave {t['target']['ratio']} x the videos per hour of 1 job. The 2-job run kept "
+        f"{used:.2f} of the 2 cores busy (1 job: {used1:.2f}) at a 1-minute load average of {load}. "
+        f"CPU per video: {per1:.1f} s with 1 job, {per2:.1f} s with 2; with two free cores the ratio "
+        f"would be about {2 * per1 / per2:.2f} (2 x CPU of 1 job / CPU of 2 jobs), not verified here."
+    )
+    if not t["target"]["met"]:
+        text += " To close it: measure on an idle 2-core machine."
+    return text
+
+
+def _memory_note(m: dict) -> str:
+    tm = m["target"]
+    text = (
+        f"Memory: the worker's peak grew {tm['difference_mib']} MiB from {m['short']['frames']} to "
+        f"{m['long']['frames']} frames ({tm['mib_per_1000_frames']} MiB per 1000 frames; about "
+        f"{tm['extrapolated_10_min_mib']} MiB for 10 minutes at 30 fps, {tm['ten_minutes']})."
+    )
+    if not tm["met"]:
+        text += (
+            " The analysis keeps per-frame arrays of the whole recording (raw and filtered landmarks, "
+            "outline features, the tables built for saving; landmarks_speed.md "
+            "itemises the landmark part). Closing it needs float32 or streamed per-frame buffers in "
+            "pose/ and protocols/, outside the batch."
+        )
+    return text
+
+
+def _landmarks_note(lm: dict) -> str:
+    tg = lm["e2e"]["target"]
+    text = f"Landmarks: steady-state e2e / MediaPipe alone with one pose = {tg['ratio_steady']}"
+    cpu = tg.get("cpu_ratio_without_decode")
+    if cpu is not None:
+        text += f"; CPU per frame, inference only / (e2e - decode) = {cpu} (other load disturbs CPU least)"
+        if cpu >= 0.9 and not tg["met"]:
+            text += (
+                ": the job's own work beyond inference is small; the wall-clock gap is decoding the "
+                "1768x994 VP9 demo, which overlaps inference only when a second core is free"
+            )
+    return text + "."
+
+
+def notes(results: dict) -> list[str]:
+    out = []
+    if results.get("throughput"):
+        out.append(_throughput_note(results["throughput"]))
+    if results.get("memory"):
+        out.append(_memory_note(results["memory"]))
+    if (results.get("landmarks") or {}).get("e2e"):
+        out.append(_landmarks_note(results["landmarks"]))
+    return out
 
 
 def _met(target: dict) -> str:
@@ -242,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     path = RESULTS / "batch_throughput.json"
     results = json.loads(path.read_text()) if path.exists() else {}
     results["machine"] = landmarks_speed.machine_facts()
-    for part in args.parts.split(","):
+    for part in filter(None, args.parts.split(",")):  # --parts "" re-renders the saved results
         print(f"{part} ...", flush=True)
         results[part] = {"throughput": part_throughput, "memory": part_memory, "landmarks": part_landmarks}[
             part
