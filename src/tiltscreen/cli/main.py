@@ -78,6 +78,12 @@ SUBCOMMANDS = (
         "Matches the metrics of a folder of results with a reference CSV and reports, per metric, "
         "Bland-Altman bias and limits, ICC(2,1) and ICC(3,1) with 95% CIs, SEM and MDC95, with a plot.",
     ),
+    (
+        "batch",
+        "batch_cmd",
+        "analyse many videos (folder, glob or manifest), resumable, locally or on a Dask cluster",
+        "One folder per video as 'analyze' writes it, plus results and errors tables (CSV and Parquet).",
+    ),
     ("models", "models_cmd", "fetch, verify or list the pose model bundles", None),
     ("info", "info_cmd", "versions and model hash, for bug reports", None),
 )
