@@ -78,6 +78,7 @@ SUBCOMMANDS = (
         "Matches the metrics of a folder of results with a reference CSV and reports, per metric, "
         "Bland-Altman bias and limits, ICC(2,1) and ICC(3,1) with 95% CIs, SEM and MDC95, with a plot.",
     ),
+    ("app", "app_cmd", "the clinician app: live guided screening in the browser, report, history", None),
     ("models", "models_cmd", "fetch, verify or list the pose model bundles", None),
     ("info", "info_cmd", "versions and model hash, for bug reports", None),
 )

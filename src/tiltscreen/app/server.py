@@ -1,0 +1,234 @@
+"""HTTP and WebSocket routes of the app (Starlette; served by uvicorn on 127.0.0.1).
+
+The first open tab controls the session; any other tab gets a read-only view and a message saying so
+(commands from it are refused with 409). The live view's WebSocket sends the newest JPEG only after the
+page acknowledged the previous one, so a slow page misses frames instead of queueing them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from tiltscreen.app.core import AppCore, AppStateError, patient_facts
+from tiltscreen.app.history import export_csv, trends
+
+STATIC = Path(__file__).with_name("static")
+OTHER_TAB = "This session is open in another tab or window; this one is read-only. Close the other one to take over."
+
+
+class Tabs:
+    """Which tab controls the session (the first connected; released when it disconnects)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.controller: str | None = None
+        self.connected: dict[str, int] = {}
+
+    def connect(self, tab: str) -> bool:
+        with self._lock:
+            self.connected[tab] = self.connected.get(tab, 0) + 1
+            if self.controller is None:
+                self.controller = tab
+            return self.controller == tab
+
+    def disconnect(self, tab: str) -> None:
+        with self._lock:
+            n = self.connected.get(tab, 1) - 1
+            if n <= 0:
+                self.connected.pop(tab, None)
+                if self.controller == tab:
+                    self.controller = next(iter(self.connected), None)
+            else:
+                self.connected[tab] = n
+
+    def may_command(self, tab: str | None) -> bool:
+        with self._lock:
+            if self.controller is None and tab:
+                self.controller = tab
+            return tab is not None and tab == self.controller
+
+
+class LatencyStats:
+    """Glass-to-screen latencies reported back by the page (ms), for the benchmark."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.samples: list[dict[str, float]] = []
+
+    def add(self, sample: dict[str, float]) -> None:
+        with self._lock:
+            self.samples.append(sample)
+            del self.samples[:-5000]
+
+    def snapshot(self) -> list[dict[str, float]]:
+        with self._lock:
+            return list(self.samples)
+
+
+def _refused(message: str, status: int = 409) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def build_app(core: AppCore) -> Starlette:
+    """The Starlette application around one :class:`AppCore`."""
+    tabs, stats = Tabs(), LatencyStats()
+
+    def guarded(handler):
+        async def wrapped(request: Request) -> Response:
+            if not tabs.may_command(request.headers.get("x-tab")):
+                return _refused(OTHER_TAB)
+            try:
+                body = await request.json() if request.method == "POST" else {}
+                result = await asyncio.to_thread(handler, request, body)
+            except AppStateError as err:
+                return _refused(str(err), 400)
+            except (ValueError, json.JSONDecodeError) as err:
+                return _refused(f"Invalid input: {err}", 400)
+            return JSONResponse(result)
+
+        return wrapped
+
+    async def index(_: Request) -> Response:
+        return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
+
+    async def state(request: Request) -> Response:
+        tab = request.query_params.get("tab")
+        data = await asyncio.to_thread(core.state)
+        data["read_only"] = bool(tabs.controller and tab != tabs.controller)
+        data["read_only_message"] = OTHER_TAB if data["read_only"] else None
+        return JSONResponse(data)
+
+    def start(_: Request, body: dict[str, Any]) -> dict[str, Any]:
+        facts = patient_facts(body.get("age"), body.get("sex"), body.get("stature_cm"))
+        return core.start_session(str(body.get("pseudonym", "")), facts, store_video=bool(body.get("store_video")))
+
+    def command(request: Request, _: dict[str, Any]) -> dict[str, Any]:
+        return core.command(request.path_params["name"])
+
+    def resume(request: Request, _: dict[str, Any]) -> dict[str, Any]:
+        return core.resume_session(int(request.path_params["sid"]))
+
+    def correct(request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        return core.correct(int(request.path_params["step_id"]), body.get("points") or {})
+
+    def finish(_: Request, __: dict[str, Any]) -> dict[str, Any]:
+        core.finish_session()
+        return core.state()
+
+    def delete_patient(request: Request, _: dict[str, Any]) -> dict[str, Any]:
+        pid = int(request.path_params["pid"])
+        if core.session is not None and core.session.patient_id == pid and core.phase in ("live", "analysing"):
+            raise AppStateError("Finish or leave this patient's session before deleting them.")
+        for folder in core.history.delete_patient(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+        return {"deleted": pid}
+
+    async def patients(_: Request) -> Response:
+        rows = await asyncio.to_thread(
+            core.history.rows,
+            "SELECT p.*, (SELECT COUNT(*) FROM sessions s WHERE s.patient_id = p.id) AS sessions FROM patients p"
+            " ORDER BY p.pseudonym",
+        )
+        return JSONResponse(rows)
+
+    async def patient(request: Request) -> Response:
+        pid = int(request.path_params["pid"])
+        rows = core.history.rows("SELECT * FROM patients WHERE id = ?", (pid,))
+        if not rows:
+            return _refused("No such patient.", 404)
+        sessions = core.history.rows(
+            "SELECT id, started_at, finished_at, report_path IS NOT NULL AS has_report FROM sessions WHERE patient_id = ?"
+            " ORDER BY id",
+            (pid,),
+        )
+        return JSONResponse({"patient": rows[0], "sessions": sessions, "trends": trends(core.history, pid)})
+
+    async def export(request: Request) -> Response:
+        pid = request.query_params.get("patient_id")
+        text = await asyncio.to_thread(export_csv, core.history, int(pid) if pid else None)
+        name = f"tiltscreen_patient_{pid}.csv" if pid else "tiltscreen_all_patients.csv"
+        return PlainTextResponse(text, media_type="text/csv", headers={"content-disposition": f"attachment; filename={name}"})
+
+    async def report(request: Request) -> Response:
+        rows = core.history.rows("SELECT report_path FROM sessions WHERE id = ?", (int(request.path_params["sid"]),))
+        if not rows or not rows[0]["report_path"] or not Path(rows[0]["report_path"]).is_file():
+            return _refused("This session has no report yet.", 404)
+        return FileResponse(rows[0]["report_path"], media_type="text/html")
+
+    async def key_frame(request: Request) -> Response:
+        rows = core.history.rows("SELECT key_frame FROM steps WHERE id = ?", (int(request.path_params["step_id"]),))
+        if not rows or not rows[0]["key_frame"] or not Path(rows[0]["key_frame"]).is_file():
+            return _refused("No key frame for this step.", 404)
+        return FileResponse(rows[0]["key_frame"], media_type="image/jpeg")
+
+    async def latency(_: Request) -> Response:
+        return JSONResponse(stats.snapshot())
+
+    async def live(ws: WebSocket) -> None:
+        await ws.accept()
+        tab = ws.query_params.get("tab") or f"anon-{id(ws)}"
+        controls = tabs.connect(tab)
+        try:
+            await ws.send_text(json.dumps({"type": "hello", "controller": controls, "message": None if controls else OTHER_TAB}))
+            await _stream(ws, core, stats)
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            tabs.disconnect(tab)
+
+    routes = [
+        Route("/", index),
+        Route("/api/state", state),
+        Route("/api/session", guarded(start), methods=["POST"]),
+        Route("/api/session/finish", guarded(finish), methods=["POST"]),
+        Route("/api/session/{sid:int}/resume", guarded(resume), methods=["POST"]),
+        Route("/api/command/{name}", guarded(command), methods=["POST"]),
+        Route("/api/steps/{step_id:int}/correction", guarded(correct), methods=["POST"]),
+        Route("/api/steps/{step_id:int}/key_frame", key_frame),
+        Route("/api/patients", patients),
+        Route("/api/patients/{pid:int}", patient),
+        Route("/api/patients/{pid:int}/delete", guarded(delete_patient), methods=["POST"]),
+        Route("/api/export.csv", export),
+        Route("/api/latency", latency),
+        Route("/sessions/{sid:int}/report", report),
+        WebSocketRoute("/ws/live", live),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    app = Starlette(routes=routes)
+    app.state.core, app.state.tabs, app.state.stats = core, tabs, stats
+    return app
+
+
+async def _stream(ws: WebSocket, core: AppCore, stats: LatencyStats) -> None:
+    """Send the newest frame, wait for the page's acknowledgement, repeat (no queue anywhere)."""
+    seq = 0
+    while True:
+        frame = await asyncio.to_thread(core.mailbox.wait_newer, seq, 0.5)
+        if frame is None:
+            await ws.send_text(json.dumps({"type": "idle", "phase": core.phase, "message": core.message}))
+            msg = await ws.receive_text()
+            continue
+        seq = frame.seq
+        meta = {"type": "frame", "seq": frame.seq, "capture_ms": frame.capture_epoch_ms,
+                "published_ms": frame.published_epoch_ms, "sent_ms": time.time() * 1000.0, "phase_app": core.phase,
+                "message": core.message, **frame.meta}
+        await ws.send_text(json.dumps(meta))
+        await ws.send_bytes(frame.jpeg)
+        msg = await ws.receive_text()
+        ack = json.loads(msg)
+        if ack.get("shown_ms"):
+            stats.add({"seq": frame.seq, "capture_ms": frame.capture_epoch_ms, "published_ms": frame.published_epoch_ms,
+                       "shown_ms": float(ack["shown_ms"])})
