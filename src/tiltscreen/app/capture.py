@@ -154,7 +154,7 @@ class CaptureMachine:
         s, plan = self.state, self.plan
         held = s.holds_released + int(hold_released)
         self.state = replace(s, holds_released=held)
-        elapsed = now - (s.since or now)
+        elapsed = now - (s.since if s.since is not None else now)
         if plan.record_s > 0 and elapsed >= plan.record_s:
             return self._stop("length")
         if plan.record_s <= 0 and held >= plan.holds_wanted:

@@ -317,15 +317,18 @@ class _HoldTracker:
 
 
 def _reach(lm: Landmarks) -> float | None:
+    """Near-side wrist ahead of the near-side hip along the legs, trunk lengths (None when not seen)."""
     from tiltscreen.skeleton import BLAZEPOSE
 
-    last = lm.xyz[-1]
-    ix = BLAZEPOSE.index
+    last, vis = lm.xyz[-1], lm.visibility[-1]
     w, h = lm.image_size
-    sh = (last[ix("left_shoulder"), :2] + last[ix("right_shoulder"), :2]) / 2 * (w, h)
-    hip = (last[ix("left_hip"), :2] + last[ix("right_hip"), :2]) / 2 * (w, h)
-    wrist = (last[ix("left_wrist"), :2] + last[ix("right_wrist"), :2]) / 2 * (w, h)
-    ankle = (last[ix("left_ankle"), :2] + last[ix("right_ankle"), :2]) / 2 * (w, h)
+
+    def near(part: str) -> np.ndarray:
+        a, b = BLAZEPOSE.index(f"left_{part}"), BLAZEPOSE.index(f"right_{part}")
+        k = a if not vis[b] > vis[a] else b
+        return last[k, :2] * (w, h)
+
+    sh, hip, wrist, ankle = near("shoulder"), near("hip"), near("wrist"), near("ankle")
     trunk = float(np.hypot(*(sh - hip)))
     if not (np.isfinite([*wrist, *hip, *ankle]).all() and trunk > 0):
         return None

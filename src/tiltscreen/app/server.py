@@ -91,7 +91,8 @@ def build_app(core: AppCore) -> Starlette:
             if not tabs.may_command(request.headers.get("x-tab")):
                 return _refused(OTHER_TAB)
             try:
-                body = await request.json() if request.method == "POST" else {}
+                raw = await request.body()
+                body = json.loads(raw) if raw.strip() else {}
                 result = await asyncio.to_thread(handler, request, body)
             except AppStateError as err:
                 return _refused(str(err), 400)
