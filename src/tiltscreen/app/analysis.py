@@ -50,7 +50,9 @@ class KeyFrame:
     image_size: tuple[int, int]
 
 
-def analyse_clip(clip: Path, out_dir: Path, protocol: str, side: str, facts: PatientFacts, model: Path) -> dict[str, Any]:
+def analyse_clip(
+    clip: Path, out_dir: Path, protocol: str, side: str, facts: PatientFacts, model: Path
+) -> dict[str, Any]:
     """Run the protocol's analysis on the clip into ``out_dir``; return its ``summary.json`` content."""
     job = AnalyzeJob(
         input=str(clip),
@@ -68,7 +70,13 @@ def analyse_clip(clip: Path, out_dir: Path, protocol: str, side: str, facts: Pat
         path = out_dir / "summary.json"
         if path.is_file():
             return json.loads(path.read_text(encoding="utf-8"))
-        return {"protocol": protocol, "status": "unreadable", "reasons": [str(err)], "metrics": {}, "flags": []}
+        return {
+            "protocol": protocol,
+            "status": "unreadable",
+            "reasons": [str(err)],
+            "metrics": {},
+            "flags": [],
+        }
 
 
 def key_time_s(summary: dict[str, Any]) -> float | None:
@@ -86,7 +94,7 @@ def key_time_s(summary: dict[str, Any]) -> float | None:
 
 
 def read_frame(clip: Path, t_s: float) -> np.ndarray | None:
-    """The clip's frame nearest ``t_s`` (BGR), None when it cannot be read."""
+    """Return the clip's frame nearest ``t_s`` (BGR), None when it cannot be read."""
     cap = cv2.VideoCapture(str(clip))
     try:
         cap.set(cv2.CAP_PROP_POS_MSEC, max(t_s, 0.0) * 1000.0)
@@ -154,11 +162,17 @@ def sticker_tilt(points: dict[str, list[float]], summary: dict[str, Any]) -> flo
     if "asis" not in points or "psis" not in points:
         return None
     roll = float((summary.get("camera") or {}).get("roll_deg") or 0.0)
-    tilt = float(pair_tilt_deg(np.array(points["asis"]), np.array(points["psis"]), facing=facing_of(summary), roll_deg=roll))
+    tilt = float(
+        pair_tilt_deg(
+            np.array(points["asis"]), np.array(points["psis"]), facing=facing_of(summary), roll_deg=roll
+        )
+    )
     return round(tilt, 2) if math.isfinite(tilt) else None
 
 
-def corrected_tilt(original: dict[str, list[float]], corrected: dict[str, list[float]], summary: dict[str, Any]) -> dict[str, Any]:
+def corrected_tilt(
+    original: dict[str, list[float]], corrected: dict[str, list[float]], summary: dict[str, Any]
+) -> dict[str, Any]:
     """Recompute the tilt after the clinician moved a point.
 
     Returns the key frame's tilt from the detected points, from the corrected points, and the step's

@@ -33,7 +33,7 @@ def protocol_of(step: str) -> str:
 
 
 def side_of(step: str) -> str:
-    """The side that must face the camera (``auto`` for the sit-and-reach)."""
+    """Return the side that must face the camera (``auto`` for the sit-and-reach)."""
     return next(side for s, _, side in STEPS if s == step)
 
 
@@ -68,7 +68,7 @@ SIT_AND_REACH_PLAN = CapturePlan(still_s=0.5, countdown_s=2.0, record_s=0.0)
 
 
 def plan_for(step: str) -> CapturePlan:
-    """The capture plan of a step."""
+    """Return the capture plan of a step."""
     return STANDING_PLAN if protocol_of(step) == "standing" else SIT_AND_REACH_PLAN
 
 
@@ -168,14 +168,14 @@ class CaptureMachine:
         return "stop"
 
     def override(self, now: float) -> str | None:
-        """The clinician starts recording now, whatever the checks say (recorded as an override)."""
+        """Start recording now whatever the checks say (recorded as the clinician's override)."""
         if self.state.phase in ("setup", "countdown"):
             self.state = CaptureState("recording", now, override=True)
             return "start"
         return None
 
     def finish(self) -> str | None:
-        """The clinician ends the recording (sit-and-reach: after the trials)."""
+        """End the recording for the clinician (sit-and-reach: after the trials)."""
         if self.state.phase == "recording":
             return self._stop("clinician")
         return None

@@ -34,7 +34,12 @@ EDGE_MARGIN = 0.01
 MIN_VISIBILITY = 0.5
 
 #: body parts that must be in the picture; either side of a pair will do (the far side may be hidden)
-_BODY = (("nose",), ("left_shoulder", "right_shoulder"), ("left_hip", "right_hip"), ("left_ankle", "right_ankle"))
+_BODY = (
+    ("nose",),
+    ("left_shoulder", "right_shoulder"),
+    ("left_hip", "right_hip"),
+    ("left_ankle", "right_ankle"),
+)
 
 
 @dataclass(frozen=True)
@@ -88,19 +93,21 @@ def _body_points(lm: Landmarks) -> np.ndarray:
 
 
 def in_frame(lm: Landmarks) -> Check:
-    """The whole body, head to feet, is inside the picture."""
+    """Check that the whole body, head to feet, is inside the picture."""
     pts = _body_points(lm)
     ok = bool(np.isfinite(pts).all() and (pts >= EDGE_MARGIN).all() and (pts <= 1 - EDGE_MARGIN).all())
     return Check(
         "in_frame",
         "Whole body in frame",
         ok,
-        None if ok else "Step back or move the camera so that the whole body, head to feet, is in the picture.",
+        None
+        if ok
+        else "Step back or move the camera so that the whole body, head to feet, is in the picture.",
     )
 
 
 def distance(lm: Landmarks, *, sitting: bool) -> Check:
-    """The subject fills a usable part of the picture (not too far, not too close)."""
+    """Check that the subject fills a usable part of the picture (not too far, not too close)."""
     pts = _body_points(lm)
     if not np.isfinite(pts).all():
         return Check("distance", "Distance", False, "Bring the whole body into view to judge the distance.")
@@ -123,7 +130,9 @@ def side_on(lm: Landmarks, th: Thresholds, *, want_side: str, protocol: str) -> 
     except ViewError:
         return Check("side_on", label, False, "Turn the patient side-on to the camera.")
     if want_side in ("left", "right") and side != want_side:
-        return Check("side_on", label, False, f"Turn the patient so that the {want_side} side faces the camera.")
+        return Check(
+            "side_on", label, False, f"Turn the patient so that the {want_side} side faces the camera."
+        )
     model = th.yaw_standing if protocol == "standing" else th.yaw_sit_and_reach
     yaw = estimate_view_yaw(lm, side, facing=facing, model=model)
     limit = th.max_yaw_deg.value
@@ -188,13 +197,18 @@ def long_sitting(lm: Landmarks, side: str) -> Check:
         d = (b - a) * (w, h)
         return math.degrees(math.atan2(abs(d[1]), abs(d[0])))
 
-    ok = all(np.isfinite(p).all() for p in (hip, knee, ankle)) and max(angle(hip, knee), angle(knee, ankle)) < 35
-    instruction = None if ok else "Ask the patient to sit with the legs straight out on the floor, soles to the box."
+    ok = (
+        all(np.isfinite(p).all() for p in (hip, knee, ankle))
+        and max(angle(hip, knee), angle(knee, ankle)) < 35
+    )
+    instruction = (
+        None if ok else "Ask the patient to sit with the legs straight out on the floor, soles to the box."
+    )
     return Check("long_sitting", "Long sitting", bool(ok), instruction)
 
 
 def advisory(key: str, label: str, found: bool | None, instruction: str) -> Check:
-    """A check that informs without blocking capture (stickers, box marker)."""
+    """Return a check that informs without blocking capture (stickers, box marker)."""
     ok = bool(found)
     return Check(key, label, ok, None if ok else instruction, blocking=False)
 
@@ -226,7 +240,8 @@ def step_checks(
                 "box_marker",
                 "Box marker found",
                 facts.marker_found,
-                "Box marker not seen: tape the printed marker flat on the camera side of the box (else no cm).",
+                "Box marker not seen: tape the printed marker flat on the camera side of the box "
+                "(else no cm).",
             )
         )
     return tuple(checks)
@@ -242,5 +257,5 @@ def _near_or(lm: Landmarks, want_side: str) -> str:
 
 
 def blocking_pass(checks: tuple[Check, ...]) -> bool:
-    """True when every blocking check holds."""
+    """Return True when every blocking check holds."""
     return all(c.ok for c in checks if c.blocking)

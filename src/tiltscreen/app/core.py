@@ -14,7 +14,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from tiltscreen.app.analysis import PatientFacts, analyse_clip, blur_saved_faces, corrected_tilt, make_key_frame
+from tiltscreen.app.analysis import (
+    PatientFacts,
+    analyse_clip,
+    blur_saved_faces,
+    corrected_tilt,
+    make_key_frame,
+)
 from tiltscreen.app.capture import STEP_TITLES, STEPS, protocol_of, side_of
 from tiltscreen.app.db import History
 from tiltscreen.app.feed import CameraSpec, ClipRecorder
@@ -43,7 +49,7 @@ class AppConfig:
     port: int = 8765
 
     def camera_for(self, step: str) -> CameraSpec:
-        """The camera (or stand-in video) of a step."""
+        """Return the camera (or stand-in video) of a step."""
         return CameraSpec(self.step_cameras.get(step, self.camera), loop=self.loop)
 
 
@@ -99,7 +105,8 @@ class AppCore:
     def resume_session(self, session_id: int) -> dict[str, Any]:
         """Continue an unfinished session (after a restart) at its first step not yet done."""
         rows = self.history.rows(
-            "SELECT s.*, p.pseudonym, p.age, p.sex, p.stature_cm FROM sessions s JOIN patients p ON p.id = s.patient_id"
+            "SELECT s.*, p.pseudonym, p.age, p.sex, p.stature_cm FROM sessions s JOIN patients p ON "
+            "p.id = s.patient_id"
             " WHERE s.id = ?",
             (session_id,),
         )
@@ -109,7 +116,9 @@ class AppCore:
         facts = PatientFacts(age=r["age"], sex=r["sex"], stature_cm=r["stature_cm"])
         with self._lock:
             self._stop_worker()
-            self.session = ActiveSession(session_id, r["patient_id"], r["pseudonym"], facts, bool(r["store_video"]), Path(r["folder"]))
+            self.session = ActiveSession(
+                session_id, r["patient_id"], r["pseudonym"], facts, bool(r["store_video"]), Path(r["folder"])
+            )
             done = {st["step"] for st in self.history.steps(session_id)}
             todo = [s for s in STEP_NAMES if s not in done]
             if todo:
@@ -123,8 +132,14 @@ class AppCore:
         self._stop_worker()
         self.step, self.phase, self.message, self.override = step, "live", None, False
         self.worker = LiveWorker(
-            self.config.camera_for(step), step, self.th, self.config.model, self.mailbox, self.recorder,
-            on_capture=self._on_capture, on_end=self._on_end,
+            self.config.camera_for(step),
+            step,
+            self.th,
+            self.config.model,
+            self.mailbox,
+            self.recorder,
+            on_capture=self._on_capture,
+            on_end=self._on_end,
         )
         self.worker.start()
 
@@ -135,7 +150,7 @@ class AppCore:
         self.recorder.stop()
 
     def _on_capture(self, event: str, data: dict[str, Any]) -> None:
-        """Called on the live thread when recording starts or stops."""
+        """Start or stop the clip (called on the live thread)."""
         with self._lock:
             if self.session is None or self.step is None:
                 return
@@ -152,7 +167,7 @@ class AppCore:
             self._analysis.start()
 
     def _on_end(self, message: str | None) -> None:
-        """The live loop ended by itself: the camera failed or the stand-in video ended."""
+        """Show why the live loop ended by itself: the camera failed or the stand-in video ended."""
         with self._lock:
             if message is None or self.phase != "live":
                 return
@@ -173,11 +188,19 @@ class AppCore:
         blur_saved_faces(out)
         if not session.store_video:
             clip.unlink(missing_ok=True)
-        points = {"points": key.points if key else {}, "time_s": key.time_s if key else None,
-                  "image_size": list(key.image_size) if key else None}
+        points = {
+            "points": key.points if key else {},
+            "time_s": key.time_s if key else None,
+            "image_size": list(key.image_size) if key else None,
+        }
         step_id = self.history.add_step(
-            session.session_id, step, summary, folder=out, override=self.override,
-            key_frame=key.path if key else None, points=points,
+            session.session_id,
+            step,
+            summary,
+            folder=out,
+            override=self.override,
+            key_frame=key.path if key else None,
+            points=points,
         )
         with self._lock:
             self.last_step_id, self.phase = step_id, "review"
@@ -243,7 +266,9 @@ class AppCore:
         points = {k: [float(v) for v in corrected.get(k, original[k])][:2] for k in ("asis", "psis")}
         result = corrected_tilt(original, points, step["summary"])
         reported = ((step["summary"].get("metrics") or {}).get("pelvic_tilt_deg") or {}).get("value")
-        self.history.add_correction(step_id, "pelvic_tilt_deg", original, points, reported, result["corrected_deg"])
+        self.history.add_correction(
+            step_id, "pelvic_tilt_deg", original, points, reported, result["corrected_deg"]
+        )
         return {**result, "original_deg": reported, "points": points}
 
     # -- what the page shows ----------------------------------------------------------------------------
@@ -261,14 +286,25 @@ class AppCore:
                 "last_step_id": self.last_step_id,
             }
             if s is not None:
-                out["session"] = {"id": s.session_id, "patient_id": s.patient_id, "pseudonym": s.pseudonym,
-                                  "store_video": s.store_video}
+                out["session"] = {
+                    "id": s.session_id,
+                    "patient_id": s.patient_id,
+                    "pseudonym": s.pseudonym,
+                    "store_video": s.store_video,
+                }
                 out["done_steps"] = [
-                    {"id": st["id"], "step": st["step"], "status": st["summary"].get("status"),
-                     "reasons": st["summary"].get("reasons"), "override": bool(st["override"]),
-                     "metrics": st["summary"].get("metrics"), "flags": st["summary"].get("flags"),
-                     "points": st["points"], "has_key_frame": bool(st["key_frame"]),
-                     "corrections": st["corrections"]}
+                    {
+                        "id": st["id"],
+                        "step": st["step"],
+                        "status": st["summary"].get("status"),
+                        "reasons": st["summary"].get("reasons"),
+                        "override": bool(st["override"]),
+                        "metrics": st["summary"].get("metrics"),
+                        "flags": st["summary"].get("flags"),
+                        "points": st["points"],
+                        "has_key_frame": bool(st["key_frame"]),
+                        "corrections": st["corrections"],
+                    }
                     for st in self.history.steps(s.session_id)
                 ]
             return out
@@ -295,4 +331,6 @@ def patient_facts(age: Any, sex: Any, stature: Any, marker_size_cm: float | None
         return v
 
     sex_value = sex if sex in ("F", "M") else None
-    return replace(PatientFacts(), age=num(age), sex=sex_value, stature_cm=num(stature), marker_size_cm=marker_size_cm)
+    return replace(
+        PatientFacts(), age=num(age), sex=sex_value, stature_cm=num(stature), marker_size_cm=marker_size_cm
+    )

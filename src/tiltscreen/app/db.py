@@ -67,7 +67,8 @@ def migrate(conn: sqlite3.Connection) -> int:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > len(MIGRATIONS):
         raise StorageError(
-            f"The history database is version {version}, newer than this app ({len(MIGRATIONS)}); update tiltscreen."
+            f"The history database is version {version}, newer than this app ({len(MIGRATIONS)}); "
+            "update tiltscreen."
         )
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         conn.executescript(f"BEGIN; {script} PRAGMA user_version = {number}; COMMIT;")
@@ -113,7 +114,9 @@ class History:
             return [dict(r) for r in self._conn.execute(sql, params).fetchall()]
 
     # -- patients and sessions --------------------------------------------------------------------
-    def upsert_patient(self, pseudonym: str, age: float | None, sex: str | None, stature_cm: float | None) -> int:
+    def upsert_patient(
+        self, pseudonym: str, age: float | None, sex: str | None, stature_cm: float | None
+    ) -> int:
         """Create the patient, or update their optional facts; return the id."""
         with self._tx() as c:
             row = c.execute("SELECT id FROM patients WHERE pseudonym = ?", (pseudonym,)).fetchone()
@@ -133,7 +136,8 @@ class History:
         """Open a session; return its id."""
         with self._tx() as c:
             cur = c.execute(
-                "INSERT INTO sessions (patient_id, started_at, store_video, folder, camera) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO sessions (patient_id, started_at, store_video, folder, camera) VALUES "
+                "(?, ?, ?, ?, ?)",
                 (patient_id, now_iso(), int(store_video), str(folder), camera),
             )
             return int(cur.lastrowid)
@@ -165,11 +169,19 @@ class History:
         with self._tx() as c:
             c.execute("UPDATE steps SET superseded = 1 WHERE session_id = ? AND step = ?", (session_id, step))
             cur = c.execute(
-                "INSERT INTO steps (session_id, step, protocol, status, override, summary_json, folder, key_frame,"
+                "INSERT INTO steps (session_id, step, protocol, status, override, summary_json, "
+                "folder, key_frame,"
                 " points_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    session_id, step, summary.get("protocol", ""), summary.get("status", ""), int(override),
-                    json.dumps(summary), str(folder), str(key_frame) if key_frame else None, json.dumps(points),
+                    session_id,
+                    step,
+                    summary.get("protocol", ""),
+                    summary.get("status", ""),
+                    int(override),
+                    json.dumps(summary),
+                    str(folder),
+                    str(key_frame) if key_frame else None,
+                    json.dumps(points),
                     now_iso(),
                 ),
             )
@@ -179,7 +191,8 @@ class History:
                     continue
                 ci = m.get("ci95") or (None, None)
                 c.execute(
-                    "INSERT INTO metrics (step_id, name, value, unit, method, ci_low, ci_high) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO metrics (step_id, name, value, unit, method, ci_low, ci_high) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (step_id, name, m.get("value"), m.get("unit"), m.get("method"), ci[0], ci[1]),
                 )
             for f in summary.get("flags") or []:
@@ -187,40 +200,67 @@ class History:
             return step_id
 
     def steps(self, session_id: int) -> list[dict[str, Any]]:
-        """Current (not superseded) steps of a session, with their summaries decoded."""
-        out = self.rows("SELECT * FROM steps WHERE session_id = ? AND superseded = 0 ORDER BY id", (session_id,))
+        """Return the current (not superseded) steps of a session, with their summaries decoded."""
+        out = self.rows(
+            "SELECT * FROM steps WHERE session_id = ? AND superseded = 0 ORDER BY id", (session_id,)
+        )
         for r in out:
             r["summary"] = json.loads(r.pop("summary_json"))
             r["points"] = json.loads(r.pop("points_json") or "{}")
-            r["corrections"] = self.rows("SELECT * FROM corrections WHERE step_id = ? ORDER BY id", (r["id"],))
+            r["corrections"] = self.rows(
+                "SELECT * FROM corrections WHERE step_id = ? ORDER BY id", (r["id"],)
+            )
         return out
 
     def add_correction(
-        self, step_id: int, metric: str, original: dict, corrected: dict, original_value: float | None,
+        self,
+        step_id: int,
+        metric: str,
+        original: dict,
+        corrected: dict,
+        original_value: float | None,
         corrected_value: float | None,
     ) -> int:
         """Keep a clinician's correction beside the original (the step's own row is not changed)."""
         with self._tx() as c:
             cur = c.execute(
-                "INSERT INTO corrections (step_id, metric, original_points_json, corrected_points_json, original_value,"
+                "INSERT INTO corrections (step_id, metric, original_points_json, "
+                "corrected_points_json, original_value,"
                 " corrected_value, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (step_id, metric, json.dumps(original), json.dumps(corrected), original_value, corrected_value, now_iso()),
+                (
+                    step_id,
+                    metric,
+                    json.dumps(original),
+                    json.dumps(corrected),
+                    original_value,
+                    corrected_value,
+                    now_iso(),
+                ),
             )
             return int(cur.lastrowid)
 
     def delete_patient(self, patient_id: int) -> list[str]:
-        """Delete the patient and every row of theirs; return their session folders (for the caller to remove)."""
+        """Delete the patient and every row of theirs; return their session folders to remove."""
         with self._tx() as c:
-            folders = [r["folder"] for r in c.execute("SELECT folder FROM sessions WHERE patient_id = ?", (patient_id,))]
+            folders = [
+                r["folder"]
+                for r in c.execute("SELECT folder FROM sessions WHERE patient_id = ?", (patient_id,))
+            ]
             c.execute("DELETE FROM patients WHERE id = ?", (patient_id,))
         return folders
 
 
 def _insert_flag(c: sqlite3.Connection, session_id: int, step_id: int | None, f: dict[str, Any]) -> None:
     c.execute(
-        "INSERT INTO flags (session_id, step_id, code, level, message, evidence_json, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO flags (session_id, step_id, code, level, message, evidence_json, source) VALUES "
+        "(?, ?, ?, ?, ?, ?, ?)",
         (
-            session_id, step_id, f.get("code", ""), f.get("level"), f.get("message"),
-            json.dumps(f.get("evidence")), f.get("source") if isinstance(f.get("source"), str) else json.dumps(f.get("source")),
+            session_id,
+            step_id,
+            f.get("code", ""),
+            f.get("level"),
+            f.get("message"),
+            json.dumps(f.get("evidence")),
+            f.get("source") if isinstance(f.get("source"), str) else json.dumps(f.get("source")),
         ),
     )

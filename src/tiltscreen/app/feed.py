@@ -203,7 +203,7 @@ def open_feed(spec: CameraSpec, tap: ClipRecorder, *, max_side: int = LIVE_MAX_S
 
 
 def _as_live(info: SourceInfo) -> SourceInfo:
-    """The file's description with ``live`` set, so the reader keeps only the newest frame."""
+    """Return the file's description with ``live`` set, so the reader keeps only the newest frame."""
     from dataclasses import replace
 
     return replace(info, live=True, kind="file")

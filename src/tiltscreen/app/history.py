@@ -36,23 +36,28 @@ MDC: dict[str, Mdc] = {
     "pelvic_tilt_deg": Mdc(
         3.0,
         "MDC95 = 2.77 x SEM 1.1 deg (PALM, Herrington 2011, Man Ther 16(6):646-8; tabulated in Suits 2021, "
-        "Int J Sports Phys Ther 16(5):1366-75); docs/clinical.md 'Minimal detectable change'. Camera error may be larger.",
+        "Int J Sports Phys Ther 16(5):1366-75); docs/clinical.md 'Minimal detectable change'. Camera "
+        "error may be larger.",
     ),
 }
 NO_MDC = "No minimal detectable change for this measure in docs/clinical.md: changes are shown, never marked."
 
 
 def mark_change(metric: str, previous: float | None, current: float | None) -> dict[str, Any]:
-    """The change from the previous session and whether it exceeds the metric's MDC."""
+    """Return the change from the previous session and whether it exceeds the metric's MDC."""
     if previous is None or current is None:
         return {"delta": None, "marked": False, "mdc": MDC[metric].value if metric in MDC else None}
     delta = round(current - previous, 2)
     mdc = MDC.get(metric)
-    return {"delta": delta, "marked": bool(mdc is not None and abs(delta) > mdc.value), "mdc": mdc.value if mdc else None}
+    return {
+        "delta": delta,
+        "marked": bool(mdc is not None and abs(delta) > mdc.value),
+        "mdc": mdc.value if mdc else None,
+    }
 
 
 def _value(step: dict[str, Any], metric: str) -> tuple[float | None, bool]:
-    """The metric's value, the latest correction's when the clinician corrected it (and whether it was)."""
+    """Return the metric's value, or its latest correction's (and whether corrected)."""
     for corr in reversed(step.get("corrections") or []):
         if corr["metric"] == metric and corr["corrected_value"] is not None:
             return float(corr["corrected_value"]), True
@@ -64,7 +69,9 @@ def _value(step: dict[str, Any], metric: str) -> tuple[float | None, bool]:
 
 def trends(history: History, patient_id: int) -> list[dict[str, Any]]:
     """One series per :data:`TREND_SERIES` entry: points by session date with their changes."""
-    sessions = history.rows("SELECT * FROM sessions WHERE patient_id = ? ORDER BY started_at, id", (patient_id,))
+    sessions = history.rows(
+        "SELECT * FROM sessions WHERE patient_id = ? ORDER BY started_at, id", (patient_id,)
+    )
     steps = {s["id"]: {st["step"]: st for st in history.steps(s["id"])} for s in sessions}
     out = []
     for step_name, metric, label in TREND_SERIES:
@@ -77,20 +84,47 @@ def trends(history: History, patient_id: int) -> list[dict[str, Any]]:
             m = (st["summary"].get("metrics") or {}).get(metric) or {}
             change = mark_change(metric, previous, value)
             points.append(
-                {"session_id": s["id"], "date": s["started_at"], "value": value, "ci95": m.get("ci95"), "corrected": corrected, **change}
+                {
+                    "session_id": s["id"],
+                    "date": s["started_at"],
+                    "value": value,
+                    "ci95": m.get("ci95"),
+                    "corrected": corrected,
+                    **change,
+                }
             )
             previous = value if value is not None else previous
         mdc = MDC.get(metric)
         out.append(
-            {"step": step_name, "metric": metric, "label": label, "points": points,
-             "mdc": mdc.value if mdc else None, "mdc_source": mdc.source if mdc else NO_MDC}
+            {
+                "step": step_name,
+                "metric": metric,
+                "label": label,
+                "points": points,
+                "mdc": mdc.value if mdc else None,
+                "mdc_source": mdc.source if mdc else NO_MDC,
+            }
         )
     return out
 
 
 CSV_FIELDS = (
-    "pseudonym", "age", "sex", "stature_cm", "session_id", "session_started", "step", "status", "override",
-    "metric", "value", "unit", "ci_low", "ci_high", "method", "corrected_value",
+    "pseudonym",
+    "age",
+    "sex",
+    "stature_cm",
+    "session_id",
+    "session_started",
+    "step",
+    "status",
+    "override",
+    "metric",
+    "value",
+    "unit",
+    "ci_low",
+    "ci_high",
+    "method",
+    "corrected_value",
 )
 
 
@@ -103,7 +137,8 @@ def export_csv(history: History, patient_id: int | None = None) -> str:
         " (SELECT c.corrected_value FROM corrections c WHERE c.step_id = st.id AND c.metric = m.name"
         "  ORDER BY c.id DESC LIMIT 1) AS corrected_value"
         " FROM patients p JOIN sessions s ON s.patient_id = p.id JOIN steps st ON st.session_id = s.id"
-        f" JOIN metrics m ON m.step_id = st.id WHERE st.superseded = 0{where} ORDER BY p.pseudonym, s.id, st.id, m.id",
+        f" JOIN metrics m ON m.step_id = st.id WHERE st.superseded = 0{where} ORDER BY p.pseudonym, "
+        "s.id, st.id, m.id",
         params,
     )
     buf = io.StringIO()

@@ -11,7 +11,12 @@ import math
 import numpy as np
 
 from tiltscreen.errors import ValidationError
-from tiltscreen.kinematics.sagittal import hip_extension_deg, hip_flexion_deg, knee_flexion_deg, trunk_inclination_deg
+from tiltscreen.kinematics.sagittal import (
+    hip_extension_deg,
+    hip_flexion_deg,
+    knee_flexion_deg,
+    trunk_inclination_deg,
+)
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.skeleton import BLAZEPOSE
 
@@ -24,7 +29,7 @@ def facing_of(lm: Landmarks) -> int:
 
 
 def near_of(lm: Landmarks, want_side: str) -> str:
-    """The requested side, or (``auto``) the side with the smaller depth on the last frame."""
+    """Return the requested side, or (``auto``) the side with the smaller depth on the last frame."""
     if want_side in ("left", "right"):
         return want_side
     last = lm.xyz[-1]

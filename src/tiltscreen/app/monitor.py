@@ -36,7 +36,7 @@ from tiltscreen.sources import Frame
 
 WINDOW_S = 1.0
 CHECK_EVERY_S = 0.2
-SEARCH_EVERY_S = 0.6
+SEARCH_EVERY_S = 1.0
 JPEG_QUALITY = 75
 
 
@@ -65,7 +65,7 @@ class Mailbox:
             self._cond.notify_all()
 
     def latest(self) -> LiveFrame | None:
-        """The newest frame, if any."""
+        """Return the newest frame, if any."""
         with self._cond:
             return self._frame
 
@@ -195,10 +195,14 @@ class StepMonitor:
             self._last_search = now
             self._facts = self._search(frame, subject, size)
         if lm is None:
-            self._checks = (Check("in_frame", "Whole body in frame", False, "Ask the patient to step into view."),)
+            self._checks = (
+                Check("in_frame", "Whole body in frame", False, "Ask the patient to step into view."),
+            )
             return
         try:
-            self._checks = step_checks(lm, self._facts, self.th, protocol=self.protocol, want_side=self.want_side)
+            self._checks = step_checks(
+                lm, self._facts, self.th, protocol=self.protocol, want_side=self.want_side
+            )
         except ValidationError:
             self._checks = (Check("side_on", "Side-on to the camera", False, "Turn the patient side-on."),)
 
@@ -209,7 +213,10 @@ class StepMonitor:
         seg, kinds = find_vertical_segments(frame.rgb, scale=frame.scale)
         verticals = FrameVerticals(frame.index, size, seg, kinds)
         level = check_level(
-            verticals, [m.corners_px for m in markers], size, max_roll_deg=self.th.max_roll_deg.value,
+            verticals,
+            [m.corners_px for m in markers],
+            size,
+            max_roll_deg=self.th.max_roll_deg.value,
             spreads=self.th.level,
         )
         found = None
@@ -221,7 +228,9 @@ class StepMonitor:
     def _find_stickers(self, frame: Frame, subject: Candidate) -> bool:
         facing = 1 if subject.xyz[0, 0] > (subject.xyz[7, 0] + subject.xyz[8, 0]) / 2 else -1
         side = self.want_side
-        search = find_sticker_pair(frame.rgb, subject.xyz, spec=self._spec, side=side, facing=facing, scale=frame.scale)
+        search = find_sticker_pair(
+            frame.rgb, subject.xyz, spec=self._spec, side=side, facing=facing, scale=frame.scale
+        )
         if search.pair is None:
             return False
         self._stickers = {
@@ -235,10 +244,17 @@ class StepMonitor:
 
         return live_angles(lm, self.protocol, self.want_side)
 
-    def _publish(self, frame: Frame, xy_px: np.ndarray | None, vis: np.ndarray | None, lm: Landmarks | None) -> None:
+    def _publish(
+        self, frame: Frame, xy_px: np.ndarray | None, vis: np.ndarray | None, lm: Landmarks | None
+    ) -> None:
         bgr = cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR)
         out = annotate(
-            bgr, xy_px, vis, side=self.want_side, labels=self._labels(lm), points=self._stickers,
+            bgr,
+            xy_px,
+            vis,
+            side=self.want_side,
+            labels=self._labels(lm),
+            points=self._stickers,
             markers=self._markers,
         )
         ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])

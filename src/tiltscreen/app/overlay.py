@@ -30,15 +30,26 @@ def blur_face(bgr: np.ndarray, xy_px: np.ndarray, visibility: np.ndarray | None 
     h, w = bgr.shape[:2]
     centre = pts.mean(axis=0)
     spread = float(np.max(np.hypot(*(pts - centre).T))) if len(pts) > 1 else 0.0
-    radius = max(2.2 * spread, 0.06 * h)
-    mask = np.zeros((h, w), np.uint8)
-    cv2.ellipse(
-        mask, (int(centre[0]), int(centre[1])), (int(radius), int(radius * 1.25)), 0, 0, 360, 255, -1
+    rx = max(2.2 * spread, 0.06 * h)
+    ry = 1.25 * rx
+    x0, x1 = int(max(centre[0] - rx, 0)), int(min(centre[0] + rx + 1, w))
+    y0, y1 = int(max(centre[1] - ry, 0)), int(min(centre[1] + ry + 1, h))
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return out
+    roi = out[y0:y1, x0:x1]
+    rw, rh = roi.shape[1], roi.shape[0]
+    # pixelate to about 6 blocks across the face, then smooth the blocks: no feature survives
+    small = cv2.resize(
+        roi,
+        (max(rw // max(int(rx) // 3, 1), 2), max(rh // max(int(rx) // 3, 1), 2)),
+        interpolation=cv2.INTER_AREA,
     )
-    k = max(int(radius) // 2 * 2 + 1, 15)
-    blurred = cv2.GaussianBlur(cv2.resize(out, (max(w // 8, 1), max(h // 8, 1))), (5, 5), 0)
-    blurred = cv2.GaussianBlur(cv2.resize(blurred, (w, h)), (k, k), 0)
-    out[mask > 0] = blurred[mask > 0]
+    blurred = cv2.GaussianBlur(
+        cv2.resize(small, (rw, rh), interpolation=cv2.INTER_LINEAR), (0, 0), max(rx / 6, 1.0)
+    )
+    mask = np.zeros((rh, rw), np.uint8)
+    cv2.ellipse(mask, (int(centre[0]) - x0, int(centre[1]) - y0), (int(rx), int(ry)), 0, 0, 360, 255, -1)
+    roi[mask > 0] = blurred[mask > 0]
     return out
 
 
@@ -52,14 +63,18 @@ def draw_points(bgr: np.ndarray, points: dict[str, Sequence[float]], *, radius: 
         c = (int(round(p[0])), int(round(p[1])))
         cv2.circle(out, c, radius, (255, 255, 255), 2, cv2.LINE_AA)
         cv2.circle(out, c, max(radius - 3, 2), colour, -1, cv2.LINE_AA)
-        cv2.putText(out, name.upper(), (c[0] + 8, c[1] - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.45, colour, 1, cv2.LINE_AA)
+        cv2.putText(
+            out, name.upper(), (c[0] + 8, c[1] - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.45, colour, 1, cv2.LINE_AA
+        )
     return out
 
 
 def draw_marker(bgr: np.ndarray, corners_px: np.ndarray) -> np.ndarray:
     """Outline a detected box marker."""
     out = bgr.copy()
-    cv2.polylines(out, [np.asarray(corners_px, np.int32).reshape(-1, 1, 2)], True, (0, 255, 255), 2, cv2.LINE_AA)
+    cv2.polylines(
+        out, [np.asarray(corners_px, np.int32).reshape(-1, 1, 2)], True, (0, 255, 255), 2, cv2.LINE_AA
+    )
     return out
 
 

@@ -33,7 +33,7 @@ td,th{border:1px solid #bbb;padding:3px 6px;text-align:left;vertical-align:top}
 
 
 def data_uri(path: str | Path | None) -> str | None:
-    """The image file as a ``data:`` URI, None when it is missing."""
+    """Return the image file as a ``data:`` URI, None when it is missing."""
     if not path:
         return None
     p = Path(path)
@@ -59,7 +59,8 @@ def _metric_rows(summary: dict[str, Any], corrections: list[dict[str, Any]]) -> 
         note = m.get("reason") if m.get("value") is None else ""
         if name in corrected:
             c = corrected[name]
-            note = f"Corrected by the clinician: {c['corrected_value']} (original {c['original_value']}). {note or ''}"
+            fixed, was = c["corrected_value"], c["original_value"]
+            note = f"Corrected by the clinician: {fixed} (original {was}). {note or ''}"
         rows.append(
             f"<tr><td>{_e(name)}</td><td>{value}</td><td>{ci_txt}</td><td>{_e(m.get('method'))}</td>"
             f"<td class=note>{_e(note)}</td></tr>"
@@ -74,7 +75,8 @@ def _flags(flags: list[dict[str, Any]]) -> str:
         evidence = json.dumps(f.get("evidence"), ensure_ascii=False) if f.get("evidence") else ""
         out.append(
             f"<div class=flag><b>[{_e(f.get('level'))}] {_e(f.get('code'))}</b>: {_e(f.get('message'))}"
-            f"<div class=note>Evidence: {_e(evidence)}</div><div class=note>Source: {_e(f.get('source'))}</div></div>"
+            f"<div class=note>Evidence: {_e(evidence)}</div><div class=note>Source: "
+            f"{_e(f.get('source'))}</div></div>"
         )
     return "".join(out)
 
@@ -101,7 +103,10 @@ def _step_html(st: dict[str, Any]) -> str:
     for label, path in (("Key frame (face blurred)", st.get("key_frame")), ("Over time", _plot(s))):
         uri = data_uri(path)
         if uri:
-            figs.append(f"<figure><img alt='{_e(label)}' src='{uri}'><figcaption class=note>{_e(label)}</figcaption></figure>")
+            figs.append(
+                f"<figure><img alt='{_e(label)}' src='{uri}'><figcaption "
+                f"class=note>{_e(label)}</figcaption></figure>"
+            )
     return (
         f"<section class=step><h3>{_e(title)}</h3><p class=note>{' '.join(quality)}</p>"
         f"{'<ul>' + reasons + '</ul>' if reasons else ''}{_metric_rows(s, st.get('corrections') or [])}"
@@ -113,8 +118,10 @@ def _plot(summary: dict[str, Any]) -> str | None:
     return (summary.get("files") or {}).get("plot")
 
 
-def render_report(patient: dict[str, Any], session: dict[str, Any], steps: list[dict[str, Any]], reading: dict[str, Any]) -> str:
-    """The whole report as one HTML string."""
+def render_report(
+    patient: dict[str, Any], session: dict[str, Any], steps: list[dict[str, Any]], reading: dict[str, Any]
+) -> str:
+    """Return the whole report as one HTML string."""
     facts = ", ".join(
         f"{k} {_e(patient.get(k))}" for k in ("age", "sex", "stature_cm") if patient.get(k) not in (None, "")
     )
@@ -126,7 +133,8 @@ def render_report(patient: dict[str, Any], session: dict[str, Any], steps: list[
         f"<title>tiltscreen report {_e(patient['pseudonym'])}</title><style>{CSS}</style></head><body>"
         f"<h1>Screening report: {_e(patient['pseudonym'])}</h1>"
         f"<p class=note>Session {session['id']}, {_e(session['started_at'])}. {facts}. "
-        "Flags are prompts for a clinician's review, never a diagnosis. Accuracy is known on rendered people only.</p>"
+        "Flags are prompts for a clinician's review, never a diagnosis. Accuracy is known on "
+        "rendered people only.</p>"
         f"<h2>Joint reading</h2><p class=reading id=reading>{_e(reading.get('reading'))}</p>"
         f"<p>Pelvic tilt: <b>{_e(reading.get('pelvic_tilt'))}</b>; hamstring extensibility: "
         f"<b>{_e(reading.get('hamstring_extensibility'))}</b>.</p>"
@@ -137,7 +145,13 @@ def render_report(patient: dict[str, Any], session: dict[str, Any], steps: list[
     )
 
 
-def write_report(folder: Path, patient: dict[str, Any], session: dict[str, Any], steps: list[dict[str, Any]], reading: dict[str, Any]) -> Path:
+def write_report(
+    folder: Path,
+    patient: dict[str, Any],
+    session: dict[str, Any],
+    steps: list[dict[str, Any]],
+    reading: dict[str, Any],
+) -> Path:
     """Write ``report.html`` into the session's folder; return its path."""
     path = Path(folder) / "report.html"
     path.write_text(render_report(patient, session, steps, reading), encoding="utf-8")

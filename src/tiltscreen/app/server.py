@@ -26,7 +26,9 @@ from tiltscreen.app.core import AppCore, AppStateError, patient_facts
 from tiltscreen.app.history import export_csv, trends
 
 STATIC = Path(__file__).with_name("static")
-OTHER_TAB = "This session is open in another tab or window; this one is read-only. Close the other one to take over."
+OTHER_TAB = (
+    "This session is open in another tab or window; this one is read-only. Close the other one to take over."
+)
 
 
 class Tabs:
@@ -38,6 +40,7 @@ class Tabs:
         self.connected: dict[str, int] = {}
 
     def connect(self, tab: str) -> bool:
+        """Register a tab's connection; return True when it controls the session."""
         with self._lock:
             self.connected[tab] = self.connected.get(tab, 0) + 1
             if self.controller is None:
@@ -45,6 +48,7 @@ class Tabs:
             return self.controller == tab
 
     def disconnect(self, tab: str) -> None:
+        """Forget a connection; a controller that left hands over to another open tab."""
         with self._lock:
             n = self.connected.get(tab, 1) - 1
             if n <= 0:
@@ -55,6 +59,7 @@ class Tabs:
                 self.connected[tab] = n
 
     def may_command(self, tab: str | None) -> bool:
+        """Return True when ``tab`` controls the session (or takes over a free one)."""
         with self._lock:
             if self.controller is None and tab:
                 self.controller = tab
@@ -69,11 +74,13 @@ class LatencyStats:
         self.samples: list[dict[str, float]] = []
 
     def add(self, sample: dict[str, float]) -> None:
+        """Keep one sample (the last 5,000)."""
         with self._lock:
             self.samples.append(sample)
             del self.samples[:-5000]
 
     def snapshot(self) -> list[dict[str, float]]:
+        """Return a copy of the samples."""
         with self._lock:
             return list(self.samples)
 
@@ -82,130 +89,175 @@ def _refused(message: str, status: int = 409) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-def build_app(core: AppCore) -> Starlette:
-    """The Starlette application around one :class:`AppCore`."""
-    tabs, stats = Tabs(), LatencyStats()
+class Commands:
+    """Handlers of the commands a controlling tab sends (run on a worker thread; return JSON-ready dicts)."""
 
-    def guarded(handler):
-        async def wrapped(request: Request) -> Response:
-            if not tabs.may_command(request.headers.get("x-tab")):
-                return _refused(OTHER_TAB)
-            try:
-                raw = await request.body()
-                body = json.loads(raw) if raw.strip() else {}
-                result = await asyncio.to_thread(handler, request, body)
-            except AppStateError as err:
-                return _refused(str(err), 400)
-            except (ValueError, json.JSONDecodeError) as err:
-                return _refused(f"Invalid input: {err}", 400)
-            return JSONResponse(result)
+    def __init__(self, core: AppCore) -> None:
+        self.core = core
 
-        return wrapped
-
-    async def index(_: Request) -> Response:
-        return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
-
-    async def state(request: Request) -> Response:
-        tab = request.query_params.get("tab")
-        data = await asyncio.to_thread(core.state)
-        data["read_only"] = bool(tabs.controller and tab != tabs.controller)
-        data["read_only_message"] = OTHER_TAB if data["read_only"] else None
-        return JSONResponse(data)
-
-    def start(_: Request, body: dict[str, Any]) -> dict[str, Any]:
+    def start(self, _: Request, body: dict[str, Any]) -> dict[str, Any]:
+        """Start a session for the form's patient."""
         facts = patient_facts(body.get("age"), body.get("sex"), body.get("stature_cm"))
-        return core.start_session(str(body.get("pseudonym", "")), facts, store_video=bool(body.get("store_video")))
+        pseudonym = str(body.get("pseudonym", ""))
+        return self.core.start_session(pseudonym, facts, store_video=bool(body.get("store_video")))
 
-    def command(request: Request, _: dict[str, Any]) -> dict[str, Any]:
-        return core.command(request.path_params["name"])
+    def command(self, request: Request, _: dict[str, Any]) -> dict[str, Any]:
+        """Override, finish, redo, accept or reconnect."""
+        return self.core.command(request.path_params["name"])
 
-    def resume(request: Request, _: dict[str, Any]) -> dict[str, Any]:
-        return core.resume_session(int(request.path_params["sid"]))
+    def resume(self, request: Request, _: dict[str, Any]) -> dict[str, Any]:
+        """Resume an unfinished session."""
+        return self.core.resume_session(int(request.path_params["sid"]))
 
-    def correct(request: Request, body: dict[str, Any]) -> dict[str, Any]:
-        return core.correct(int(request.path_params["step_id"]), body.get("points") or {})
+    def correct(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        """Recompute a step from moved points."""
+        return self.core.correct(int(request.path_params["step_id"]), body.get("points") or {})
 
-    def finish(_: Request, __: dict[str, Any]) -> dict[str, Any]:
-        core.finish_session()
-        return core.state()
+    def finish(self, _: Request, __: dict[str, Any]) -> dict[str, Any]:
+        """Finish the session now (reading and report from the steps done)."""
+        self.core.finish_session()
+        return self.core.state()
 
-    def delete_patient(request: Request, _: dict[str, Any]) -> dict[str, Any]:
-        pid = int(request.path_params["pid"])
-        if core.session is not None and core.session.patient_id == pid and core.phase in ("live", "analysing"):
+    def delete_patient(self, request: Request, _: dict[str, Any]) -> dict[str, Any]:
+        """Delete a patient's rows and files (refused while their session is live)."""
+        core, pid = self.core, int(request.path_params["pid"])
+        if (
+            core.session is not None
+            and core.session.patient_id == pid
+            and core.phase in ("live", "analysing")
+        ):
             raise AppStateError("Finish or leave this patient's session before deleting them.")
         for folder in core.history.delete_patient(pid):
             shutil.rmtree(folder, ignore_errors=True)
         return {"deleted": pid}
 
-    async def patients(_: Request) -> Response:
+
+class Pages:
+    """Read-only routes (any tab)."""
+
+    def __init__(self, core: AppCore, tabs: Tabs, stats: LatencyStats) -> None:
+        self.core, self.tabs, self.stats = core, tabs, stats
+
+    async def index(self, _: Request) -> Response:
+        """Return the single page."""
+        return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
+
+    async def state(self, request: Request) -> Response:
+        """Return the session's state, read-only for a tab that does not control it."""
+        tab = request.query_params.get("tab")
+        data = await asyncio.to_thread(self.core.state)
+        data["read_only"] = bool(self.tabs.controller and tab != self.tabs.controller)
+        data["read_only_message"] = OTHER_TAB if data["read_only"] else None
+        return JSONResponse(data)
+
+    async def patients(self, _: Request) -> Response:
+        """Return every patient with their number of sessions."""
         rows = await asyncio.to_thread(
-            core.history.rows,
-            "SELECT p.*, (SELECT COUNT(*) FROM sessions s WHERE s.patient_id = p.id) AS sessions FROM patients p"
-            " ORDER BY p.pseudonym",
+            self.core.history.rows,
+            "SELECT p.*, (SELECT COUNT(*) FROM sessions s WHERE s.patient_id = p.id) AS sessions"
+            " FROM patients p ORDER BY p.pseudonym",
         )
         return JSONResponse(rows)
 
-    async def patient(request: Request) -> Response:
-        pid = int(request.path_params["pid"])
-        rows = core.history.rows("SELECT * FROM patients WHERE id = ?", (pid,))
+    async def patient(self, request: Request) -> Response:
+        """Return one patient's sessions and trends."""
+        pid, history = int(request.path_params["pid"]), self.core.history
+        rows = history.rows("SELECT * FROM patients WHERE id = ?", (pid,))
         if not rows:
             return _refused("No such patient.", 404)
-        sessions = core.history.rows(
-            "SELECT id, started_at, finished_at, report_path IS NOT NULL AS has_report FROM sessions WHERE patient_id = ?"
-            " ORDER BY id",
+        sessions = history.rows(
+            "SELECT id, started_at, finished_at, report_path IS NOT NULL AS has_report FROM sessions"
+            " WHERE patient_id = ? ORDER BY id",
             (pid,),
         )
-        return JSONResponse({"patient": rows[0], "sessions": sessions, "trends": trends(core.history, pid)})
+        return JSONResponse({"patient": rows[0], "sessions": sessions, "trends": trends(history, pid)})
 
-    async def export(request: Request) -> Response:
+    async def export(self, request: Request) -> Response:
+        """Return one patient's (``?patient_id=``) or everyone's metrics as CSV."""
         pid = request.query_params.get("patient_id")
-        text = await asyncio.to_thread(export_csv, core.history, int(pid) if pid else None)
+        text = await asyncio.to_thread(export_csv, self.core.history, int(pid) if pid else None)
         name = f"tiltscreen_patient_{pid}.csv" if pid else "tiltscreen_all_patients.csv"
-        return PlainTextResponse(text, media_type="text/csv", headers={"content-disposition": f"attachment; filename={name}"})
+        headers = {"content-disposition": f"attachment; filename={name}"}
+        return PlainTextResponse(text, media_type="text/csv", headers=headers)
 
-    async def report(request: Request) -> Response:
-        rows = core.history.rows("SELECT report_path FROM sessions WHERE id = ?", (int(request.path_params["sid"]),))
+    async def report(self, request: Request) -> Response:
+        """Return a session's report file."""
+        sid = int(request.path_params["sid"])
+        rows = self.core.history.rows("SELECT report_path FROM sessions WHERE id = ?", (sid,))
         if not rows or not rows[0]["report_path"] or not Path(rows[0]["report_path"]).is_file():
             return _refused("This session has no report yet.", 404)
         return FileResponse(rows[0]["report_path"], media_type="text/html")
 
-    async def key_frame(request: Request) -> Response:
-        rows = core.history.rows("SELECT key_frame FROM steps WHERE id = ?", (int(request.path_params["step_id"]),))
+    async def key_frame(self, request: Request) -> Response:
+        """Return a step's review frame (face blurred)."""
+        step_id = int(request.path_params["step_id"])
+        rows = self.core.history.rows("SELECT key_frame FROM steps WHERE id = ?", (step_id,))
         if not rows or not rows[0]["key_frame"] or not Path(rows[0]["key_frame"]).is_file():
             return _refused("No key frame for this step.", 404)
         return FileResponse(rows[0]["key_frame"], media_type="image/jpeg")
 
-    async def latency(_: Request) -> Response:
-        return JSONResponse(stats.snapshot())
+    async def latency(self, _: Request) -> Response:
+        """Return the latencies the pages reported (for the benchmark)."""
+        return JSONResponse(self.stats.snapshot())
 
-    async def live(ws: WebSocket) -> None:
+    async def live(self, ws: WebSocket) -> None:
+        """Stream the live view; tell a second tab it is read-only."""
         await ws.accept()
         tab = ws.query_params.get("tab") or f"anon-{id(ws)}"
-        controls = tabs.connect(tab)
+        controls = self.tabs.connect(tab)
         try:
-            await ws.send_text(json.dumps({"type": "hello", "controller": controls, "message": None if controls else OTHER_TAB}))
-            await _stream(ws, core, stats)
+            hello = {"type": "hello", "controller": controls, "message": None if controls else OTHER_TAB}
+            await ws.send_text(json.dumps(hello))
+            await _stream(ws, self.core, self.stats)
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
-            tabs.disconnect(tab)
+            self.tabs.disconnect(tab)
+
+
+def _guarded(tabs: Tabs, handler):
+    """Wrap a command handler: only the controlling tab; errors become one sentence with a 4xx status."""
+
+    async def wrapped(request: Request) -> Response:
+        if not tabs.may_command(request.headers.get("x-tab")):
+            return _refused(OTHER_TAB)
+        try:
+            raw = await request.body()
+            body = json.loads(raw) if raw.strip() else {}
+            result = await asyncio.to_thread(handler, request, body)
+        except AppStateError as err:
+            return _refused(str(err), 400)
+        except ValueError as err:  # also json.JSONDecodeError
+            return _refused(f"Invalid input: {err}", 400)
+        return JSONResponse(result)
+
+    return wrapped
+
+
+def build_app(core: AppCore) -> Starlette:
+    """Return the Starlette application around one :class:`AppCore`."""
+    tabs, stats = Tabs(), LatencyStats()
+    pages, cmd = Pages(core, tabs, stats), Commands(core)
+
+    def post(path: str, handler) -> Route:
+        return Route(path, _guarded(tabs, handler), methods=["POST"])
 
     routes = [
-        Route("/", index),
-        Route("/api/state", state),
-        Route("/api/session", guarded(start), methods=["POST"]),
-        Route("/api/session/finish", guarded(finish), methods=["POST"]),
-        Route("/api/session/{sid:int}/resume", guarded(resume), methods=["POST"]),
-        Route("/api/command/{name}", guarded(command), methods=["POST"]),
-        Route("/api/steps/{step_id:int}/correction", guarded(correct), methods=["POST"]),
-        Route("/api/steps/{step_id:int}/key_frame", key_frame),
-        Route("/api/patients", patients),
-        Route("/api/patients/{pid:int}", patient),
-        Route("/api/patients/{pid:int}/delete", guarded(delete_patient), methods=["POST"]),
-        Route("/api/export.csv", export),
-        Route("/api/latency", latency),
-        Route("/sessions/{sid:int}/report", report),
-        WebSocketRoute("/ws/live", live),
+        Route("/", pages.index),
+        Route("/api/state", pages.state),
+        post("/api/session", cmd.start),
+        post("/api/session/finish", cmd.finish),
+        post("/api/session/{sid:int}/resume", cmd.resume),
+        post("/api/command/{name}", cmd.command),
+        post("/api/steps/{step_id:int}/correction", cmd.correct),
+        Route("/api/steps/{step_id:int}/key_frame", pages.key_frame),
+        Route("/api/patients", pages.patients),
+        Route("/api/patients/{pid:int}", pages.patient),
+        post("/api/patients/{pid:int}/delete", cmd.delete_patient),
+        Route("/api/export.csv", pages.export),
+        Route("/api/latency", pages.latency),
+        Route("/sessions/{sid:int}/report", pages.report),
+        WebSocketRoute("/ws/live", pages.live),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(routes=routes)
@@ -223,13 +275,26 @@ async def _stream(ws: WebSocket, core: AppCore, stats: LatencyStats) -> None:
             msg = await ws.receive_text()
             continue
         seq = frame.seq
-        meta = {"type": "frame", "seq": frame.seq, "capture_ms": frame.capture_epoch_ms,
-                "published_ms": frame.published_epoch_ms, "sent_ms": time.time() * 1000.0, "phase_app": core.phase,
-                "message": core.message, **frame.meta}
+        meta = {
+            "type": "frame",
+            "seq": frame.seq,
+            "capture_ms": frame.capture_epoch_ms,
+            "published_ms": frame.published_epoch_ms,
+            "sent_ms": time.time() * 1000.0,
+            "phase_app": core.phase,
+            "message": core.message,
+            **frame.meta,
+        }
         await ws.send_text(json.dumps(meta))
         await ws.send_bytes(frame.jpeg)
         msg = await ws.receive_text()
         ack = json.loads(msg)
         if ack.get("shown_ms"):
-            stats.add({"seq": frame.seq, "capture_ms": frame.capture_epoch_ms, "published_ms": frame.published_epoch_ms,
-                       "shown_ms": float(ack["shown_ms"])})
+            stats.add(
+                {
+                    "seq": frame.seq,
+                    "capture_ms": frame.capture_epoch_ms,
+                    "published_ms": frame.published_epoch_ms,
+                    "shown_ms": float(ack["shown_ms"]),
+                }
+            )

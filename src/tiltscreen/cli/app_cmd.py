@@ -1,4 +1,7 @@
-"""``tiltscreen app [--camera 0|URL|VIDEO] [--port P] [--data DIR] [--no-browser] [--loop]``: the clinician app."""
+"""``tiltscreen app [--camera 0|URL|VIDEO] [--port P] [--data DIR] [--no-browser] [--loop]``.
+
+The clinician app: a local server and a browser page for guided screening, reports and history.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ STEP_NAMES = ("standing_left", "standing_right", "sit_and_reach")
 
 
 def default_data_dir() -> Path:
-    """The per-user data directory (``$TILTSCREEN_DATA``, else ``$XDG_DATA_HOME/tiltscreen``)."""
+    """Return the per-user data directory (``$TILTSCREEN_DATA``, else ``$XDG_DATA_HOME/tiltscreen``)."""
     if os.environ.get("TILTSCREEN_DATA"):
         return Path(os.environ["TILTSCREEN_DATA"])
     base = os.environ.get("XDG_DATA_HOME") or (Path.home() / ".local" / "share")
@@ -26,18 +29,24 @@ def default_data_dir() -> Path:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of the app command."""
-    p.add_argument("--camera", default="0", help="camera index, stream URL, or a video file played in real time")
+    p.add_argument(
+        "--camera", default="0", help="camera index, stream URL, or a video file played in real time"
+    )
     p.add_argument(
         "--step-camera",
         action="append",
         default=[],
         metavar="STEP=SOURCE",
-        help="a different camera or video for one step (standing_left, standing_right, sit_and_reach); repeatable",
+        help="a different camera or video for one step (standing_left, standing_right, sit_and_reach)",
     )
     p.add_argument("--loop", action="store_true", help="loop a video file used as the camera")
     p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this computer only)")
-    p.add_argument("--data", type=Path, default=None, help="history and session folder (default: the user data dir)")
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this computer only)"
+    )
+    p.add_argument(
+        "--data", type=Path, default=None, help="history and session folder (default: the user data dir)"
+    )
     p.add_argument("--no-browser", action="store_true", help="do not open the browser")
     p.add_argument("--model", type=Path, help="pose model bundle (.task)")
 
@@ -47,7 +56,9 @@ def _step_cameras(items: list[str]) -> dict[str, str]:
     for item in items:
         step, eq, source = item.partition("=")
         if not eq or step not in STEP_NAMES or not source:
-            raise ValidationError(f"--step-camera takes STEP=SOURCE with STEP one of {', '.join(STEP_NAMES)}; got {item!r}.")
+            raise ValidationError(
+                f"--step-camera takes STEP=SOURCE with STEP one of {', '.join(STEP_NAMES)}; got {item!r}."
+            )
         out[step] = source
     return out
 

@@ -2,15 +2,33 @@
 
 import numpy as np
 
-from tiltscreen.app.checks import Check, FrameFacts, arms_folded, blocking_pass, distance, in_frame, level, still
+from tiltscreen.app.checks import (
+    Check,
+    FrameFacts,
+    arms_folded,
+    blocking_pass,
+    distance,
+    in_frame,
+    level,
+    still,
+)
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.skeleton import BLAZEPOSE
 
 POSE = {  # a person facing image-right, 0.8 of the picture tall, arms folded over the chest
-    "nose": (0.52, 0.12), "left_ear": (0.49, 0.12), "right_ear": (0.49, 0.12),
-    "left_shoulder": (0.48, 0.25), "right_shoulder": (0.48, 0.25), "left_hip": (0.48, 0.52),
-    "right_hip": (0.48, 0.52), "left_knee": (0.49, 0.72), "right_knee": (0.49, 0.72),
-    "left_ankle": (0.48, 0.9), "right_ankle": (0.48, 0.9), "left_wrist": (0.53, 0.32), "right_wrist": (0.53, 0.32),
+    "nose": (0.52, 0.12),
+    "left_ear": (0.49, 0.12),
+    "right_ear": (0.49, 0.12),
+    "left_shoulder": (0.48, 0.25),
+    "right_shoulder": (0.48, 0.25),
+    "left_hip": (0.48, 0.52),
+    "right_hip": (0.48, 0.52),
+    "left_knee": (0.49, 0.72),
+    "right_knee": (0.49, 0.72),
+    "left_ankle": (0.48, 0.9),
+    "right_ankle": (0.48, 0.9),
+    "left_wrist": (0.53, 0.32),
+    "right_wrist": (0.53, 0.32),
 }
 
 
@@ -23,8 +41,15 @@ def window(pose=POSE, n=20, jitter=0.0, fps=30.0):
         xyz[:, k, 1] = y
         xyz[:, k, 2] = 0.0
         vis[:, k] = 0.9
-    return Landmarks(xyz=xyz, visibility=vis, presence=vis, world=np.full((n, 33, 3), np.nan),
-                     timestamps_s=np.arange(n) / fps, frame_index=np.arange(n), image_size=(640, 480))
+    return Landmarks(
+        xyz=xyz,
+        visibility=vis,
+        presence=vis,
+        world=np.full((n, 33, 3), np.nan),
+        timestamps_s=np.arange(n) / fps,
+        frame_index=np.arange(n),
+        image_size=(640, 480),
+    )
 
 
 def test_in_frame_and_out_of_frame():

@@ -12,13 +12,23 @@ SUMMARY = {
         "pelvic_tilt_deg": {"value": 14.0, "unit": "deg", "method": "markers", "ci95": [10.0, 18.0]},
         "plumb_hip": {"value": None, "unit": "px", "method": "x", "ci95": None, "reason": "no"},
     },
-    "flags": [{"code": "anterior_tilt", "level": "review", "message": "m", "evidence": {"a": 1}, "source": "s"}],
+    "flags": [
+        {"code": "anterior_tilt", "level": "review", "message": "m", "evidence": {"a": 1}, "source": "s"}
+    ],
 }
 
 
 def _step(h, sid, tilt, step="standing_left"):
-    s = {**SUMMARY, "metrics": {**SUMMARY["metrics"], "pelvic_tilt_deg": {**SUMMARY["metrics"]["pelvic_tilt_deg"], "value": tilt}}}
-    return h.add_step(sid, step, s, folder=h.path.parent, override=False, key_frame=None, points={"points": {}})
+    s = {
+        **SUMMARY,
+        "metrics": {
+            **SUMMARY["metrics"],
+            "pelvic_tilt_deg": {**SUMMARY["metrics"]["pelvic_tilt_deg"], "value": tilt},
+        },
+    }
+    return h.add_step(
+        sid, step, s, folder=h.path.parent, override=False, key_frame=None, points={"points": {}}
+    )
 
 
 def test_migrations_from_empty_and_from_version_1(tmp_path):
@@ -48,7 +58,12 @@ def test_step_rows_metrics_flags_and_supersede(tmp_path):
     assert [s["id"] for s in steps] == [second]
     assert h.rows("SELECT superseded FROM steps WHERE id = ?", (first,))[0]["superseded"] == 1
     m = h.rows("SELECT * FROM metrics WHERE step_id = ? ORDER BY id", (second,))
-    assert (m[0]["name"], m[0]["value"], m[0]["ci_low"], m[0]["ci_high"]) == ("pelvic_tilt_deg", 15.0, 10.0, 18.0)
+    assert (m[0]["name"], m[0]["value"], m[0]["ci_low"], m[0]["ci_high"]) == (
+        "pelvic_tilt_deg",
+        15.0,
+        10.0,
+        18.0,
+    )
     assert m[1]["value"] is None
     assert h.rows("SELECT code FROM flags WHERE step_id = ?", (second,))[0]["code"] == "anterior_tilt"
     h.close()
@@ -75,9 +90,13 @@ def test_delete_patient_removes_every_row(tmp_path):
     h.finish_session(sid, {"flags": [{"code": "x"}]}, None)
     assert h.delete_patient(pid) == [str(tmp_path / "s1")]
     for table in ("sessions", "steps", "metrics", "flags", "corrections"):
-        where = {"sessions": "patient_id = ?", "steps": "session_id = ?", "flags": "session_id = ?"}.get(table)
+        where = {"sessions": "patient_id = ?", "steps": "session_id = ?", "flags": "session_id = ?"}.get(
+            table
+        )
         if where:
-            assert h.rows(f"SELECT * FROM {table} WHERE {where}", (pid if table == "sessions" else sid,)) == []
+            assert (
+                h.rows(f"SELECT * FROM {table} WHERE {where}", (pid if table == "sessions" else sid,)) == []
+            )
     assert h.rows("SELECT COUNT(*) AS n FROM corrections")[0]["n"] == 0
     assert h.rows("SELECT COUNT(*) AS n FROM metrics")[0]["n"] == 2  # P2's two metrics only
     assert [r["pseudonym"] for r in h.rows("SELECT pseudonym FROM patients")] == ["P2"]

@@ -49,7 +49,9 @@ def test_page_and_state(app_core):
 def test_session_start_commands_and_second_tab(app_core):
     c = _client(app_core)
     h = {"x-tab": "A"}
-    r = c.post("/api/session", json={"pseudonym": " P-7 ", "age": "30", "sex": "F", "stature_cm": ""}, headers=h)
+    r = c.post(
+        "/api/session", json={"pseudonym": " P-7 ", "age": "30", "sex": "F", "stature_cm": ""}, headers=h
+    )
     assert r.status_code == 200 and r.json()["phase"] == "live" and r.json()["step"] == "standing_left"
     assert r.json()["session"]["pseudonym"] == "P-7"
     # another tab is refused with a clear message
@@ -87,8 +89,15 @@ def test_patients_export_and_delete(app_core, tmp_path):
     sid = app_core.session.session_id
     folder = app_core.session.folder
     (folder / "file.txt").write_text("x")
-    summary = {"protocol": "standing", "status": "ok", "metrics": {"pelvic_tilt_deg": {"value": 10.0, "unit": "deg", "method": "m", "ci95": [6, 14]}}, "flags": []}
-    app_core.history.add_step(sid, "standing_left", summary, folder=folder, override=True, key_frame=None, points={})
+    summary = {
+        "protocol": "standing",
+        "status": "ok",
+        "metrics": {"pelvic_tilt_deg": {"value": 10.0, "unit": "deg", "method": "m", "ci95": [6, 14]}},
+        "flags": [],
+    }
+    app_core.history.add_step(
+        sid, "standing_left", summary, folder=folder, override=True, key_frame=None, points={}
+    )
     pid = c.get("/api/patients").json()[0]["id"]
     detail = c.get(f"/api/patients/{pid}").json()
     assert detail["trends"][0]["points"][0]["value"] == 10.0
