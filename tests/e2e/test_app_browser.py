@@ -28,6 +28,7 @@ DRIVER = shutil.which("chromedriver")
 
 pytestmark = [
     pytest.mark.model,
+    pytest.mark.browser,
     pytest.mark.skipif(
         not (CHROMIUM and DRIVER), reason="Debian chromium and chromium-driver are not installed"
     ),

@@ -26,6 +26,10 @@ from tiltscreen.pose.stickers import find_sticker_pair
 from tiltscreen.protocols.recording import AnalyzeJob
 
 KEY_FRAME = "key_frame_review.jpg"
+#: the same frame with every detected point drawn (for the report)
+KEY_FRAME_POINTS = "key_frame_points.jpg"
+DRAGGABLE = ("asis", "psis")
+JPEG = [cv2.IMWRITE_JPEG_QUALITY, 88]
 FACE_IMAGES = ("key_frame.png",)
 
 
@@ -121,28 +125,52 @@ def make_key_frame(clip: Path, summary: dict[str, Any], out_dir: Path, model: Pa
     rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
     with ImagePoseEstimator(PoseOptions(model_path=model, max_people=1)) as est:
         cands = est.detect(rgb)
-    if not cands:
-        path = out_dir / KEY_FRAME
-        cv2.imwrite(str(path), bgr)
-        return KeyFrame(t, path, {}, facing_of(summary), (w, h))
+    if not cands:  # nobody found: no face to locate, so no image is saved
+        return None
     cand = cands[0]
     xy = cand.xyz[:, :2] * (w, h)
     points = _points(rgb, cand.xyz, summary)
-    img = annotate(bgr, xy, cand.visibility, side=summary.get("side"), labels=(), points=points)
-    path = out_dir / KEY_FRAME
-    cv2.imwrite(str(path), img, [cv2.IMWRITE_JPEG_QUALITY, 88])
+    fixed = {k: v for k, v in points.items() if k not in DRAGGABLE}
+    side = summary.get("side")
+    path = out_dir / KEY_FRAME  # the review canvas draws the draggable points itself
+    cv2.imwrite(str(path), annotate(bgr, xy, cand.visibility, side=side, labels=(), points=fixed), JPEG)
+    marked = annotate(bgr, xy, cand.visibility, side=side, labels=(), points=points)
+    cv2.imwrite(str(out_dir / KEY_FRAME_POINTS), marked, JPEG)
     return KeyFrame(t, path, points, facing_of(summary), (w, h))
 
 
 def _points(rgb: np.ndarray, xyz: np.ndarray, summary: dict[str, Any]) -> dict[str, list[float]]:
-    """Standing: the ASIS/PSIS stickers found by the analysis's sticker search on this frame."""
+    """Return the detected points of the review frame (full-resolution px).
+
+    Standing: the ASIS/PSIS stickers found by the analysis's sticker search on this frame (these can
+    be dragged). Sit-and-reach: the near-side fingertip and toe landmarks and the box marker's corners
+    (shown for review only).
+    """
     side = summary.get("side")
-    if summary.get("protocol") != "standing" or side not in ("left", "right"):
+    if side not in ("left", "right"):
         return {}
+    if summary.get("protocol") != "standing":
+        return _sit_and_reach_points(rgb, xyz, side)
     search = find_sticker_pair(rgb, xyz, spec=StickerSpec(), side=side, facing=facing_of(summary))
     if search.pair is None:
         return {}
     return {"asis": [float(v) for v in search.pair.asis_px], "psis": [float(v) for v in search.pair.psis_px]}
+
+
+def _sit_and_reach_points(rgb: np.ndarray, xyz: np.ndarray, side: str) -> dict[str, list[float]]:
+    from tiltscreen.pose.markers import ArucoFinder
+    from tiltscreen.skeleton import BLAZEPOSE
+
+    h, w = rgb.shape[:2]
+    out: dict[str, list[float]] = {}
+    for name, landmark in (("fingertip", f"{side}_index"), ("toe", f"{side}_foot_index")):
+        p = xyz[BLAZEPOSE.index(landmark), :2] * (w, h)
+        if np.isfinite(p).all():
+            out[name] = [float(p[0]), float(p[1])]
+    for m in ArucoFinder().find(rgb)[:1]:
+        for i, corner in enumerate(m.corners_px):
+            out[f"marker_{i}"] = [float(corner[0]), float(corner[1])]
+    return out
 
 
 def blur_saved_faces(out_dir: Path, keep_analysis_key_frame: bool = False) -> None:

@@ -63,6 +63,8 @@ def draw_points(bgr: np.ndarray, points: dict[str, Sequence[float]], *, radius: 
         c = (int(round(p[0])), int(round(p[1])))
         cv2.circle(out, c, radius, (255, 255, 255), 2, cv2.LINE_AA)
         cv2.circle(out, c, max(radius - 3, 2), colour, -1, cv2.LINE_AA)
+        if name.startswith("marker_"):
+            continue
         cv2.putText(
             out, name.upper(), (c[0] + 8, c[1] - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.45, colour, 1, cv2.LINE_AA
         )

@@ -100,7 +100,8 @@ def _step_html(st: dict[str, Any]) -> str:
         quality.append("Captured with the clinician's manual override (the set-up checks did not all hold).")
     quality += [_e(n) for n in s.get("tilt_notes") or []]
     figs = []
-    for label, path in (("Key frame (face blurred)", st.get("key_frame")), ("Over time", _plot(s))):
+    key = Path(st["key_frame"]).with_name("key_frame_points.jpg") if st.get("key_frame") else None
+    for label, path in (("Key frame with detected points (face blurred)", key), ("Over time", _plot(s))):
         uri = data_uri(path)
         if uri:
             figs.append(

@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from tiltscreen.errors import ValidationError
+from tiltscreen.errors import TiltscreenError, ValidationError
 
 STEP_NAMES = ("standing_left", "standing_right", "sit_and_reach")
 
@@ -68,9 +68,14 @@ def run(args: argparse.Namespace) -> int:
     import threading
     import webbrowser
 
-    import uvicorn
+    try:
+        import uvicorn
 
-    from tiltscreen.app.core import AppConfig, AppCore
+        from tiltscreen.app.core import AppConfig, AppCore
+    except ImportError as err:
+        raise TiltscreenError(
+            f"The app needs its extra packages ({err.name} is missing): pip install 'tiltscreen[app]'."
+        ) from err
     from tiltscreen.app.server import build_app
     from tiltscreen.pose.model_store import locate_model
 

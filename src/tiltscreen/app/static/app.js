@@ -102,7 +102,7 @@ function drawReview() {
   ctx.drawImage(img, 0, 0);
   for (const [name, p] of Object.entries(review.points)) {
     ctx.beginPath(); ctx.arc(p[0], p[1], 9, 0, 2 * Math.PI); ctx.lineWidth = 3;
-    ctx.strokeStyle = name === "asis" ? "#f00" : "#00f"; ctx.stroke();
+    ctx.strokeStyle = {asis: "#f00", psis: "#00f"}[name] || "#fc0"; ctx.stroke();
   }
 }
 function canvasPoint(ev) {
@@ -113,12 +113,13 @@ function setupReviewDrag() {
   const c = $("review-canvas");
   c.addEventListener("mousedown", ev => {
     if (!review) return; const p = canvasPoint(ev);
-    for (const [name, q] of Object.entries(review.points)) if (Math.hypot(p[0] - q[0], p[1] - q[1]) < 20) review.drag = name;
+    for (const [name, q] of Object.entries(review.points))
+      if ((name === "asis" || name === "psis") && Math.hypot(p[0] - q[0], p[1] - q[1]) < 20) review.drag = name;
   });
   c.addEventListener("mousemove", ev => { if (review && review.drag) { review.points[review.drag] = canvasPoint(ev); drawReview(); } });
   c.addEventListener("mouseup", async () => {
     if (!review || !review.drag) return; review.drag = null;
-    const r = await api(`/api/steps/${review.id}/correction`, {points: review.points});
+    const r = await api(`/api/steps/${review.id}/correction`, {points: {asis: review.points.asis, psis: review.points.psis}});
     $("corrected").innerHTML = `<p id="correction-result">Pelvic tilt: original <b>${r.original_deg}</b>°, corrected <b>${r.corrected_deg}</b>° ` +
       `(key frame ${r.key_frame_before_deg}° → ${r.key_frame_after_deg}°). Correction stored beside the original.</p>`;
   });
