@@ -132,7 +132,7 @@ def drag_sticker(driver, By) -> None:
     x = (pts["asis"][0] * scale) - canvas.size["width"] / 2
     y = (pts["asis"][1] * scale) - canvas.size["height"] / 2
     ActionChains(driver).move_to_element_with_offset(canvas, int(x), int(y)).click_and_hold().move_by_offset(
-        0, 12
+        0, 3
     ).release().perform()
     wait_for(driver, lambda d: d.find_elements(By.ID, "correction-result"), 15, "the corrected tilt")
 
@@ -221,6 +221,7 @@ def test_full_guided_session(tmp_path):
         driver.get(url)
         driver.find_element(By.ID, "pseudonym").send_keys("E2E-001")
         driver.find_element(By.ID, "age").send_keys("30")
+        driver.find_element(By.CSS_SELECTOR, "#sex option[value=F]").click()
         driver.find_element(By.ID, "btn-start").click()
         check_live_view(driver, By, out)
         check_second_tab(driver, By, url)
