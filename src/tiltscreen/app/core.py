@@ -27,9 +27,11 @@ from tiltscreen.app.feed import CameraSpec, ClipRecorder
 from tiltscreen.app.live import LiveWorker
 from tiltscreen.app.monitor import Mailbox
 from tiltscreen.app.report import write_report
+from tiltscreen.errors import TiltscreenError
 from tiltscreen.screening.thresholds import Thresholds, load_thresholds
 
 STEP_NAMES = tuple(s for s, _, _ in STEPS)
+NO_FRAMES = "The recording holds no frame (the camera stopped?); press Redo."
 
 
 class AppStateError(RuntimeError):
@@ -161,6 +163,7 @@ class AppCore:
                 return
             clip, frames = self.recorder.stop()
             if clip is None or frames == 0:
+                self.phase, self.message = "failed", NO_FRAMES
                 return
             self.phase = "analysing"
             self._analysis = threading.Thread(target=self._analyse, args=(self.step, clip), daemon=True)
@@ -175,6 +178,14 @@ class AppCore:
             self.phase, self.message = "camera_error", message
 
     def _analyse(self, step: str, clip: Path) -> None:
+        """Analyse a clip on this thread; a failure leaves a message and the step to redo."""
+        try:
+            self._analyse_and_commit(step, clip)
+        except (TiltscreenError, OSError, ValueError) as err:
+            with self._lock:
+                self.phase, self.message = "failed", f"The analysis of this step failed ({err}); press Redo."
+
+    def _analyse_and_commit(self, step: str, clip: Path) -> None:
         session = self.session
         assert session is not None
         worker = self.worker

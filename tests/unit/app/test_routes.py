@@ -5,29 +5,12 @@ import json
 import pytest
 from starlette.testclient import TestClient
 
-from tiltscreen.app import core as core_mod
 from tiltscreen.app.core import AppConfig, AppCore
 from tiltscreen.app.server import OTHER_TAB, build_app
 
 
-class StubWorker:
-    def __init__(self, spec, step, *a, on_capture, on_end, **k):
-        self.step, self.on_capture, self.on_end, self.commands = step, on_capture, on_end, []
-        self.fps_nominal = 30.0
-
-    def start(self):
-        pass
-
-    def stop(self, timeout=5.0):
-        pass
-
-    def command(self, name):
-        self.commands.append(name)
-
-
 @pytest.fixture()
-def app_core(tmp_path, monkeypatch):
-    monkeypatch.setattr(core_mod, "LiveWorker", StubWorker)
+def app_core(tmp_path, stub_live):
     core = AppCore(AppConfig(camera="missing.mp4", data_dir=tmp_path / "data", model=tmp_path / "m.task"))
     yield core
     core.history.close()

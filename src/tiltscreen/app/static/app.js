@@ -69,7 +69,10 @@ async function poll() {
 function renderState() {
   const s = state;
   if (!s.session || s.phase === "idle") { show("patient-form"); return; }
-  if (s.phase === "camera_error") { show("live"); showMessage(s.message); $("btn-reconnect").hidden = false; return; }
+  if (s.phase === "camera_error" || s.phase === "failed") {
+    show("live"); showMessage(s.message); $("btn-reconnect").hidden = false;
+    $("btn-reconnect").textContent = s.phase === "failed" ? "Redo" : "Reconnect"; return;
+  }
   $("btn-reconnect").hidden = true;
   if (s.phase === "live") { showMessage(null); show("live"); $("step-title").textContent = s.step_title; return; }
   if (s.phase === "analysing") { show("live"); $("phase").textContent = "Analysing the recording…"; $("phase").dataset.phase = "analysing"; return; }
