@@ -193,6 +193,8 @@ def check_database(data: Path) -> None:
     con = sqlite3.connect(data / "history.sqlite")
     steps = con.execute("SELECT step, status FROM steps WHERE superseded = 0 ORDER BY id").fetchall()
     assert [s for s, _ in steps] == ["standing_left", "standing_right", "sit_and_reach"]
+    assert all(status in ("ok", "indeterminate") for _, status in steps), steps
+    assert steps[2][1] == "ok", "the captured sit-and-reach clip holds a whole valid trial"
     assert con.execute("SELECT COUNT(*) FROM metrics").fetchone()[0] >= 15
     assert con.execute("SELECT COUNT(*) FROM corrections").fetchone()[0] == 1
     assert con.execute("SELECT reading_json IS NOT NULL FROM sessions").fetchone()[0] == 1

@@ -52,7 +52,9 @@ class CapturePlan:
     max_record_s : float
         Sit-and-reach: the longest clip (recording stops here even without holds).
     holds_wanted : int
-        Sit-and-reach: recording stops once this many holds were seen and released.
+        Sit-and-reach: recording stops once this many holds were seen and released ...
+    tail_s : float
+        ... and this long after the last release (the analysis needs the hands' whole return).
 
     """
 
@@ -61,6 +63,7 @@ class CapturePlan:
     record_s: float = 4.0
     max_record_s: float = 40.0
     holds_wanted: int = 2
+    tail_s: float = 2.5
 
 
 STANDING_PLAN = CapturePlan()
@@ -97,6 +100,7 @@ class CaptureState:
     override: bool = False
     holds_released: int = 0
     stop_reason: str | None = None
+    tail_from: float | None = None
 
     def remaining_s(self, now: float, plan: CapturePlan) -> float | None:
         """Seconds left in the countdown (or in a fixed-length recording), None otherwise."""
@@ -158,7 +162,10 @@ class CaptureMachine:
         if plan.record_s > 0 and elapsed >= plan.record_s:
             return self._stop("length")
         if plan.record_s <= 0 and held >= plan.holds_wanted:
-            return self._stop("holds")
+            tail_from = s.tail_from if s.tail_from is not None else now
+            self.state = replace(self.state, tail_from=tail_from)
+            if now - tail_from >= plan.tail_s:
+                return self._stop("holds")
         if elapsed >= plan.max_record_s:
             return self._stop("maximum")
         return None

@@ -38,7 +38,10 @@ def test_sit_and_reach_stops_after_the_wanted_holds_or_the_clinician():
     m.update(0.5, checks_pass=True)
     assert m.update(2.5, checks_pass=True) == "start"
     assert m.update(5.0, checks_pass=True, hold_released=True) is None and m.state.holds_released == 1
-    assert m.update(9.0, checks_pass=False, hold_released=True) == "stop"
+    # the second release starts a 2.5-s tail so that the hands' return is recorded whole
+    assert m.update(9.0, checks_pass=False, hold_released=True) is None and m.state.holds_released == 2
+    assert m.update(11.4, checks_pass=False) is None
+    assert m.update(11.5, checks_pass=False) == "stop"
     assert m.state.stop_reason == "holds"
     m2 = CaptureMachine(SIT_AND_REACH_PLAN)
     m2.override(0.0)
