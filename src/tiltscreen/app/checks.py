@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tiltscreen.app.thresholds import Thresholds
 from tiltscreen.kinematics.level import LevelCheck
 from tiltscreen.kinematics.view import ViewError, facing_direction, near_side
 from tiltscreen.kinematics.yaw import estimate_view_yaw
 from tiltscreen.landmarks import Landmarks
-from tiltscreen.screening.thresholds import Thresholds
 from tiltscreen.skeleton import BLAZEPOSE
 
 #: the subject (head to heel) should fill this fraction of the picture's height (framing choice)

@@ -27,8 +27,8 @@ from tiltscreen.app.feed import CameraSpec, ClipRecorder
 from tiltscreen.app.live import LiveWorker
 from tiltscreen.app.monitor import Mailbox
 from tiltscreen.app.report import write_report
+from tiltscreen.app.thresholds import Thresholds, load_thresholds
 from tiltscreen.errors import TiltscreenError
-from tiltscreen.screening.thresholds import Thresholds, load_thresholds
 
 STEP_NAMES = tuple(s for s, _, _ in STEPS)
 NO_FRAMES = "The recording holds no frame (the camera stopped?); press Redo."

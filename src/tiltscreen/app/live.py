@@ -14,10 +14,10 @@ from pathlib import Path
 
 from tiltscreen.app.feed import CameraSpec, ClipRecorder, Feed, open_feed
 from tiltscreen.app.monitor import Mailbox, StepMonitor
+from tiltscreen.app.thresholds import Thresholds
 from tiltscreen.errors import InputError, ModelError, SourceInterruptedError
 from tiltscreen.pose.estimator import PoseOptions
 from tiltscreen.pose.extract import extract_landmarks_live
-from tiltscreen.screening.thresholds import Thresholds
 
 CAMERA_STOPPED = (
     "The camera stopped delivering frames (unplugged, or the video ended). Nothing of this step was saved; "

@@ -22,6 +22,7 @@ import numpy as np
 from tiltscreen.app.capture import CaptureMachine, plan_for, protocol_of, side_of
 from tiltscreen.app.checks import Check, FrameFacts, blocking_pass, step_checks
 from tiltscreen.app.overlay import annotate
+from tiltscreen.app.thresholds import Thresholds
 from tiltscreen.errors import ValidationError
 from tiltscreen.kinematics.level import check_level
 from tiltscreen.landmarks import Landmarks
@@ -30,7 +31,6 @@ from tiltscreen.pose.lines import FrameVerticals, find_vertical_segments
 from tiltscreen.pose.markers import ArucoFinder
 from tiltscreen.pose.sticker_types import StickerSpec
 from tiltscreen.pose.stickers import find_sticker_pair
-from tiltscreen.screening.thresholds import Thresholds
 from tiltscreen.signal.one_euro import OneEuroFilter
 from tiltscreen.sources import Frame
 
