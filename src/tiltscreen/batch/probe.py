@@ -107,13 +107,14 @@ def probe(video: str, *, model: Path, max_side: int | None, thresholds: Path | N
         The video cannot be opened, or holds no frame (as ``analyze`` would raise).
 
     """
+    from tiltscreen.config.options import ExtractOptions
+    from tiltscreen.config.thresholds import load_thresholds
     from tiltscreen.errors import EmptyVideoError
-    from tiltscreen.pipeline import LandmarksJob, filter_landmarks
     from tiltscreen.pose.estimator import PoseOptions
     from tiltscreen.pose.extract import extract_landmarks
     from tiltscreen.protocols.outcome import posture_seconds
     from tiltscreen.protocols.recording import Recording
-    from tiltscreen.screening.thresholds import load_thresholds
+    from tiltscreen.run.extract import filter_landmarks
     from tiltscreen.sources import open_source
 
     th = load_thresholds(thresholds)
@@ -124,7 +125,7 @@ def probe(video: str, *, model: Path, max_side: int | None, thresholds: Path | N
         )
     if raw.n_frames == 0:
         raise EmptyVideoError(f"The video {video} holds no frame.")
-    lm = filter_landmarks(raw, LandmarksJob(input=video, out_dir=Path("."))) if raw.n_frames > 1 else raw
+    lm = filter_landmarks(raw, ExtractOptions(input=video)) if raw.n_frames > 1 else raw
     rec = Recording(raw, lm, {}, [], report.person_fraction, report.interrupted)
     seconds = {p: posture_seconds(rec, p, th) for p in ("standing", "sit-and-reach")}
     need = th.evidence["min_posture_s"].value

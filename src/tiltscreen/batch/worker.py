@@ -100,11 +100,11 @@ def _analyse(task: VideoTask, folder: Path, state: WorkerState) -> _Ended:
                            thresholds=opts.get("thresholds"))  # fmt: skip
             protocol, choice = picked.protocol, picked.as_dict()
         job = job_from_args(argparse.Namespace(**opts), input=task.input, out_dir=folder)
-        summary = run_protocol(protocol, job)
-    if summary["status"] == "interrupted" and summary.get("stopped_by") == "ctrl_c":
+        result = run_protocol(protocol, job)
+    if result.status == "interrupted" and result.get("stopped_by") == "ctrl_c":
         raise KeyboardInterrupt  # the batch stopped, the video did not end: no record
-    error = outcome_error(summary, folder)
-    return _Ended(protocol, summary["status"], True, 0 if error is None else error.exit_code, choice)
+    error = outcome_error(result, folder)
+    return _Ended(protocol, result.status, True, 0 if error is None else error.exit_code, choice)
 
 
 def _failed(err: BaseException, task: VideoTask, folder: Path, *, known: bool) -> _Ended:

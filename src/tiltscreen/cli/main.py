@@ -84,6 +84,7 @@ SUBCOMMANDS = (
         "analyse many videos (folder, glob or manifest), resumable, locally or on a Dask cluster",
         "One folder per video as 'analyze' writes it, plus results and errors tables (CSV and Parquet).",
     ),
+    ("app", "app_cmd", "the clinician app: live guided screening in the browser, report, history", None),
     ("models", "models_cmd", "fetch, verify or list the pose model bundles", None),
     ("info", "info_cmd", "versions and model hash, for bug reports", None),
 )

@@ -19,7 +19,7 @@ from typing import Any
 
 from tiltscreen.cli.analyze_cmd import add_shared, job_from_args, outcome_error, run_protocol
 from tiltscreen.errors import InputError
-from tiltscreen.results import Metric, Result
+from tiltscreen.results import Result
 
 #: (folder and role, protocol, attribute of the parsed arguments)
 MEMBERS = (
@@ -80,22 +80,6 @@ def run_members(args: argparse.Namespace) -> list[tuple[str, Result]]:
     return done
 
 
-def _left_right(standing: list[Result]) -> dict[str, Any] | None:
-    """Left minus right pelvic tilt against the two measurements' error, when both sides were measured."""
-    from tiltscreen.protocols.standing.analysis import asymmetry, asymmetry_flag
-
-    by_side = {s.side: s for s in standing if s.side}
-    if not {"left", "right"} <= set(by_side):
-        return None
-
-    def metric(s: Result) -> Metric:
-        return s.metric("pelvic_tilt_deg") or Metric(None, "deg", "")
-
-    lr = asymmetry(metric(by_side["left"]), metric(by_side["right"]))
-    lr["flags"] = [f.as_dict() for f in asymmetry_flag(lr)]
-    return lr
-
-
 def _exit_code(done: list[tuple[str, Result]], out: Path) -> int:
     """130 after Ctrl-C, else the first failing recording's code (its reason printed), else 0."""
     code = 0
@@ -112,12 +96,12 @@ def _exit_code(done: list[tuple[str, Result]], out: Path) -> int:
 def run(args: argparse.Namespace) -> int:
     """Run each protocol into its own sub-folder, then write the joint reading."""
     from tiltscreen.outputs.files import write_json
-    from tiltscreen.screening.reading import joint_reading, reading_markdown
+    from tiltscreen.screening.reading import joint_reading, left_right, reading_markdown
 
     done = run_members(args)
     standing = [s for role, s in done if role != "sit_and_reach"]
     sr = next((s for role, s in done if role == "sit_and_reach"), None)
-    result = joint_reading(standing, sr, _left_right(standing))
+    result = joint_reading(standing, sr, left_right(standing))
     if any(s.get("stopped_by") == "ctrl_c" for _, s in done):
         result["reading"] = f"Stopped with Ctrl-C before every recording was read. {result['reading']}"
     result["recordings"] = [

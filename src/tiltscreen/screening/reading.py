@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from tiltscreen.protocols.standing.analysis import asymmetry, asymmetry_flag
 from tiltscreen.results import Metric, Result
 
 SR_VALIDITY = (
@@ -77,6 +78,20 @@ def _hamstring_state(sr: Result | None) -> tuple[str, dict[str, Any]]:
     if "reach_within_norms" in codes:
         return "not_limited", evidence
     return "unknown", evidence
+
+
+def left_right(standing: list[Result]) -> dict[str, Any] | None:
+    """Left minus right pelvic tilt against the two measurements' error, when both sides were measured."""
+    by_side = {s.side: s for s in standing if s.side}
+    if not {"left", "right"} <= set(by_side):
+        return None
+
+    def metric(s: Result) -> Metric:
+        return s.metric("pelvic_tilt_deg") or Metric(None, "deg", "")
+
+    lr = asymmetry(metric(by_side["left"]), metric(by_side["right"]))
+    lr["flags"] = [f.as_dict() for f in asymmetry_flag(lr)]
+    return lr
 
 
 def joint_reading(
