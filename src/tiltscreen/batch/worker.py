@@ -54,9 +54,9 @@ def warm(model: str | os.PathLike[str] | None = None) -> WorkerState:
         return _STATE[key]
     import numpy as np
 
-    from tiltscreen.cli import analyze_cmd  # noqa: F401 -- the analysis modules, imported once
     from tiltscreen.pose.estimator import PoseOptions, VideoPoseEstimator, quiet_native_stderr
     from tiltscreen.pose.model_store import locate_model, sha256_of
+    from tiltscreen.run import analyze  # noqa: F401 -- the analysis modules, imported once
 
     start = time.perf_counter()
     path = locate_model(model)
@@ -87,8 +87,9 @@ class _Ended:
 
 def _analyse(task: VideoTask, folder: Path, state: WorkerState) -> _Ended:
     """Choose the protocol (``auto``), run it as ``tiltscreen analyze`` does; Ctrl-C is raised again."""
-    from tiltscreen.cli.analyze_cmd import job_from_args, outcome_error, run_protocol
     from tiltscreen.pose.estimator import quiet_native_stderr
+    from tiltscreen.run.analyze import analyze as run_protocol
+    from tiltscreen.run.analyze import job_from_args, outcome_error
 
     opts = task.option_dict()
     protocol, choice = task.protocol, None

@@ -5,27 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tiltscreen.errors import (
-    InputError,
-    NoPersonError,
-    NotThisProtocolError,
-    StoppedByUserError,
-    StoppedEarlyError,
-    TiltscreenError,
-    ValidationError,
-)
-from tiltscreen.pose.subject import SubjectRule
 from tiltscreen.results import Result
+from tiltscreen.run.analyze import STATUS_ERRORS, job_from_args, outcome_error
+
+__all__ = ["STATUS_ERRORS", "add_arguments", "job_from_args", "outcome_error", "run", "run_protocol"]
 
 PROTOCOLS = ("sit-and-reach", "standing")
-
-#: the error (and so the exit code, README "Exit codes") each ``summary.json`` status ends with;
-#: ``ok`` and ``indeterminate`` exit 0 (an indeterminate result says what to change in its reasons)
-STATUS_ERRORS: dict[str, type[TiltscreenError]] = {
-    "not_this_protocol": NotThisProtocolError,
-    "unreadable": InputError,
-    "no_person": NoPersonError,
-}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -94,63 +79,10 @@ def add_shared(p: argparse.ArgumentParser) -> None:
     )
 
 
-def job_from_args(args: argparse.Namespace, *, input: str, out_dir: Path):
-    """Return the protocol job from parsed arguments."""
-    from tiltscreen.protocols.recording import AnalyzeJob
-
-    for name in ("subject_height_cm", "marker_size_cm", "box_width_cm"):
-        value = getattr(args, name)
-        if value is not None and not value > 0:
-            raise ValidationError(f"--{name.replace('_', '-')} must be positive, got {value!r}.")
-    for name in ("marker_from_end_cm", "marker_from_top_cm"):
-        value = getattr(args, name)
-        if value is not None and not value >= 0:
-            raise ValidationError(f"--{name.replace('_', '-')} must be 0 or more, got {value!r}.")
-    return AnalyzeJob(
-        input=input,
-        out_dir=out_dir,
-        model=args.model,
-        max_side=args.max_side or None,
-        subject=SubjectRule.parse(args.subject),
-        subject_height_cm=args.subject_height_cm,
-        marker_size_cm=args.marker_size_cm,
-        marker_dictionary=args.marker_dictionary,
-        marker_from_end_cm=args.marker_from_end_cm,
-        marker_from_top_cm=args.marker_from_top_cm,
-        box_width_cm=args.box_width_cm,
-        age=args.age,
-        sex=args.sex,
-        zero_offset_cm=args.zero_offset_cm,
-        side=args.side,
-        thresholds=args.thresholds,
-        marker_colour=args.marker_colour,
-        baseline=args.baseline,
-    )
-
-
 def _first_sentence(text: str) -> str:
     """Return the first sentence of a reason for the console summary (summary.json keeps it whole)."""
     head, dot, _ = text.partition(". ")
     return head + ("." if dot else "")
-
-
-def outcome_error(result: Result, out_dir: Path) -> TiltscreenError | None:
-    """Return the error a result's status ends the command with (None for ``ok`` and ``indeterminate``).
-
-    Its message is the result's first reason and where the results are; the error's
-    ``exit_code`` is the command's exit code.
-    """
-    status = result.status
-    if status == "interrupted":
-        kind: type[TiltscreenError] = (
-            StoppedByUserError if result.get("stopped_by") == "ctrl_c" else StoppedEarlyError
-        )
-    elif status in STATUS_ERRORS:
-        kind = STATUS_ERRORS[status]
-    else:
-        return None
-    first = result.reasons[0] if result.reasons else f"Status {status}."
-    return kind(f"{first} Results saved in {out_dir}/.")
 
 
 def _print(result: Result, out_dir: Path | None = None) -> None:

@@ -16,10 +16,21 @@ and a ``summary.json`` whose ``status`` says how the analysis ended:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
+from tiltscreen.config.options import SubjectRule
 from tiltscreen.config.thresholds import Thresholds
-from tiltscreen.errors import EmptyVideoError, ValidationError
+from tiltscreen.errors import (
+    EmptyVideoError,
+    InputError,
+    NoPersonError,
+    NotThisProtocolError,
+    StoppedByUserError,
+    StoppedEarlyError,
+    TiltscreenError,
+    ValidationError,
+)
 from tiltscreen.outputs.files import write_json
 from tiltscreen.protocols.outcome import NOTHING_FROM_PART, Outcome, outcome_summary
 from tiltscreen.protocols.recording import AnalyzeJob, Recording
@@ -134,3 +145,63 @@ def run_protocol(protocol: str, job: AnalyzeJob) -> dict[str, Any]:
 def analyze(protocol: str, job: AnalyzeJob) -> Result:
     """Run one protocol on ``job`` (writing its folder, as :func:`run_protocol`); return the typed result."""
     return Result.from_dict(run_protocol(protocol, job))
+
+
+#: the error (and so the exit code, README "Exit codes") each ``summary.json`` status ends with;
+#: ``ok`` and ``indeterminate`` exit 0 (an indeterminate result says what to change in its reasons)
+STATUS_ERRORS: dict[str, type[TiltscreenError]] = {
+    "not_this_protocol": NotThisProtocolError,
+    "unreadable": InputError,
+    "no_person": NoPersonError,
+}
+
+
+def job_from_args(args: Any, *, input: str, out_dir: Path) -> AnalyzeJob:
+    """Return the protocol job from parsed options (the names of `tiltscreen analyze`, e.g. argparse)."""
+    for name in ("subject_height_cm", "marker_size_cm", "box_width_cm"):
+        value = getattr(args, name)
+        if value is not None and not value > 0:
+            raise ValidationError(f"--{name.replace('_', '-')} must be positive, got {value!r}.")
+    for name in ("marker_from_end_cm", "marker_from_top_cm"):
+        value = getattr(args, name)
+        if value is not None and not value >= 0:
+            raise ValidationError(f"--{name.replace('_', '-')} must be 0 or more, got {value!r}.")
+    return AnalyzeJob(
+        input=input,
+        out_dir=out_dir,
+        model=args.model,
+        max_side=args.max_side or None,
+        subject=SubjectRule.parse(args.subject),
+        subject_height_cm=args.subject_height_cm,
+        marker_size_cm=args.marker_size_cm,
+        marker_dictionary=args.marker_dictionary,
+        marker_from_end_cm=args.marker_from_end_cm,
+        marker_from_top_cm=args.marker_from_top_cm,
+        box_width_cm=args.box_width_cm,
+        age=args.age,
+        sex=args.sex,
+        zero_offset_cm=args.zero_offset_cm,
+        side=args.side,
+        thresholds=args.thresholds,
+        marker_colour=args.marker_colour,
+        baseline=args.baseline,
+    )
+
+
+def outcome_error(result: Result, out_dir: Path) -> TiltscreenError | None:
+    """Return the error a result's status ends the command with (None for ``ok`` and ``indeterminate``).
+
+    Its message is the result's first reason and where the results are; the error's
+    ``exit_code`` is the command's exit code.
+    """
+    status = result.status
+    if status == "interrupted":
+        kind: type[TiltscreenError] = (
+            StoppedByUserError if result.get("stopped_by") == "ctrl_c" else StoppedEarlyError
+        )
+    elif status in STATUS_ERRORS:
+        kind = STATUS_ERRORS[status]
+    else:
+        return None
+    first = result.reasons[0] if result.reasons else f"Status {status}."
+    return kind(f"{first} Results saved in {out_dir}/.")

@@ -19,7 +19,7 @@ from tiltscreen.landmarks import Landmarks
 from tiltscreen.pose.lines import FrameVerticals
 from tiltscreen.pose.markers import MarkerDetection
 from tiltscreen.protocols.common import Scale
-from tiltscreen.protocols.sit_and_reach.measure import Roll
+from tiltscreen.protocols.level import Roll
 
 #: outline height (top of the head to the floor under the heel) vs stature: a standing subject's
 #: outline is their stature; hair and posture make it differ by about 1-2% (stated assumption)

@@ -15,9 +15,9 @@ from tiltscreen.kinematics.camera import check_view
 from tiltscreen.kinematics.summary import QuietWindow, quiet_window
 from tiltscreen.kinematics.yaw import estimate_view_yaw
 from tiltscreen.protocols.common import Camera, Metric, Scale, envelope, refuse
+from tiltscreen.protocols.level import Roll, widen_for_level
 from tiltscreen.protocols.outcome import Outcome, gate, outcome_summary
 from tiltscreen.protocols.recording import AnalyzeJob, Recording
-from tiltscreen.protocols.sit_and_reach.measure import Roll, widen_for_level
 from tiltscreen.protocols.standing import analysis, measure
 from tiltscreen.protocols.standing.tilt import TiltSources, pelvic_tilt
 

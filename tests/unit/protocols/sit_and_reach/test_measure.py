@@ -6,6 +6,7 @@ import pytest
 from tiltscreen.kinematics.level import METHOD_MARKER, LevelSpreads
 from tiltscreen.landmarks import Landmarks
 from tiltscreen.pose.markers import MarkerDetection
+from tiltscreen.protocols import level
 from tiltscreen.protocols.sit_and_reach import measure
 
 W, H = 1000, 500
@@ -55,9 +56,9 @@ def test_roll_sources() -> None:
     a = np.radians(2.0)
     rot = np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]])  # counter-clockwise on screen (y down)
     sq = np.array([[0, 0], [100, 0], [100, 100], [0, 100]], float) @ rot.T
-    r = measure.roll_estimate([MarkerDetection(0, sq)], [], (W, H))
+    r = level.roll_estimate([MarkerDetection(0, sq)], [], (W, H))
     assert r.deg == pytest.approx(2.0, abs=1e-6) and r.method == METHOD_MARKER and not r.assumed
-    none = measure.roll_estimate([], [], (W, H), spreads=LevelSpreads(assumed_sd_deg=1.2))
+    none = level.roll_estimate([], [], (W, H), spreads=LevelSpreads(assumed_sd_deg=1.2))
     assert none.deg == 0.0 and none.assumed and none.uncertainty_deg == pytest.approx(1.96 * 1.2)
     assert none.sd_deg == pytest.approx(1.2)
 
