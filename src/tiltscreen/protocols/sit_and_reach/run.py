@@ -22,6 +22,7 @@ from tiltscreen.pose.features import for_facing
 from tiltscreen.pose.pelvis_stickers import PelvisStickerRecorder, PelvisStickerSpecs
 from tiltscreen.pose.stickers import StickerRecorder, StickerSpec
 from tiltscreen.protocols.common import Camera, Scale, envelope, refuse
+from tiltscreen.protocols.level import Roll, roll_estimate, widen_for_level
 from tiltscreen.protocols.outcome import Outcome, gate, outcome_summary
 from tiltscreen.protocols.recording import AnalyzeJob, Recording
 from tiltscreen.protocols.sit_and_reach import analysis, pelvis
@@ -31,14 +32,7 @@ from tiltscreen.protocols.sit_and_reach.hand_tips import (
     hand_points_px,
     open_hand_hook,
 )
-from tiltscreen.protocols.sit_and_reach.measure import (
-    Roll,
-    build_series,
-    height_scale,
-    marker_scale,
-    roll_estimate,
-    widen_for_level,
-)
+from tiltscreen.protocols.sit_and_reach.measure import build_series, height_scale, marker_scale
 from tiltscreen.protocols.sit_and_reach.pelvis import PelvisSeries
 from tiltscreen.protocols.sit_and_reach.reach import hold_point, reach_geometry
 from tiltscreen.protocols.sit_and_reach.recorder import SitReachRecorder
