@@ -178,7 +178,7 @@ def evaluate(pkl: Path, gt: dict, th) -> dict:
         subject_height_cm=float(gt["subject"]["stature_cm"]),
     )
     before, _ = analyse(rec, job, th, pair)
-    after, parts = analyse(rec, job, th, pair, three)
+    after, parts = analyse(rec, job, th, pair, pelvis_stickers=three)
     row = {
         "clip": pkl.stem,
         "extensibility": gt["config"]["sit_reach"]["extensibility"],
