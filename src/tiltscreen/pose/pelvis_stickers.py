@@ -36,7 +36,7 @@ from tiltscreen.pose.sticker_types import (
     PelvisStickerSpecs,
     StickerSpec,
 )
-from tiltscreen.pose.stickers import _chroma_along, _colour_score, _near_side_and_facing, _on_body, body_frame
+from tiltscreen.pose.stickers import body_frame, colour_maps, near_side_and_facing, on_body
 from tiltscreen.skeleton import BLAZEPOSE
 from tiltscreen.sources import Frame
 
@@ -112,15 +112,7 @@ def _blobs(
     too large for a sticker (a sticker touching clothing of a similar colour) is searched again with the
     high threshold alone, and a blob of two touching stickers is cut in two.
     """
-    import cv2
-
-    win = int(max(7, round(6 * d_px))) | 1
-    score = _colour_score(rgb, spec)
-    excess = score - cv2.blur(score, (win, win), borderType=cv2.BORDER_REFLECT)
-    along = _chroma_along(rgb, spec)
-    along = np.clip(along - cv2.blur(along, (win, win), borderType=cv2.BORDER_REFLECT), 0.0, None)
-    high = (excess >= spec.min_contrast) & (score >= spec.min_saturation)
-    low = excess >= spec.min_contrast / 2
+    excess, along, high, low = colour_maps(rgb, spec, d_px)
     area_exp = math.pi * (d_px / 2.0) ** 2
     out: list[tuple[Blob, bool]] = []
     for (ys, xs), area in _components(low, high, area_exp):
@@ -306,7 +298,7 @@ def find_pelvis_stickers(
         (blob, split, is_crest)
         for spec, is_crest in colours
         for blob, split in _blobs(crop, origin, scale, spec, d_px)
-        if mask is None or _on_body(blob.centre_px, mask, (h, w), scale)
+        if mask is None or on_body(blob.centre_px, mask, (h, w), scale)
     ]
     area = math.pi * (d_px / scale / 2.0) ** 2
     named = name_stickers(found, body, expected_area_px=area)
@@ -331,7 +323,7 @@ class PelvisStickerRecorder:
     def __call__(self, frame: Frame, subject: Candidate | None) -> None:
         """Record this frame's search (empty, with a reason, when there is no subject)."""
         self.frame_index.append(frame.index)
-        guess = _near_side_and_facing(subject.xyz) if subject is not None else None
+        guess = near_side_and_facing(subject.xyz) if subject is not None else None
         side = self.side or (guess[0] if guess else None)
         facing = self.facing or (guess[1] if guess else None)
         if subject is None or side is None or facing is None:

@@ -106,8 +106,23 @@ def _chroma_along(rgb: np.ndarray, spec: StickerSpec) -> np.ndarray:
     return (f - f.mean(axis=2, keepdims=True)) @ direction
 
 
-def _blobs(rgb: np.ndarray, origin: np.ndarray, scale: float, spec: StickerSpec, d_px: float) -> list[Blob]:
-    """Sticker-like components in the crop ``rgb`` whose top-left pixel is ``origin`` in the frame."""
+class ColourMaps(NamedTuple):
+    """Per-pixel sticker evidence in a crop (see :func:`colour_maps`)."""
+
+    excess: np.ndarray
+    along: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+
+
+def colour_maps(rgb: np.ndarray, spec: StickerSpec, d_px: float) -> ColourMaps:
+    """Return the sticker colour's evidence in ``rgb`` against its local background.
+
+    ``excess`` is the colour score above its mean over a window of about six sticker diameters;
+    ``along`` the chroma along the sticker's hue above its local mean (the centroid weights);
+    ``high`` the pixels clearly the sticker's colour (contrast and saturation both reached), ``low``
+    those at half the contrast (hysteresis: a component of ``low`` counts when it holds ``high``).
+    """
     import cv2
 
     win = int(max(7, round(6 * d_px))) | 1
@@ -116,8 +131,16 @@ def _blobs(rgb: np.ndarray, origin: np.ndarray, scale: float, spec: StickerSpec,
     along = _chroma_along(rgb, spec)
     along = np.clip(along - cv2.blur(along, (win, win), borderType=cv2.BORDER_REFLECT), 0.0, None)
     high = (excess >= spec.min_contrast) & (score >= spec.min_saturation)
-    low = (excess >= spec.min_contrast / 2).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(low, connectivity=8)
+    low = excess >= spec.min_contrast / 2
+    return ColourMaps(excess, along, high, low)
+
+
+def _blobs(rgb: np.ndarray, origin: np.ndarray, scale: float, spec: StickerSpec, d_px: float) -> list[Blob]:
+    """Sticker-like components in the crop ``rgb`` whose top-left pixel is ``origin`` in the frame."""
+    import cv2
+
+    excess, along, high, low = colour_maps(rgb, spec, d_px)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(low.astype(np.uint8), connectivity=8)
     area_exp = math.pi * (d_px / 2.0) ** 2
     grow = cv2.dilate((labels > 0).astype(np.uint8), np.ones((3, 3), np.uint8))  # the anti-aliased rim
     near = cv2.dilate(labels.astype(np.float32), np.ones((3, 3), np.uint8)).astype(int)
@@ -160,7 +183,7 @@ def _one_missing(blobs: Sequence[Blob], body: BodyFrame, facing: int) -> str:
     return f"{len(blobs)} sticker-coloured spots near the pelvis but no pair with the ASIS-PSIS geometry."
 
 
-def _on_body(p: np.ndarray, mask: np.ndarray, frame_shape: tuple[int, int], scale: float) -> bool:
+def on_body(p: np.ndarray, mask: np.ndarray, frame_shape: tuple[int, int], scale: float) -> bool:
     """Return True when the subject mask reaches 0.3 within 2 px of the full-resolution point ``p``."""
     mh, mw = mask.shape
     x, y = p[0] * scale * mw / frame_shape[1], p[1] * scale * mh / frame_shape[0]
@@ -243,7 +266,7 @@ def find_sticker_pair(
     crop = rgb[y0:y1, x0:x1]
     blobs = _blobs(crop, np.array([x0, y0], float), scale, spec, d_px)
     if mask is not None:
-        blobs = [b for b in blobs if _on_body(b.centre_px, mask, (h, w), scale)]
+        blobs = [b for b in blobs if on_body(b.centre_px, mask, (h, w), scale)]
     found = _choose(blobs, body, facing)
     if found.pair is None and np.mean(_colour_score(crop, spec) >= 0.3) > 0.15:
         return StickerSearch(None, CLOTHING, found.blobs)
@@ -278,7 +301,7 @@ def _choose(blobs: list[Blob], body: BodyFrame, facing: int) -> StickerSearch:
     return StickerSearch(pair, None, tuple(blobs))
 
 
-def _near_side_and_facing(xyz: np.ndarray) -> tuple[str, int] | None:
+def near_side_and_facing(xyz: np.ndarray) -> tuple[str, int] | None:
     """Guess the side nearer the camera (smaller hip + shoulder depth) and the facing (nose vs ears)."""
     ix = BLAZEPOSE.index
     z = {s: xyz[ix(f"{s}_hip"), 2] + xyz[ix(f"{s}_shoulder"), 2] for s in ("left", "right")}
@@ -313,7 +336,7 @@ class StickerRecorder:
     def __call__(self, frame: Frame, subject: Candidate | None) -> None:
         """Record this frame's search (a miss with a reason when there is no subject)."""
         self.frame_index.append(frame.index)
-        guess = _near_side_and_facing(subject.xyz) if subject is not None else None
+        guess = near_side_and_facing(subject.xyz) if subject is not None else None
         side = self.side or (guess[0] if guess else None)
         facing = self.facing or (guess[1] if guess else None)
         if subject is None or side is None or facing is None:
